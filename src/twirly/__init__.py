@@ -1,0 +1,50 @@
+"""twirly: terminal spinners that keep turning in every Python concurrency model.
+
+One spinner, three clocks::
+
+    async with twirly.spinner("thinking!"):          # an asyncio Task on the running loop
+        await slow()
+    with twirly.spinner("thinking!"):                # a daemon thread
+        slow()
+    with twirly.spinner("crunching", driver="process"):  # a child process draws
+        heavy()
+
+Importing twirly is cheap: the names below are loaded on first use, and asyncio,
+multiprocessing and logging are never imported by twirly unless a spinner needs them.
+"""
+
+# No `typing` or `__future__` import here: each costs measurable time on a bare interpreter.
+TYPE_CHECKING = False
+
+__version__ = "0.1.0"
+
+__all__ = ["Spinner", "Style", "__version__", "spin", "spinner", "style_names"]
+
+if TYPE_CHECKING:
+    from twirly.spinner import Spinner, spin
+    from twirly.spinner import Spinner as spinner
+    from twirly.styles import Style, style_names
+
+_LAZY = {
+    "Spinner": ("twirly.spinner", "Spinner"),
+    "spinner": ("twirly.spinner", "Spinner"),
+    "spin": ("twirly.spinner", "spin"),
+    "Style": ("twirly.styles", "Style"),
+    "style_names": ("twirly.styles", "style_names"),
+}
+
+
+def __getattr__(name: str) -> object:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'twirly' has no attribute {name!r}") from None
+    from importlib import import_module
+
+    value = getattr(import_module(module_name), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -1,0 +1,208 @@
+"""The live block: spinner rows at the bottom of a terminal, and the bytes that update them.
+
+:class:`Block` is pure: it is told the time and the terminal width and returns the text to
+write; it remembers what it drew so that each frame writes only what changed. The terminal
+module writes what it returns; tests feed it straight into a virtual terminal.
+
+The cursor invariant: between two writes the cursor sits at column 0 of the block's top row,
+hidden. A frame where only one glyph changes is then ``glyph + "\\r"`` (2-4 bytes); a resize
+erases from the top row down (which also removes the rows a reflowing terminal made of a
+line that got too long) and redraws; lines written above the block go where the block was,
+and the block is redrawn below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final, NamedTuple
+
+from twirly.render import fit, format_elapsed, sanitize
+from twirly.state import SYMBOLS, Row, Status
+
+__all__ = ["HIDE_CURSOR", "SHOW_CURSOR", "Block", "final_line"]
+
+HIDE_CURSOR: Final = "\x1b[?25l"
+SHOW_CURSOR: Final = "\x1b[?25h"
+_ERASE_LINE_END: Final = "\x1b[K"
+_ERASE_DOWN: Final = "\x1b[J"
+# DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
+_SYNC_BEGIN: Final = "\x1b[?2026h"
+_SYNC_END: Final = "\x1b[?2026l"
+
+
+class _Image(NamedTuple):
+    """What one row looks like on screen: the glyph cell, the rest, and the columns in all."""
+
+    glyph: str
+    body: str
+    width: int
+
+
+def _up(rows: int) -> str:
+    return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
+
+
+def final_line(
+    status: Status, text: str, *, unicode: bool, color: bool, elapsed: float | None = None
+) -> str:
+    """The persistent line left by ``ok``/``fail``/``warn``/``info``: a symbol, then the text."""
+    glyph, ascii_glyph, sgr = SYMBOLS[status]
+    symbol = glyph if unicode else ascii_glyph
+    if color:
+        symbol = f"\x1b[{sgr}m{symbol}\x1b[0m"
+    line = f"{symbol} {sanitize(text)}" if text else symbol
+    if elapsed is not None:
+        line += f" ({format_elapsed(elapsed, precise=True)})"
+    return line
+
+
+class Block:
+    """Rows drawn at the bottom of one terminal, and what is on screen for each."""
+
+    __slots__ = ("_drawn", "_ellipsis", "_rows", "_safe_text", "_stale", "_suspended", "_width")
+
+    def __init__(self, *, unicode: bool) -> None:
+        self._rows: list[Row] = []
+        self._drawn: list[_Image | None] = []
+        self._safe_text: dict[int, tuple[str, str]] = {}
+        self._width = 0
+        self._stale = False
+        self._suspended = False
+        self._ellipsis = "…" if unicode else "..."
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """The rows, top to bottom."""
+        return tuple(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def suspended(self) -> bool:
+        """True while an unfinished line of the program's output stands where the block was."""
+        return self._suspended
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _text(self, row: Row) -> str:
+        # Sanitise once per distinct text, not once per frame.
+        raw = row.text
+        cached = self._safe_text.get(row.ident)
+        if cached is None or cached[0] is not raw:
+            cached = (raw, sanitize(raw))
+            self._safe_text[row.ident] = cached
+        return cached[1]
+
+    def _image(self, row: Row, now: float, width: int) -> _Image:
+        glyph = row.frames[row.frame_index(now)]
+        if width <= row.frame_width:
+            glyph, cols = fit(glyph, width, "")
+            return _Image(glyph, "", cols)
+        text = self._text(row)
+        suffix = f" ({format_elapsed(now - row.started)})" if row.timer else ""
+        room = width - row.frame_width
+        body, cols = fit(f" {text}" if text else "", room - len(suffix), self._ellipsis)
+        if cols + len(suffix) <= room:
+            body, cols = body + suffix, cols + len(suffix)
+        return _Image(glyph, body, row.frame_width + cols)
+
+    def _draw_all(self, now: float, width: int) -> str:
+        """Every row from scratch onto erased rows; cursor back to the top row."""
+        images = [self._image(row, now, width) for row in self._rows]
+        self._drawn = list(images)
+        self._width = width
+        self._stale = False
+        if not images:
+            return ""
+        body = "\r\n".join(image.glyph + image.body for image in images)
+        return f"{body}\r{_up(len(images) - 1)}"
+
+    # -- what changes the block ------------------------------------------------------------
+
+    def add(self, row: Row, now: float, width: int) -> str:
+        """Append ``row`` at the bottom and draw it (hiding the cursor for the first row)."""
+        first = not self._rows
+        self._rows.append(row)
+        self._drawn.append(None)
+        return (HIDE_CURSOR if first else "") + self.frame(now, width)
+
+    def frame(self, now: float, width: int) -> str:
+        """Bring the screen up to date at ``now``: only what changed since the last write."""
+        if self._stale or (width != self._width and any(i is not None for i in self._drawn)):
+            return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width) + _SYNC_END
+        self._width = width
+        out: list[str] = []
+        at = 0
+        for index, row in enumerate(self._rows):
+            image = self._image(row, now, width)
+            old = self._drawn[index]
+            if image == old:
+                continue
+            if index > at:
+                out.append("\n" * (index - at))
+                at = index
+            if old is not None and old.body == image.body:
+                out.append(image.glyph)
+            else:
+                out.append(image.glyph + image.body)
+                if old is not None and old.width > image.width:
+                    out.append(_ERASE_LINE_END)
+            out.append("\r")
+            self._drawn[index] = image
+        out.append(_up(at))
+        return "".join(out)
+
+    def above(self, lines: Iterable[str], now: float, width: int) -> str:
+        """Write whole ``lines`` where the block is and redraw the block below them.
+
+        After :meth:`suspend`, the first line completes the unfinished one on screen.
+        """
+        text = "".join(f"{line}\r\n" for line in lines)
+        if not self._rows:
+            return text
+        resume = HIDE_CURSOR if self._suspended else ""
+        self._suspended = False
+        return _SYNC_BEGIN + _ERASE_DOWN + text + resume + self._draw_all(now, width) + _SYNC_END
+
+    def suspend(self, partial: str) -> str:
+        """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it.
+
+        Frames wait until :meth:`above` completes the line or :meth:`remove` ends the block.
+        """
+        if not self._rows:
+            return partial
+        if self._suspended:
+            return partial
+        self._suspended = True
+        return _ERASE_DOWN + SHOW_CURSOR + partial
+
+    def remove(self, row: Row, final: str | None, now: float, width: int) -> str:
+        """Take ``row`` out, leaving ``final`` as a persistent line if given."""
+        index = self._rows.index(row)
+        del self._rows[index]
+        del self._drawn[index]
+        self._safe_text.pop(row.ident, None)
+        lines = [final] if final is not None else []
+        if not self._rows:
+            self._suspended = False
+            return _ERASE_DOWN + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
+        return self.above(lines, now, width)
+
+    def clear(self) -> str:
+        """Erase every row and show the cursor: the terminal as it was before the block."""
+        if not self._rows:
+            return ""
+        self._rows.clear()
+        self._drawn.clear()
+        self._safe_text.clear()
+        self._suspended = False
+        return _ERASE_DOWN + SHOW_CURSOR
+
+    def forget_screen(self) -> None:
+        """Assume only the invariant: the next frame erases the rows and redraws them all."""
+        self._stale = bool(self._rows)
+
+    def next_deadline(self, now: float) -> float:
+        """When the next frame is due (``inf`` when there are no rows)."""
+        return min((row.next_change(now) for row in self._rows), default=float("inf"))

@@ -1,0 +1,75 @@
+"""The asyncio clock: a Task on the running loop, as in the book's ``spin()`` coroutine.
+
+It shares the thread with the program's coroutines, so a coroutine that blocks without
+awaiting freezes it: that is the book's lesson, and what ``twirly demo`` shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+
+from twirly.terminal import Terminal
+
+__all__ = ["AsyncioClock"]
+
+
+class AsyncioClock:
+    """Ticks ``terminal`` from a Task; ``stop()`` cancels it, ``aclose()`` also awaits it."""
+
+    __slots__ = ("_loop", "_on_orphaned", "_stopping", "_task", "_terminal")
+
+    def __init__(self, terminal: Terminal, on_orphaned: Callable[[], None]) -> None:
+        self._terminal = terminal
+        self._on_orphaned = on_orphaned
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        """Create the Task on the running loop (``RuntimeError`` if there is none)."""
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name="twirly-spinner")
+
+    async def _run(self) -> None:
+        tick = self._terminal.tick
+        try:
+            delay = tick()
+            while delay is not None:
+                await asyncio.sleep(max(delay, 0.0))
+                delay = tick()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                # Cancelled by someone else (asyncio.run's shutdown of a forgotten spinner):
+                # take the spinner down so no stale frame or hidden cursor is left.
+                self._on_orphaned()
+            raise
+
+    def stop(self) -> None:
+        """Cancel the Task; it ends on the loop's next turn."""
+        self._stopping = True
+        task, loop = self._task, self._loop
+        if task is None or loop is None or task.done():
+            return
+        in_loop = _in_loop_thread(loop)
+        if in_loop and task is asyncio.current_task():
+            return  # the orphaned path: the task is already ending
+        if in_loop:
+            task.cancel()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+    async def aclose(self) -> None:
+        """Cancel the Task and wait for it to end, so that nothing is left pending."""
+        self.stop()
+        task = self._task
+        if task is not None and not task.done():
+            await asyncio.wait({task})
+
+
+def _in_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

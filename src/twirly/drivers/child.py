@@ -1,0 +1,103 @@
+"""The drawing child of the process driver: a :class:`~twirly.terminal.Terminal` fed by a pipe.
+
+Run by :class:`~twirly.drivers.process.ChildLink` as a fresh interpreter, with the terminal's
+descriptor inherited, messages on stdin and acknowledgements on stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import struct
+from typing import Any
+
+from twirly.drivers.process import decode_row, read_message
+from twirly.state import Capabilities, Row
+from twirly.terminal import Terminal
+
+__all__ = ["main"]
+
+_IDLE_WAIT = 0.5  # seconds between parent checks when there is nothing to draw
+
+
+class _Child:
+    def __init__(self, fd: int, message: tuple[Any, ...]) -> None:
+        _, caps, encoding, rows = message
+        stream = open(fd, "w", encoding=encoding, closefd=False)  # noqa: SIM115 - lives as long as we do
+        self.terminal = Terminal(stream, Capabilities(*caps))
+        self.rows: dict[int, Row] = {}
+        adopted = [decode_row(data) for data in rows]
+        for row in adopted:
+            self.rows[row.ident] = row
+        self.terminal.adopt(adopted)
+        self.running = True
+
+    def handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "add":
+            row = decode_row(message[1])
+            self.rows[row.ident] = row
+            self.terminal.attach(row)
+        elif kind == "text":
+            row = self.rows.get(message[1])
+            if row is not None:
+                row.text = message[2]
+        elif kind == "lines":
+            self.terminal.write_lines(message[1], errors=message[2])
+        elif kind == "partial":
+            self.terminal.write_partial(message[1])
+        elif kind == "remove":
+            removed = self.rows.pop(message[1], None)
+            if removed is not None:
+                self.terminal.detach(removed, message[2])
+            _ack(message[-1])
+        elif kind == "shutdown":
+            self.terminal.restore()
+            _ack(message[-1])
+            self.running = False
+
+
+def _ack(seq: int) -> None:
+    try:
+        os.write(1, struct.pack(">I", seq))
+    except OSError:
+        pass
+
+
+def _read(buffer: bytearray, timeout: float | None) -> bool:
+    """Read what the parent sent; False when the pipe is closed (the parent is gone)."""
+    ready = select.select([0], [], [], timeout)[0]
+    if not ready:
+        return True
+    try:
+        data = os.read(0, 65536)
+    except OSError:
+        return False
+    buffer += data
+    return bool(data)
+
+
+def main(fd: int) -> None:
+    """Draw on ``fd`` until the parent says stop or goes away."""
+    # Ctrl-C reaches the whole foreground group; the parent decides what it means.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    parent = os.getppid()
+    buffer = bytearray()
+    message = None
+    while message is None:
+        if not _read(buffer, None):
+            return
+        message = read_message(buffer)
+    child = _Child(fd, message)
+    delay: float | None = 0.0
+    open_pipe = True
+    while child.running and open_pipe:
+        open_pipe = _read(buffer, _IDLE_WAIT if delay is None else max(delay, 0.0))
+        while child.running and (message := read_message(buffer)) is not None:
+            child.handle(message)
+        if os.getppid() != parent:
+            break
+        delay = child.terminal.tick()
+    child.terminal.restore()

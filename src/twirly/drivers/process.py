@@ -1,0 +1,182 @@
+"""The process driver: a child process draws the rows, so the parent may hold the GIL freely.
+
+The parent draws the first frame itself, starts the child (a fresh interpreter running
+:mod:`twirly.drivers.child`, so it works whatever the ``multiprocessing`` start method and
+never re-imports the program's ``__main__``) and from then on sends it messages over a pipe:
+rows added, text changes, lines to write above the rows, rows removed. Removals and shutdown
+are acknowledged, so when ``stop()`` returns the final line is on screen. The child draws on the
+same terminal descriptor, ignores Ctrl-C (the parent decides), and when the pipe closes because
+the parent died it erases its rows, shows the cursor and exits.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from twirly.state import Row
+
+__all__ = ["ChildLink", "decode_row", "encode_row", "read_message", "write_message"]
+
+_HEADER = struct.Struct(">I")
+_ACK_PATIENCE = 2.0  # seconds to wait for the child to confirm a removal
+_SHUTDOWN_PATIENCE = 0.3  # seconds, when restoring on a signal or at exit
+
+
+def encode_row(row: Row) -> tuple[Any, ...]:
+    """A row as plain data for the pipe."""
+    return (row.ident, row.text, row.frames, row.frame_width, row.interval, row.started, row.timer)
+
+
+def decode_row(data: Sequence[Any]) -> Row:
+    """The row :func:`encode_row` sent."""
+    ident, text, frames, frame_width, interval, started, timer = data
+    return Row(text, tuple(frames), frame_width, interval, started, timer, ident)
+
+
+def write_message(fd: int, message: tuple[Any, ...]) -> None:
+    """Send one message (marshal: fast, no imports, only plain data)."""
+    payload = marshal.dumps(message)
+    data = memoryview(_HEADER.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def read_message(buffer: bytearray) -> tuple[Any, ...] | None:
+    """Take one whole message off the front of ``buffer``, if there is one."""
+    if len(buffer) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack_from(buffer)
+    end = _HEADER.size + size
+    if len(buffer) < end:
+        return None
+    message = marshal.loads(bytes(buffer[_HEADER.size : end]))
+    del buffer[:end]
+    return tuple(message)
+
+
+class ChildLink:
+    """The parent's end of the pipe to the drawing child."""
+
+    def __init__(
+        self, fd: int, encoding: str, caps: tuple[bool, bool, bool], rows: Sequence[Row]
+    ) -> None:
+        self._lock = threading.Lock()
+        self._sent_text: dict[int, str] = {row.ident: row.text for row in rows}
+        self._rows = {row.ident: row for row in rows}
+        self._seq = 0
+        self._interval = min((row.interval for row in rows), default=0.1)
+        package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        bootstrap = (
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from twirly.drivers.child import main; main(int(sys.argv[2]))"
+        )
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", bootstrap, package_parent, str(fd)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(fd,),
+            close_fds=True,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._to_child = self._process.stdin.fileno()
+        self._from_child = self._process.stdout.fileno()
+        self._alive = True
+        self._send(("init", caps, encoding, [encode_row(row) for row in rows]))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _send(self, message: tuple[Any, ...]) -> bool:
+        if not self._alive:
+            return False
+        try:
+            write_message(self._to_child, message)
+        except OSError:
+            self._alive = False
+        return self._alive
+
+    def _request(self, message: tuple[Any, ...], patience: float) -> bool:
+        """Send and wait for the child's acknowledgement of this very message."""
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+            if not self._send((*message, seq)):
+                return False
+            deadline = time.monotonic() + patience
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
+                    self._alive = False
+                    return False
+                try:
+                    data = os.read(self._from_child, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    self._alive = False
+                    return False
+                if seq in struct.unpack(f">{len(data) // 4}I", data[: len(data) // 4 * 4]):
+                    return True
+
+    # -- what the terminal asks ----------------------------------------------------------------
+
+    def add(self, row: Row) -> bool:
+        """A new row for the child to draw."""
+        self._rows[row.ident] = row
+        self._sent_text[row.ident] = row.text
+        self._interval = min(self._interval, row.interval)
+        return self._send(("add", encode_row(row)))
+
+    def interval(self) -> float:
+        """Send the text changes made since the last call; return when to call again."""
+        for ident, row in list(self._rows.items()):
+            text = row.text
+            if self._sent_text.get(ident) is not text:
+                self._sent_text[ident] = text
+                self._send(("text", ident, text))
+        return self._interval
+
+    def lines(self, lines: Sequence[str], errors: str = "replace") -> bool:
+        """Lines for the child to write above the rows (False: the child is gone)."""
+        self.interval()  # text changes made before the lines arrive first
+        return self._send(("lines", list(lines), errors))
+
+    def partial(self, text: str) -> bool:
+        """An unfinished line for the child to show."""
+        return self._send(("partial", text))
+
+    def remove(self, row: Row, final: str | None) -> bool:
+        """Remove a row; return once the child has drawn the result (False: it is gone)."""
+        self._rows.pop(row.ident, None)
+        self._sent_text.pop(row.ident, None)
+        return self._request(("remove", row.ident, final), _ACK_PATIENCE)
+
+    def shutdown(self) -> bool:
+        """Ask the child to erase everything and exit; False if it did not confirm."""
+        done = self._request(("shutdown",), _SHUTDOWN_PATIENCE)
+        self.close()
+        return done
+
+    def close(self) -> None:
+        """Close the pipe; the child, with no rows left, exits on its own."""
+        self._alive = False
+        for stream in (self._process.stdin, self._process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        # Reap without waiting: subprocess reaps finished children on its next use too.
+        try:
+            self._process.wait(timeout=0)
+        except subprocess.TimeoutExpired:
+            pass

@@ -1,0 +1,98 @@
+"""Leave the terminal as it was found: at exit, on SIGTERM and SIGHUP, and after ``fork``.
+
+While any terminal has rows, an ``atexit`` hook and handlers for SIGTERM and SIGHUP are in
+place. A handler restores every terminal (rows erased, cursor shown, streams put back), then
+lets the signal do what it would have done without twirly: call the handler that was there
+before, or end the process by the same signal so the parent sees the usual status. Ctrl-C
+needs nothing extra: Python turns it into ``KeyboardInterrupt``, which leaves every ``with``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twirly.terminal import Terminal
+
+__all__ = ["activate", "deactivate", "restore_all"]
+
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+_active: list[Terminal] = []
+_previous: dict[int, Any] = {}
+_lock = threading.Lock()
+_atexit_registered = False
+
+
+def restore_all() -> None:
+    """Restore every terminal that has rows (idempotent)."""
+    for terminal in list(_active):
+        terminal.restore()
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    restore_all()
+    previous = _previous.pop(signum, signal.SIG_DFL)
+    signal.signal(signum, previous)
+    if callable(previous):
+        previous(signum, frame)
+    elif previous != signal.SIG_IGN:
+        os.kill(os.getpid(), signum)
+
+
+def _install() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set from the main thread
+    for signum in _SIGNALS:
+        if signum in _previous:
+            continue
+        current = signal.getsignal(signum)
+        if current in (signal.SIG_IGN, None):
+            continue  # ignored on purpose (nohup) or set outside Python: leave it
+        _previous[signum] = current
+        signal.signal(signum, _on_signal)
+
+
+def _uninstall() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum, previous in list(_previous.items()):
+        if signal.getsignal(signum) is _on_signal:
+            signal.signal(signum, previous)
+        del _previous[signum]
+
+
+def activate(terminal: Terminal) -> None:
+    """``terminal`` has rows now: guard it."""
+    global _atexit_registered
+    with _lock:
+        if terminal not in _active:
+            _active.append(terminal)
+        if not _atexit_registered:
+            atexit.register(restore_all)
+            _atexit_registered = True
+    _install()
+
+
+def deactivate(terminal: Terminal) -> None:
+    """``terminal`` has no rows left."""
+    with _lock:
+        if terminal in _active:
+            _active.remove(terminal)
+        idle = not _active
+    if idle:
+        _uninstall()
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    _active.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

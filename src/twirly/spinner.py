@@ -1,0 +1,348 @@
+"""The facade: :class:`Spinner` as a context manager (sync and async), decorator and object.
+
+A spinner is a :class:`~twirly.state.Row` on a :class:`~twirly.terminal.Terminal`, ticked by a
+clock from :mod:`twirly.drivers`. Everything here is about life cycle and arguments; what is
+drawn is decided by the block, and only the terminal writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
+
+from twirly.drivers import DRIVERS, DriverName
+from twirly.render import split_lines
+from twirly.state import Row, Status
+from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, Style, get_style
+from twirly.terminal import Terminal, terminal_for
+
+if TYPE_CHECKING:
+    from twirly.drivers import Clock
+
+__all__ = ["Spinner", "spin"]
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
+
+
+def _check_text(value: object, name: str = "text") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    return value
+
+
+def _resolve_style(style: object, stream: object) -> Style:
+    if isinstance(style, Style):
+        chosen = style
+    elif isinstance(style, str):
+        chosen = get_style(style)
+    else:
+        raise TypeError(f"style must be a style name or a twirly.Style, not {type(style).__name__}")
+    if chosen.is_ascii:
+        return chosen
+    from twirly.state import Capabilities
+
+    encoding = getattr(stream, "encoding", None)
+    caps = Capabilities.detect(isatty=True, encoding=encoding)
+    return chosen if caps.unicode and chosen.can_encode(encoding or "utf-8") else ASCII_STYLE
+
+
+def _running_loop() -> object | None:
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return None  # nobody imported asyncio, so no loop can be running
+    return cast(object | None, asyncio.events._get_running_loop())
+
+
+class Spinner:
+    """A spinner: ``with``, ``async with``, a decorator, or ``start()``/``stop()``."""
+
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        style: str | Style = DEFAULT_STYLE,
+        driver: DriverName | None = None,
+        stream: IO[str] | None = None,
+        timer: bool = False,
+        animate: bool | None = None,
+    ) -> None:
+        _check_text(text)
+        if driver is not None and driver not in DRIVERS:
+            raise ValueError(f"driver must be one of {', '.join(map(repr, DRIVERS))} or None, "
+                             f"not {driver!r}")
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise TypeError(f"stream must have a write() method, not {type(stream).__name__}")
+        if not isinstance(timer, bool):
+            raise TypeError(f"timer must be True or False, not {type(timer).__name__}")
+        if animate is not None and not isinstance(animate, bool):
+            raise TypeError(f"animate must be True, False or None, not {type(animate).__name__}")
+        self._style = _resolve_style(style, stream if stream is not None else sys.stderr)
+        self._style_arg = style
+        self._driver = driver
+        self._stream = stream
+        self._timer = timer
+        self._animate = animate
+        self._row = Row(text, self._style.frames, self._style.width, self._style.interval, 0.0,
+                        timer)
+        self._lock = threading.Lock()
+        self._terminal: Terminal | None = None
+        self._clock: Clock | None = None
+        self._running = False
+        self._final: tuple[Status, str] | None = None
+        self._used_driver: DriverName | None = None
+
+    # -- attributes -------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The text beside the glyph; assign to change it (no I/O: the next frame shows it)."""
+        return self._row.text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        if value.__class__ is not str and not isinstance(value, str):
+            raise TypeError(f"text must be str, not {type(value).__name__}")
+        self._row.text = value
+
+    @property
+    def style(self) -> Style:
+        """The style in use (an ASCII one where the stream cannot show the chosen one)."""
+        return self._style
+
+    @property
+    def driver(self) -> DriverName | None:
+        """The driver ticking this spinner while it runs (the one asked for, before)."""
+        return self._used_driver or self._driver
+
+    @property
+    def running(self) -> bool:
+        """True between ``start()`` and ``stop()``."""
+        return self._running
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since ``start()`` (0 before)."""
+        return time.monotonic() - self._row.started if self._row.started else 0.0
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def _pick_driver(self, in_async_with: bool) -> DriverName:
+        if self._driver is not None:
+            return self._driver
+        return "asyncio" if in_async_with or _running_loop() is not None else "thread"
+
+    def start(self) -> Spinner:
+        """Show the spinner now (first frame included) and start its clock. Returns self."""
+        return self._start(in_async_with=False)
+
+    def _start(self, *, in_async_with: bool) -> Spinner:
+        with self._lock:
+            if self._running:
+                return self
+            driver = self._pick_driver(in_async_with)
+            if driver == "asyncio" and _running_loop() is None:
+                raise RuntimeError(
+                    "driver='asyncio' needs a running event loop: use `async with` inside a "
+                    "coroutine, or driver='thread'"
+                )
+            terminal = terminal_for(self._stream, animate=self._animate)
+            row = self._row
+            row.started = time.monotonic()
+            row.ident = terminal.new_ident()
+            self._final = None
+            terminal.attach(row)
+            self._terminal = terminal
+            self._running = True
+            self._used_driver = driver
+            if terminal.animates:
+                self._clock = self._make_clock(driver, terminal)
+                self._clock.start()
+            return self
+
+    def _make_clock(self, driver: DriverName, terminal: Terminal) -> Clock:
+        if driver == "asyncio":
+            from twirly.drivers.asyncio import AsyncioClock
+
+            return AsyncioClock(terminal, on_orphaned=self.stop)
+        from twirly.drivers.thread import ThreadClock
+
+        if driver == "process" and not terminal.remote:
+            from twirly.drivers.process import ChildLink
+
+            # With the child drawing, the thread only forwards text changes to it.
+            if not terminal.delegate(ChildLink):
+                self._used_driver = "thread"
+        return ThreadClock(terminal)
+
+    def stop(self) -> None:
+        """Stop and clear the line (or leave the final line if ``ok``/``fail``/... was called).
+
+        Idempotent, safe from any thread, and immediate: it does not wait for a frame.
+        """
+        with self._lock:
+            if not self._running:
+                return
+            self._running = False
+            clock, self._clock = self._clock, None
+            terminal = self._terminal
+        if clock is not None:
+            clock.stop()
+        if terminal is not None:
+            terminal.detach(self._row, self._final_line(terminal))
+
+    def _final_line(self, terminal: Terminal) -> str | None:
+        if self._final is None:
+            return None
+        from twirly.block import final_line
+
+        status, text = self._final
+        elapsed = time.monotonic() - self._row.started if self._timer else None
+        caps = terminal.caps
+        return final_line(status, text, unicode=caps.unicode, color=caps.color, elapsed=elapsed)
+
+    def _finish(self, status: Status, text: str | None) -> None:
+        final = self._row.text if text is None else _check_text(text)
+        self._final = (status, final)
+        if self._running:
+            self.stop()
+        else:
+            terminal = terminal_for(self._stream, animate=self._animate)
+            line = self._final_line(terminal)
+            self._final = None
+            if line is not None:
+                terminal.write_lines([line])
+
+    def ok(self, text: str | None = None) -> None:
+        """Stop, leaving ``✔ text`` (the spinner's own text if none is given)."""
+        self._finish("ok", text)
+
+    def fail(self, text: str | None = None) -> None:
+        """Stop, leaving ``✖ text``."""
+        self._finish("fail", text)
+
+    def warn(self, text: str | None = None) -> None:
+        """Stop, leaving ``⚠ text``."""
+        self._finish("warn", text)
+
+    def info(self, text: str | None = None) -> None:
+        """Stop, leaving ``ℹ text``."""
+        self._finish("info", text)
+
+    def write(self, text: str) -> None:
+        """Write ``text`` as whole lines above the spinner (thread-safe, never torn)."""
+        lines = split_lines(_check_text(text))
+        terminal = self._terminal if self._running else None
+        if terminal is None:
+            terminal = terminal_for(self._stream, animate=self._animate)
+        terminal.write_lines(lines)
+
+    # -- with / async with ---------------------------------------------------------------------
+
+    def __enter__(self) -> Spinner:
+        return self._start(in_async_with=False)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
+        self._leave(exc)
+        return False
+
+    async def __aenter__(self) -> Spinner:
+        return self._start(in_async_with=True)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
+        clock = self._clock
+        self._leave(exc)
+        if exc is None and clock is not None and hasattr(clock, "aclose"):
+            # Leave nothing pending. Only on a normal exit: awaiting while an exception
+            # propagates could replace it with a CancelledError.
+            await clock.aclose()
+        return False
+
+    def _leave(self, exc: BaseException | None) -> None:
+        if exc is None or _is_clean_exit(exc):
+            self.stop()
+        elif self._final is None:
+            self.fail()
+        else:
+            self.stop()
+
+    # -- decorator ---------------------------------------------------------------------------
+
+    def _fresh(self) -> Spinner:
+        return Spinner(self._row.text, style=self._style_arg, driver=self._driver,
+                       stream=self._stream, timer=self._timer, animate=self._animate)
+
+    def __call__(self, func: F) -> F:
+        """Decorate ``func`` (``def`` or ``async def``): each call runs under a fresh spinner."""
+        if not callable(func):
+            raise TypeError(f"a spinner decorates a function, not {type(func).__name__}")
+        if _is_coroutine_function(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                async with self._fresh():
+                    return await func(*args, **kwargs)
+
+            return cast(F, async_wrapper)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    def __repr__(self) -> str:
+        state = "running" if self._running else "stopped"
+        return f"<twirly.Spinner {self._row.text!r} style={self._style.name or 'custom'} {state}>"
+
+
+def _is_clean_exit(exc: BaseException) -> bool:
+    if isinstance(exc, GeneratorExit):
+        return True
+    return isinstance(exc, SystemExit) and exc.code in (None, 0)
+
+
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    code = getattr(func, "__code__", None)
+    if code is not None:
+        return bool(code.co_flags & _CO_COROUTINE) or bool(
+            getattr(func, "_is_coroutine_marker", False)
+        )
+    import inspect
+
+    return inspect.iscoroutinefunction(func)
+
+
+@overload
+async def spin(awaitable: Coroutine[Any, Any, T], text: str = ..., **options: Any) -> T: ...
+@overload
+async def spin(awaitable: Awaitable[T], text: str = ..., **options: Any) -> T: ...
+async def spin(awaitable: Awaitable[T], text: str = "", **options: Any) -> T:
+    """Await ``awaitable`` under a spinner; ``✔ text`` when it returns, ``✖ text`` if it raises.
+
+    ``options`` are :class:`Spinner`'s keyword arguments. Returns the awaitable's result.
+    """
+    if not hasattr(awaitable, "__await__"):
+        raise TypeError(f"spin() needs an awaitable, not {type(awaitable).__name__}")
+    async with Spinner(text, **options) as spinner:
+        result = await awaitable
+        spinner.ok()
+    return result

@@ -1,0 +1,408 @@
+"""The one writer: a :class:`Terminal` owns one output stream and everything written to it.
+
+It decides what the stream can do (:class:`~twirly.state.Capabilities`), keeps the live
+:class:`~twirly.block.Block` of spinner rows, writes under one lock, hides and restores the
+cursor, takes over stray ``print``/``logging`` output while rows are shown, and hands the
+drawing to a child process for the process driver. Off a terminal it prints the text once at
+the start and the final line once at the end, with no escape bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from twirly import guards
+from twirly.block import Block
+from twirly.render import sanitize
+from twirly.state import Capabilities, Row
+
+if TYPE_CHECKING:
+    from twirly.capture import Capture
+    from twirly.drivers.process import ChildLink
+
+__all__ = ["Terminal", "terminal_for"]
+
+_LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
+
+
+def _fileno(stream: TextIO) -> int | None:
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class Terminal:
+    """Everything twirly writes to one stream goes through here, under one lock."""
+
+    def __init__(self, stream: TextIO, caps: Capabilities) -> None:
+        self.stream = stream
+        self.caps = caps
+        self._fd = _fileno(stream) if caps.animate else None
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._lock = threading.RLock()
+        self._block = Block(unicode=caps.unicode)
+        self._capture: Capture | None = None
+        self._link: ChildLink | None = None
+        self._dead = False
+        self._next_ident = 0
+        self.key: tuple[object, ...] = (id(self),)
+
+    # -- facts ------------------------------------------------------------------------------
+
+    @property
+    def animates(self) -> bool:
+        """True when rows are drawn and redrawn; False when lines are printed once."""
+        return self.caps.animate
+
+    @property
+    def encoding(self) -> str:
+        """The stream's encoding."""
+        return self._encoding
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """The rows on screen, top to bottom."""
+        return self._block.rows
+
+    @property
+    def fd(self) -> int | None:
+        """The descriptor frames are written to, when animating."""
+        return self._fd
+
+    def width(self) -> int:
+        """Columns of the terminal now (it may have been resized since the last frame)."""
+        if self._fd is not None:
+            try:
+                columns = os.get_terminal_size(self._fd).columns
+            except OSError:
+                columns = 0
+            if columns > 0:
+                return columns
+        try:
+            return max(int(os.environ.get("COLUMNS", "80")), 1)
+        except ValueError:
+            return 80
+
+    def new_ident(self) -> int:
+        """A row number unique on this terminal."""
+        with self._lock:
+            self._next_ident += 1
+            return self._next_ident
+
+    # -- output ---------------------------------------------------------------------------
+
+    def _out(self, text: str, errors: str = "replace") -> None:
+        """Write ``text`` whole; a terminal or reader that has gone away ends all output."""
+        if self._dead or not text:
+            return
+        try:
+            if self._fd is None:
+                self.stream.write(text)
+                self.stream.flush()
+                return
+            data = memoryview(text.encode(self._encoding, errors))
+            while data:
+                try:
+                    written = os.write(self._fd, data)
+                except BlockingIOError:
+                    # Someone made the descriptor non-blocking: wait for room, never drop.
+                    import select
+
+                    select.select([], [self._fd], [], 1.0)
+                    continue
+                data = data[written:]
+        except (OSError, ValueError):
+            self._go_dead()
+
+    def _go_dead(self) -> None:
+        # A reader that went away (`| head`) or a hung-up terminal: stop quietly. Point the
+        # descriptor at /dev/null so the interpreter's own flush at exit finds nowhere to fail.
+        self._dead = True
+        fd = _fileno(self.stream)
+        if fd is not None and not _isatty(self.stream):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, fd)
+                os.close(devnull)
+            except OSError:
+                pass
+
+    def _writable(self) -> bool:
+        """Can a frame be written without blocking? If not, the frame is skipped."""
+        if self._fd is None:
+            return True
+        import select
+
+        try:
+            return bool(select.select([], [self._fd], [], 0)[1])
+        except (OSError, ValueError):
+            return False
+
+    def _flush_original(self, stream: TextIO | None) -> None:
+        # Text someone wrote to the original stream object directly must come out first.
+        for candidate in (stream, self.stream):
+            if candidate is not None:
+                try:
+                    candidate.flush()
+                except (OSError, ValueError):
+                    pass
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def attach(self, row: Row) -> None:
+        """Show a new row (off a terminal: print its text once)."""
+        with self._lock:
+            if not self.caps.animate:
+                self._out(sanitize(row.text) + "\n" if row.text else "")
+                return
+            if self._link is not None:
+                self._block.add(row, time.monotonic(), self.width())
+                self._link.add(row)
+                return
+            first = not self._block
+            if first:
+                self._begin()
+            self._flush_original(None)
+            self._out(self._block.add(row, time.monotonic(), self.width()))
+
+    def detach(self, row: Row, final: str | None) -> None:
+        """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it)."""
+        with self._lock:
+            if not self.caps.animate:
+                self._out(final + "\n" if final is not None else "")
+                return
+            if row not in self._block.rows:
+                return
+            if self._link is not None:
+                self._block.remove(row, final, time.monotonic(), self.width())
+                if not self._link.remove(row, final):
+                    self._link = None
+                    self._out((final + "\r\n" if final else "") + self._block.clear())
+            else:
+                self._out(self._block.remove(row, final, time.monotonic(), self.width()))
+            if not self._block:
+                self._end()
+
+    def tick(self) -> float | None:
+        """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
+        with self._lock:
+            if not self._block or self._dead:
+                return None
+            if self._link is not None:
+                return self._link.interval()
+            now = time.monotonic()
+            if not self._block.suspended and self._writable():
+                self._out(self._block.frame(now, self.width()))
+            return self._block.next_deadline(now) - now
+
+    def write_lines(
+        self,
+        lines: Sequence[str],
+        *,
+        raw: bool = False,
+        stream: TextIO | None = None,
+        errors: str | None = None,
+    ) -> None:
+        """Write whole lines above the rows; ``raw`` lines are the program's own output.
+
+        Raw lines pass through untouched (they may carry the program's colours) and are
+        encoded with the stream's own error policy, so they fail as ``print`` would.
+        """
+        if errors is None:
+            target = stream if stream is not None else self.stream
+            errors = (getattr(target, "errors", None) or "strict") if raw else "replace"
+        if raw:
+            for line in lines:
+                line.encode(self._encoding, errors)
+        with self._lock:
+            if self._link is not None and self._link.lines(lines, errors):
+                return
+            if not self._block or not self.caps.animate:
+                self._flush_original(stream)
+                if self._fd is None and not self.caps.animate and stream is not None:
+                    self._write_to(stream, lines)
+                else:
+                    self._out("".join(f"{line}\n" for line in lines), errors)
+                return
+            self._flush_original(stream)
+            self._out(self._block.above(lines, time.monotonic(), self.width()), errors)
+
+    def _write_to(self, stream: TextIO, lines: Sequence[str]) -> None:
+        try:
+            stream.write("".join(f"{line}\n" for line in lines))
+            stream.flush()
+        except (OSError, ValueError):
+            self._go_dead()
+
+    def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
+        """Show an unfinished line (a prompt): frames wait until a line completes it."""
+        with self._lock:
+            if self._link is not None and self._link.partial(text):
+                return
+            self._flush_original(stream)
+            if not self._block or not self.caps.animate:
+                self._out(text)
+                return
+            self._out(self._block.suspend(text))
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        from twirly.capture import Capture
+
+        guards.activate(self)
+        _register(self)
+        self._capture = Capture(self, self.stream)
+
+    def _end(self) -> None:
+        capture, self._capture = self._capture, None
+        if capture is not None:
+            for stream, text in capture.restore():
+                try:
+                    stream.write(text)
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+        guards.deactivate(self)
+        _unregister(self)
+
+    def delegate(self, make_link: Callable[..., ChildLink]) -> bool:
+        """Let a child process draw from now on (the process driver).
+
+        False when that cannot be: no descriptor, or rows of other spinners are drawn here by
+        their own clocks (those keep drawing here, and so does this one).
+        """
+        with self._lock:
+            if self._link is not None:
+                return True
+            if self._fd is None or len(self._block) != 1 or not sys.executable:
+                return False
+            try:
+                self._link = make_link(self._fd, self._encoding, tuple(self.caps), self.rows)
+            except OSError:
+                return False
+            return True
+
+    def adopt(self, rows: Sequence[Row]) -> None:
+        """Take over rows another process drew (the process driver's child): the first frame
+        erases them and redraws them all."""
+        with self._lock:
+            if rows and not self._block:
+                self._begin()
+            now, width = time.monotonic(), self.width()
+            for row in rows:
+                self._block.add(row, now, width)
+            self._block.forget_screen()
+
+    @property
+    def remote(self) -> bool:
+        """True while a child process draws the rows."""
+        return self._link is not None
+
+    def restore(self) -> None:
+        """Emergency: erase the rows, show the cursor, put the streams back. Idempotent."""
+        locked = self._lock.acquire(timeout=_LOCK_PATIENCE)
+        try:
+            if self._link is not None:
+                if not self._link.shutdown():
+                    self._out(self._block.clear())
+                self._link = None
+                self._block.clear()
+            else:
+                self._out(self._block.clear())
+            self._end()
+        finally:
+            if locked:
+                self._lock.release()
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: the parent owns the screen, so drop everything silently."""
+        self._lock = threading.RLock()
+        self._block = Block(unicode=self.caps.unicode)
+        self._link = None
+        self._dead = True
+        capture, self._capture = self._capture, None
+        if capture is not None:
+            capture.restore()
+
+
+_terminals: dict[tuple[object, ...], Terminal] = {}
+_registry_lock = threading.Lock()
+
+
+def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
+    """The terminal that owns ``stream`` (``sys.stderr`` by default), made on first use.
+
+    Streams that write to the same device share one terminal, so two spinners on stdout and
+    stderr of one terminal take separate rows instead of fighting over one.
+    """
+    from twirly.capture import LineProxy
+
+    if stream is None:
+        stream = sys.stderr
+    if isinstance(stream, LineProxy):
+        stream = stream.original
+    isatty = _isatty(stream)
+    caps = Capabilities.detect(
+        isatty=isatty, encoding=getattr(stream, "encoding", None), animate=animate
+    )
+    fd = _fileno(stream)
+    device: object = id(stream)
+    if fd is not None and isatty:
+        try:
+            stat = os.fstat(fd)
+            device = (stat.st_dev, stat.st_ino, stat.st_rdev)
+        except OSError:
+            pass
+    if not caps.animate:
+        # Nothing is shared off a terminal: each spinner prints its own lines.
+        return Terminal(stream, caps)
+    key = (device, caps)
+    with _registry_lock:
+        terminal = _terminals.get(key)
+        if terminal is None or terminal._dead:
+            terminal = _terminals[key] = Terminal(stream, caps)
+            terminal.key = key
+        return terminal
+
+
+def _register(terminal: Terminal) -> None:
+    # A terminal that gains its first row again must be the one new spinners find.
+    with _registry_lock:
+        if _terminals.get(terminal.key) is None:
+            _terminals[terminal.key] = terminal
+
+
+def _unregister(terminal: Terminal) -> None:
+    # Only terminals with rows stay registered: no growth however many streams are used.
+    with _registry_lock:
+        for key, known in list(_terminals.items()):
+            if known is terminal:
+                del _terminals[key]
+
+
+def _forget_all_after_fork() -> None:
+    global _registry_lock
+    _registry_lock = threading.Lock()
+    for terminal in _terminals.values():
+        terminal.forget_after_fork()
+    _terminals.clear()
+
+
+os.register_at_fork(after_in_child=_forget_all_after_fork)
