@@ -111,7 +111,7 @@ class Capture:
 
     def __init__(self, terminal: Terminal, stream: TextIO) -> None:
         self._proxies: dict[str, LineProxy] = {}
-        self._handlers: list[tuple[Any, TextIO, LineProxy]] = []
+        self._handlers: list[tuple[Any, Any, LineProxy]] = []
         for name in ("stdout", "stderr"):
             current = getattr(sys, name)
             if isinstance(current, LineProxy) or not _same_file(current, stream):

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar, cast, overload
 
 from twirly.drivers import DRIVERS, DriverName
 from twirly.render import split_lines
@@ -70,14 +70,15 @@ class Spinner:
         *,
         style: str | Style = DEFAULT_STYLE,
         driver: DriverName | None = None,
-        stream: IO[str] | None = None,
+        stream: TextIO | None = None,
         timer: bool = False,
         animate: bool | None = None,
     ) -> None:
         _check_text(text)
         if driver is not None and driver not in DRIVERS:
-            raise ValueError(f"driver must be one of {', '.join(map(repr, DRIVERS))} or None, "
-                             f"not {driver!r}")
+            raise ValueError(
+                f"driver must be one of {', '.join(map(repr, DRIVERS))} or None, not {driver!r}"
+            )
         if stream is not None and not callable(getattr(stream, "write", None)):
             raise TypeError(f"stream must have a write() method, not {type(stream).__name__}")
         if not isinstance(timer, bool):
@@ -90,8 +91,9 @@ class Spinner:
         self._stream = stream
         self._timer = timer
         self._animate = animate
-        self._row = Row(text, self._style.frames, self._style.width, self._style.interval, 0.0,
-                        timer)
+        self._row = Row(
+            text, self._style.frames, self._style.width, self._style.interval, 0.0, timer=timer
+        )
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
         self._clock: Clock | None = None
@@ -286,8 +288,14 @@ class Spinner:
     # -- decorator ---------------------------------------------------------------------------
 
     def _fresh(self) -> Spinner:
-        return Spinner(self._row.text, style=self._style_arg, driver=self._driver,
-                       stream=self._stream, timer=self._timer, animate=self._animate)
+        return Spinner(
+            self._row.text,
+            style=self._style_arg,
+            driver=self._driver,
+            stream=self._stream,
+            timer=self._timer,
+            animate=self._animate,
+        )
 
     def __call__(self, func: F) -> F:
         """Decorate ``func`` (``def`` or ``async def``): each call runs under a fresh spinner."""

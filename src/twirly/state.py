@@ -36,6 +36,7 @@ class Row:
         frame_width: int,
         interval: float,
         started: float,
+        *,
         timer: bool = False,
         ident: int = 0,
     ) -> None:

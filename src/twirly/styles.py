@@ -51,7 +51,9 @@ class Style:
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
         widths = [display_width(frame) for frame in items]
         self._width = max(widths)
-        self._frames = tuple(f + " " * (self._width - w) for f, w in zip(items, widths, strict=True))
+        self._frames = tuple(
+            f + " " * (self._width - w) for f, w in zip(items, widths, strict=True)
+        )
         self._interval = float(interval)
         self._name = name
         self._ascii = all(frame.isascii() for frame in self._frames)

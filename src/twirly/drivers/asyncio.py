@@ -7,7 +7,6 @@ awaiting freezes it: that is the book's lesson, and what ``twirly demo`` shows.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 
 from twirly.terminal import Terminal

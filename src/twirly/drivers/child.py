@@ -40,17 +40,17 @@ class _Child:
             self.rows[row.ident] = row
             self.terminal.attach(row)
         elif kind == "text":
-            row = self.rows.get(message[1])
-            if row is not None:
-                row.text = message[2]
+            changed = self.rows.get(message[1])
+            if changed is not None:
+                changed.text = message[2]
         elif kind == "lines":
             self.terminal.write_lines(message[1], errors=message[2])
         elif kind == "partial":
             self.terminal.write_partial(message[1])
         elif kind == "remove":
-            removed = self.rows.pop(message[1], None)
-            if removed is not None:
-                self.terminal.detach(removed, message[2])
+            gone = self.rows.pop(message[1], None)
+            if gone is not None:
+                self.terminal.detach(gone, message[2])
             _ack(message[-1])
         elif kind == "shutdown":
             self.terminal.restore()

@@ -39,7 +39,7 @@ def encode_row(row: Row) -> tuple[Any, ...]:
 def decode_row(data: Sequence[Any]) -> Row:
     """The row :func:`encode_row` sent."""
     ident, text, frames, frame_width, interval, started, timer = data
-    return Row(text, tuple(frames), frame_width, interval, started, timer, ident)
+    return Row(text, tuple(frames), frame_width, interval, started, timer=timer, ident=ident)
 
 
 def write_message(fd: int, message: tuple[Any, ...]) -> None:
@@ -79,15 +79,22 @@ class ChildLink:
             "import sys; sys.path.insert(0, sys.argv[1]); "
             "from twirly.drivers.child import main; main(int(sys.argv[2]))"
         )
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", bootstrap, package_parent, str(fd)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(fd,),
-            close_fds=True,
-        )
-        assert self._process.stdin is not None and self._process.stdout is not None
+        # A duplicate, so the number is not one of 0-2, which the child uses for its pipes.
+        child_fd = os.dup(fd) if fd <= 2 else fd
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", bootstrap, package_parent, str(child_fd)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(child_fd,),
+                close_fds=True,
+            )
+        finally:
+            if child_fd != fd:
+                os.close(child_fd)
+        if self._process.stdin is None or self._process.stdout is None:  # pragma: no cover
+            raise OSError("the drawing child has no pipes")
         self._to_child = self._process.stdin.fileno()
         self._from_child = self._process.stdout.fileno()
         self._alive = True
