@@ -271,10 +271,11 @@ class Spinner:
     ) -> Literal[False]:
         clock = self._clock
         self._leave(exc)
-        if exc is None and clock is not None and hasattr(clock, "aclose"):
-            # Leave nothing pending. Only on a normal exit: awaiting while an exception
-            # propagates could replace it with a CancelledError.
-            await clock.aclose()
+        aclose = getattr(clock, "aclose", None)
+        if aclose is not None:
+            # Leave nothing pending: the cancelled Task ends on the loop's next turn, and we
+            # wait for that turn. A cancellation delivered meanwhile propagates as usual.
+            await aclose()
         return False
 
     def _leave(self, exc: BaseException | None) -> None:
@@ -350,7 +351,14 @@ async def spin(awaitable: Awaitable[T], text: str = "", **options: Any) -> T:
     """
     if not hasattr(awaitable, "__await__"):
         raise TypeError(f"spin() needs an awaitable, not {type(awaitable).__name__}")
-    async with Spinner(text, **options) as spinner:
+    try:
+        spinner = Spinner(text, **options)
+    except (TypeError, ValueError):
+        close = getattr(awaitable, "close", None)
+        if close is not None:
+            close()  # never leave a "coroutine was never awaited" warning behind
+        raise
+    async with spinner:
         result = await awaitable
         spinner.ok()
     return result

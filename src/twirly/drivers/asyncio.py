@@ -46,7 +46,9 @@ class AsyncioClock:
             raise
 
     def stop(self) -> None:
-        """Cancel the Task; it ends on the loop's next turn."""
+        """Cancel the Task; it ends on the loop's next turn. Idempotent."""
+        if self._stopping:
+            return
         self._stopping = True
         task, loop = self._task, self._loop
         if task is None or loop is None or task.done():
