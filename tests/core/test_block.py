@@ -1,0 +1,273 @@
+"""The block of spinner rows, judged on a virtual terminal (pyte): what a person would see."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pyte
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support.ptyrun import Screen
+from twirly.block import HIDE_CURSOR, SHOW_CURSOR, Block
+from twirly.render import display_width, fit, sanitize
+from twirly.state import Row
+from twirly.styles import get_style
+
+DOTS = get_style("dots")
+
+#: Every escape sequence twirly itself may write to a terminal.
+OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?2026[hl]|[JK]|\d*A|\d+(?:;\d+)*m)")
+
+
+def make_row(text: str, ident: int = 1, *, started: float = 0.0, timer: bool = False) -> Row:
+    return Row(text, DOTS.frames, DOTS.width, DOTS.interval, started, timer=timer, ident=ident)
+
+
+class Terminal:
+    """A block wired to a live pyte screen (which can be resized), recording every byte."""
+
+    def __init__(self, cols: int = 40, rows: int = 10) -> None:
+        self.block = Block(unicode=True)
+        self.rows = rows
+        self._screen = Screen(cols, rows)
+        self._stream = pyte.Stream(self._screen)
+        self.data = ""
+
+    @property
+    def cols(self) -> int:
+        return int(self._screen.columns)
+
+    @cols.setter
+    def cols(self, cols: int) -> None:
+        self._screen.resize(self.rows, cols)
+
+    def feed(self, out: str) -> str:
+        self.data += out
+        self._stream.feed(out)
+        return out
+
+    def screen(self) -> Screen:
+        return self._screen
+
+
+def test_first_row_hides_the_cursor_and_draws_glyph_and_text() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("thinking!"), 0.0, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[0] == "⠋ thinking!"
+    assert not screen.cursor_visible
+    assert term.data.startswith(HIDE_CURSOR)
+
+
+def test_a_glyph_only_frame_writes_the_glyph_and_a_carriage_return() -> None:
+    term = Terminal()
+    block = term.block
+    term.feed(block.add(make_row("thinking!"), 0.0, term.cols))
+    out = block.frame(DOTS.interval * 1.01, term.cols)
+    assert out == "⠙\r"
+    assert 2 <= len(out.encode()) <= 4
+    assert block.frame(DOTS.interval * 1.5, term.cols) == ""  # same frame: nothing at all
+    term.feed(out)
+    assert term.screen().text_lines[0] == "⠙ thinking!"
+
+
+def test_text_change_rewrites_the_line_and_erases_only_when_shorter() -> None:
+    term = Terminal()
+    row = make_row("a long piece of text")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    row.text = "short"
+    out = term.feed(term.block.frame(0.01, term.cols))
+    assert out.endswith("\x1b[K\r")
+    assert term.screen().text_lines[0] == "⠋ short"
+    row.text = "a longer text again"
+    out = term.feed(term.block.frame(0.02, term.cols))
+    assert "\x1b[K" not in out
+    assert term.screen().text_lines[0] == "⠋ a longer text again"
+
+
+def test_long_text_is_truncated_to_the_width_with_an_ellipsis() -> None:
+    term = Terminal(cols=12)
+    term.feed(term.block.add(make_row("x" * 50), 0.0, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[0] == "⠋ " + "x" * 9 + "…"
+    assert screen.text_lines[1] == ""
+
+
+def test_wide_text_never_wraps() -> None:
+    term = Terminal(cols=9)
+    term.feed(term.block.add(make_row("漢字漢字漢字"), 0.0, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[0] == "⠋ 漢字漢…"
+    assert screen.text_lines[1] == ""
+
+
+def test_resize_redraws_without_garbage_rows() -> None:
+    term = Terminal(cols=40)
+    term.feed(term.block.add(make_row("y" * 38), 0.0, 40))
+    term.cols = 20  # pyte keeps rows as they were, like terminals that do not reflow
+    term.feed(term.block.frame(0.01, 20))
+    screen = term.screen()
+    assert screen.text_lines[0] == "⠋ " + "y" * 17 + "…"
+    assert all(line == "" for line in screen.text_lines[1:])
+
+
+def test_removing_the_last_row_clears_it_and_shows_the_cursor() -> None:
+    term = Terminal()
+    row = make_row("thinking!")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.remove(row, None, 0.1, term.cols))
+    screen = term.screen()
+    assert screen.text == ""
+    assert screen.cursor_visible
+    assert term.data.endswith(SHOW_CURSOR)
+
+
+def test_a_final_line_stays() -> None:
+    term = Terminal()
+    row = make_row("thinking!")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.remove(row, "✔ done", 0.1, term.cols))
+    assert term.screen().text_lines[:2] == ["✔ done", ""]
+
+
+def test_lines_go_above_the_rows_which_are_redrawn_below() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("one"), 0.0, term.cols))
+    term.feed(term.block.add(make_row("two", 2), 0.0, term.cols))
+    term.feed(term.block.above(["log line 1", "log line 2"], 0.0, term.cols))
+    assert term.screen().text_lines[:5] == ["log line 1", "log line 2", "⠋ one", "⠋ two", ""]
+
+
+def test_two_rows_update_independently() -> None:
+    term = Terminal()
+    first, second = make_row("one"), make_row("two", 2, started=DOTS.interval / 2)
+    term.feed(term.block.add(first, 0.0, term.cols))
+    term.feed(term.block.add(second, DOTS.interval / 2, term.cols))
+    second.text = "two, changed"
+    term.feed(term.block.frame(DOTS.interval * 1.01, term.cols))
+    assert term.screen().text_lines[:3] == ["⠙ one", "⠋ two, changed", ""]
+    term.feed(term.block.remove(first, None, DOTS.interval * 1.2, term.cols))
+    assert term.screen().text_lines[:2] == ["⠋ two, changed", ""]
+
+
+def test_suspend_shows_a_partial_line_and_above_completes_it() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("working"), 0.0, term.cols))
+    term.feed(term.block.suspend("Name: "))
+    assert term.screen().text_lines[0] == "Name:"
+    assert term.screen().cursor_visible
+    term.feed(term.block.above(["Ada"], 0.1, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[:2] == ["Name: Ada", "⠙ working"]
+    assert not screen.cursor_visible
+
+
+def test_timer_shows_whole_seconds_beside_the_text() -> None:
+    term = Terminal()
+    row = make_row("build", timer=True)
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.frame(3.2, term.cols))
+    assert term.screen().text_lines[0].endswith("build (3s)")
+
+
+# -- properties ------------------------------------------------------------------------------
+
+TEXT = st.lists(
+    st.sampled_from([*"abc xyz-_/.", "漢", "字", "é", "e\u0301", "\x1b", "\n", "\x9b"]),
+    max_size=60,
+).map("".join)
+
+
+def _expected_row(row: Row, now: float, width: int) -> str:
+    glyph = row.frames[row.frame_index(now)]
+    if width <= row.frame_width:
+        return fit(glyph, width, "")[0].rstrip()
+    text = sanitize(row.text)
+    body = fit(f" {text}" if text else "", width - row.frame_width)[0]
+    return (glyph + body).rstrip()
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), TEXT),
+        st.tuples(st.just("text"), TEXT),
+        st.tuples(st.just("tick"), st.floats(min_value=0, max_value=2)),
+        st.tuples(st.just("resize"), st.integers(min_value=1, max_value=60)),
+        st.tuples(st.just("line"), st.text(alphabet="abc ", max_size=20)),
+        st.tuples(st.just("remove"), st.booleans()),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(OPS, st.integers(min_value=1, max_value=60))
+def test_the_screen_always_equals_the_model(ops: list[tuple[str, object]], cols: int) -> None:
+    """Whatever happens, the screen shows the written lines and then exactly the rows."""
+    term = Terminal(cols=cols, rows=40)
+    block = term.block
+    rows: list[Row] = []
+    history: list[str] = []
+    now, ident = 0.0, 0
+    for op, arg in ops:
+        if op == "add" and len(rows) < 4:
+            ident += 1
+            rows.append(make_row(str(arg), ident, started=now))
+            term.feed(block.add(rows[-1], now, cols))
+        elif op == "text" and rows:
+            rows[-1].text = str(arg)
+        elif op == "tick":
+            now += float(arg)  # type: ignore[arg-type]
+        elif op == "resize":
+            cols = term.cols = int(arg)  # type: ignore[call-overload]
+        elif op == "line" and rows:
+            line = str(arg)[:cols]
+            history = [h[:cols] for h in history]
+            history.append(line.rstrip())
+            term.feed(block.above([line], now, cols))
+        elif op == "remove" and rows:
+            row = rows.pop(0)
+            final = f"done {row.ident}"[:cols] if arg else None
+            history = [h[:cols] for h in history]
+            if final is not None:
+                history.append(final)
+            term.feed(block.remove(row, final, now, cols))
+        term.feed(block.frame(now, cols))
+    data = term.data
+    for match in re.finditer("\x1b", data):
+        assert OWN_SEQUENCES.match(data, match.start()), data[match.start() :][:10]
+    screen = term.screen()
+    history = [h[:cols].rstrip() for h in history]
+    expected = history + [_expected_row(row, now, cols) for row in rows]
+    shown = [unicodedata.normalize("NFC", line) for line in screen.text_lines]
+    assert shown[: len(expected)] == [unicodedata.normalize("NFC", e) for e in expected]
+    assert all(line == "" for line in screen.text_lines[len(expected) :])
+    assert screen.cursor_visible == (not rows)
+
+
+@given(TEXT, st.integers(min_value=1, max_value=300))
+def test_a_row_is_never_wider_than_the_terminal(text: str, cols: int) -> None:
+    block = Block(unicode=True)
+    out = block.add(make_row(text), 0.0, cols)
+    visible = OWN_SEQUENCES.sub("", out).replace("\r", "")
+    assert display_width(visible) <= cols
+
+
+@given(TEXT, st.floats(min_value=0, max_value=10), st.integers(min_value=1, max_value=100))
+def test_same_state_same_bytes(text: str, now: float, cols: int) -> None:
+    outputs = {Block(unicode=True).add(make_row(text), now, cols) for _ in range(2)}
+    assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("cols", range(1, 301))
+def test_every_width_from_1_to_300(cols: int) -> None:
+    term = Terminal(cols=cols, rows=4)
+    row = make_row("漢字 and a rather long text that will not fit on small terminals " * 3)
+    term.feed(term.block.add(row, 0.0, cols))
+    term.feed(term.block.frame(0.5, cols))
+    lines = term.screen().text_lines
+    assert lines[0] == _expected_row(row, 0.5, cols)
+    assert lines[1:] == ["", "", ""]
