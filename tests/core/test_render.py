@@ -32,7 +32,8 @@ def test_sanitize_leaves_no_control_character(hostile: str) -> None:
     safe = sanitize(f"file {hostile} name")
     assert _controls(safe) == []
     assert "\u202e" not in safe
-    assert safe.startswith("file ") and safe.endswith(" name")
+    assert safe.startswith("file ")
+    assert safe.endswith(" name")
 
 
 def test_sanitize_spells_escapes_visibly() -> None:
