@@ -7,6 +7,7 @@ terminal), collects every byte it writes, and can resize the pty, send signals a
 
 from __future__ import annotations
 
+import codecs
 import fcntl
 import os
 import select
@@ -62,6 +63,9 @@ class PtyProcess:
         master, slave = os.openpty()
         set_size(slave, rows, cols)
         self.master = master
+        self._screen = Screen(cols, rows)
+        self._stream = pyte.Stream(self._screen)
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.output = bytearray()
         self.stdout_data = bytearray()
         self.proc = subprocess.Popen(
@@ -95,6 +99,7 @@ class PtyProcess:
                 data = b""
             if fd == self.master:
                 self.output += data
+                self._stream.feed(self._decoder.decode(data))
             else:
                 self.stdout_data += data
                 if not data:
@@ -143,6 +148,7 @@ class PtyProcess:
     def resize(self, rows: int, cols: int) -> None:
         """Resize the pty (the kernel sends SIGWINCH to the foreground group)."""
         self.rows, self.cols = rows, cols
+        self._screen.resize(rows, cols)
         set_size(self.master, rows, cols)
 
     def send_signal(self, signum: int) -> None:
@@ -173,8 +179,9 @@ class PtyProcess:
         self.close()
 
     def screen(self) -> Screen:
-        """The screen after every byte so far, at the pty's current size."""
-        return screen_of(bytes(self.output), self.rows, self.cols)
+        """The screen after every byte so far, resized when the pty was (as a terminal that
+        does not reflow: rows are cut, never re-wrapped)."""
+        return self._screen
 
 
 class Screen(pyte.Screen):  # type: ignore[misc]
