@@ -77,7 +77,8 @@ class PtyProcess:
             cwd=cwd,
             start_new_session=True,
             close_fds=True,
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            # Make the pty the controlling terminal, so Ctrl-C and SIGHUP work as for a person.
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
         )
         os.close(slave)
 
