@@ -21,14 +21,14 @@ __version__ = "0.1.0"
 __all__ = ["Spinner", "Style", "__version__", "spin", "spinner", "style_names"]
 
 if TYPE_CHECKING:
-    from twirly.spinner import Spinner, spin
-    from twirly.spinner import Spinner as spinner
+    from twirly._spinner import Spinner, spin
+    from twirly._spinner import Spinner as spinner
     from twirly.styles import Style, style_names
 
 _LAZY = {
-    "Spinner": ("twirly.spinner", "Spinner"),
-    "spinner": ("twirly.spinner", "Spinner"),
-    "spin": ("twirly.spinner", "spin"),
+    "Spinner": ("twirly._spinner", "Spinner"),
+    "spinner": ("twirly._spinner", "Spinner"),
+    "spin": ("twirly._spinner", "spin"),
     "Style": ("twirly.styles", "Style"),
     "style_names": ("twirly.styles", "style_names"),
 }

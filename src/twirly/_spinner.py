@@ -1,8 +1,10 @@
 """The facade: :class:`Spinner` as a context manager (sync and async), decorator and object.
 
 A spinner is a :class:`~twirly.state.Row` on a :class:`~twirly.terminal.Terminal`, ticked by a
-clock from :mod:`twirly.drivers`. Everything here is about life cycle and arguments; what is
-drawn is decided by the block, and only the terminal writes.
+clock from :mod:`twirly.drivers`. (The module is private because ``twirly.spinner`` is the
+public name of the class, and a submodule of that name would shadow it.) Everything here is
+about life cycle and arguments; what is drawn is decided by the block, and only the terminal
+writes.
 """
 
 from __future__ import annotations
