@@ -1,4 +1,8 @@
-"""The ``twirly`` command line (placeholder entry point until the CLI lands: demo and styles)."""
+"""The ``twirly`` command line: run a command under a spinner, ``styles``, ``demo``.
+
+Only the entry point lives here; each part is imported when it is used, so that
+``twirly -- true`` pays for nothing it does not need.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ __all__ = ["run"]
 def run(argv: list[str]) -> int:
     """Run the command line with ``argv`` (without the program name); return the exit status."""
     if argv[:1] == ["demo"]:
-        from twirly.demo import main
+        from importlib import import_module
 
-        return main()
-    import sys
+        # twirly.demo is imported by name: it is written separately and may lag behind.
+        demo: int = import_module("twirly.demo").main()
+        return demo
+    if argv[:1] == ["styles"]:
+        from twirly.cli.catalogue import main as styles
 
-    print("usage: twirly demo", file=sys.stderr)
-    return 2
+        return styles(argv[1:])
+    from twirly.cli.command import main
+
+    return main(argv)

@@ -1,0 +1,91 @@
+"""``twirly styles [NAME...]``: the catalogue, animated, a screenful at a time, with names.
+
+On a terminal each page of styles spins for a few seconds (Ctrl-C ends the show); off a
+terminal each style is one line: its name, its frames and its interval.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+PAGE_SECONDS = 3.0
+
+
+def _choose(names: Sequence[str]) -> list[str] | str:
+    """The styles to show, or an error message naming the unknown one."""
+    from twirly.styles import get_style, style_names
+
+    if not names:
+        return style_names()
+    for name in names:
+        try:
+            get_style(name)
+        except ValueError as error:
+            return str(error)
+    return list(names)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Show the styles named in ``argv`` (all when none); return the exit status."""
+    if argv[:1] in (["-h"], ["--help"]):
+        print("usage: twirly styles [NAME...]\n\nShow spinner styles, animated, with names.")
+        return 0
+    chosen = _choose(argv)
+    if isinstance(chosen, str):
+        print(f"twirly: {chosen}", file=sys.stderr)
+        return 2
+    from twirly.terminal import terminal_for
+
+    terminal = terminal_for(sys.stdout)
+    if not terminal.animates:
+        _list(chosen)
+        return 0
+    try:
+        _animate(chosen)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _list(names: Sequence[str]) -> None:
+    from twirly.styles import get_style
+
+    width = max(map(len, names), default=0)
+    for name in names:
+        style = get_style(name)
+        frames = " ".join(style.frames)
+        print(f"{name:<{width}}  {style.interval * 1000:>4.0f} ms  {frames}")
+
+
+def _page_size() -> int:
+    import os
+
+    try:
+        rows = os.get_terminal_size(sys.stdout.fileno()).lines
+    except (OSError, ValueError):
+        rows = 24
+    return max(min(rows - 2, 30), 1)
+
+
+def _animate(names: Sequence[str]) -> None:
+    from twirly._spinner import Spinner
+
+    size = _page_size()
+    label = max(map(len, names), default=0)
+    pages = [names[start : start + size] for start in range(0, len(names), size)]
+    for number, page in enumerate(pages, 1):
+        spinners = []
+        try:
+            for name in page:
+                counter = f"  [{number}/{len(pages)}]" if name == page[0] else ""
+                spinner = Spinner(f"{name:<{label}}{counter}", style=name, stream=sys.stdout)
+                spinners.append(spinner.start())
+            time.sleep(PAGE_SECONDS)
+        finally:
+            for spinner in reversed(spinners):
+                spinner.stop()
+    print(f"{len(names)} styles; use one with: twirly --style NAME -- COMMAND")

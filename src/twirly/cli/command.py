@@ -1,0 +1,79 @@
+"""``twirly [OPTIONS] -- COMMAND``: options, spinner, command, final line, exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from twirly._spinner import Spinner
+    from twirly.cli.launch import Child
+    from twirly.cli.options import Options
+
+__all__ = ["main"]
+
+
+def _usage_error(message: str) -> int:
+    from twirly.cli.options import usage_line
+
+    print(f"twirly: {message}\n{usage_line()}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the command line ``argv``; return twirly's exit status."""
+    from twirly import __version__
+    from twirly._spinner import Spinner
+    from twirly.cli.launch import LaunchError, launch
+    from twirly.cli.options import UsageError, parse
+
+    try:
+        options = parse(argv, version=__version__)
+    except UsageError as error:
+        return _usage_error(str(error))
+    stream = sys.stdout if options.stream == "stdout" else sys.stderr
+    try:
+        spinner = Spinner(options.text, style=options.style, stream=stream, timer=options.timer)
+    except (ValueError, TypeError) as error:
+        return _usage_error(str(error))
+    try:
+        child = launch(options.command)
+    except LaunchError as error:
+        print(error, file=sys.stderr)
+        return error.status
+    return _supervise(child, options, spinner, stream)
+
+
+def _supervise(child: Child, options: Options, spinner: Spinner, stream: TextIO) -> int:
+    """Show the spinner while the session runs; then the final line and the replay."""
+    from twirly.cli.output import Destination, TailRows
+    from twirly.cli.session import Session
+    from twirly.terminal import terminal_for
+
+    spinner.start()
+    terminal = terminal_for(stream)
+    destinations = {
+        0: Destination(stream, stream.fileno(), terminal),
+        1: Destination(sys.__stdout__ or sys.stdout, 1, terminal),
+        2: Destination(sys.__stderr__ or sys.stderr, 2, terminal),
+    }
+    tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
+    session = Session(child, options, destinations, tail)
+    try:
+        outcome = session.run()
+    finally:
+        if tail is not None:
+            tail.close()
+    if outcome.reason is None:
+        spinner.ok(options.success or options.text)
+    else:
+        spinner.stop()
+        if not options.show_output and session.recording:
+            session.recording.replay(destinations)
+            for number in (1, 2):
+                if not session.recording.ends_with_newline(number):
+                    destinations[number].raw(b"\n")
+        spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
+    session.recording.close()
+    return outcome.status

@@ -1,0 +1,81 @@
+"""The person's keystrokes, forwarded to the command while it waits at a prompt.
+
+Only while a prompt is shown does twirly read the keyboard: type-ahead meant for the shell
+after twirly is left alone the rest of the time. During a prompt the terminal stops echoing
+and stops collecting lines, so every key goes to the command at once and the command's own
+terminal decides what is echoed (a password is not). Ctrl-C still interrupts twirly, which
+passes it on to the command.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["Keyboard"]
+
+
+class Keyboard:
+    """twirly's terminal input: stdin when it is a terminal, else ``/dev/tty`` if there is one."""
+
+    def __init__(self, stdin_is_tty: bool) -> None:
+        self._stdin_is_tty = stdin_is_tty
+        self.fd: int | None = None
+        self._owned = False
+        self._saved: list[Any] | None = None
+
+    def open(self) -> int | None:
+        """Start taking keys one by one; the descriptor to read them from (None: no keyboard)."""
+        import termios
+
+        if self.fd is None:
+            if self._stdin_is_tty:
+                self.fd = 0
+            else:
+                try:
+                    self.fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+                    self._owned = True
+                except OSError:
+                    return None
+        if self._saved is None:
+            try:
+                saved = termios.tcgetattr(self.fd)
+                attrs = termios.tcgetattr(self.fd)
+                attrs[3] &= ~(termios.ICANON | termios.ECHO)
+                attrs[6][termios.VMIN] = 1
+                attrs[6][termios.VTIME] = 0
+                termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
+                self._saved = saved
+            except (termios.error, OSError):
+                return None
+        return self.fd
+
+    def read(self) -> bytes:
+        """The keys typed so far (empty when there are none)."""
+        if self.fd is None:
+            return b""
+        try:
+            return os.read(self.fd, 4096)
+        except (BlockingIOError, InterruptedError):
+            return b""
+        except OSError:
+            return b""
+
+    def release(self) -> None:
+        """Give the terminal its modes back (lines and echo) and stop taking keys."""
+        import termios
+
+        if self._saved is not None and self.fd is not None:
+            try:
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+            except (termios.error, OSError):
+                pass
+        self._saved = None
+
+    def close(self) -> None:
+        """Release the terminal and close ``/dev/tty`` if it was opened here."""
+        self.release()
+        if self._owned and self.fd is not None:
+            os.close(self.fd)
+        self.fd = None
+        self._owned = False

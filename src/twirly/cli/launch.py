@@ -1,0 +1,184 @@
+"""Start the command on pseudo-terminals of its own, in its own session.
+
+Three ptys keep apart what a person would otherwise see mixed on one terminal:
+
+- ``out`` is the command's stdout and ``err`` its stderr, so each is replayed to the stream it
+  came from, and the command still sees terminals (colours, line buffering);
+- ``tty`` is its controlling terminal (what ``/dev/tty`` opens: sudo and ssh prompt there) and
+  its stdin when twirly's stdin is a terminal; otherwise the command reads twirly's stdin.
+
+The command leads a new session, so its whole process group can be signalled at once, and it
+is killed if twirly dies (``PR_SET_PDEATHSIG`` on Linux; the hang-up of its controlling
+terminal, sent when twirly's end of the pty closes, stops the rest of its group).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import NamedTuple
+
+__all__ = ["Child", "LaunchError", "launch"]
+
+_PR_SET_PDEATHSIG = 1
+
+
+class LaunchError(Exception):
+    """The command could not be started; ``status`` is 127 (not found) or 126 (not runnable)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Child(NamedTuple):
+    """A started command: its pid (= process group) and our ends of its ptys."""
+
+    pid: int
+    out: int
+    err: int
+    tty: int
+    stdin_is_tty: bool
+
+
+def _open_pty(size: bytes | None) -> tuple[int, int]:
+    import fcntl
+    import termios
+
+    master, slave = os.openpty()
+    # No output processing: "\n" arrives as "\n", and twirly's own terminal adds the "\r".
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    if size is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+    os.set_blocking(master, False)
+    return master, slave
+
+
+def window_size() -> bytes | None:
+    """The size of twirly's terminal (stderr, stdout or stdin), as TIOCGWINSZ returns it."""
+    import fcntl
+    import termios
+
+    for fd in (2, 1, 0):
+        try:
+            size = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
+        except OSError:
+            continue
+        if size[:4] != b"\0" * 4:
+            return size
+    return None
+
+
+def resize(child: Child) -> None:
+    """Give the command's ptys twirly's terminal size (the kernel sends it SIGWINCH)."""
+    import fcntl
+    import termios
+
+    size = window_size()
+    if size is None:
+        return
+    for fd in (child.tty, child.out, child.err):
+        try:
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
+        except OSError:
+            pass
+
+
+def _die_with_parent() -> object:
+    """A function that asks Linux to SIGKILL the caller when its parent dies (or None)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+def _in_child(
+    argv: Sequence[str], slaves: tuple[int, int, int], stdin_tty: bool, report: int, parent: int
+) -> None:
+    """Between fork and exec: only system calls, then exec; failures go down ``report``."""
+    import fcntl
+    import termios
+
+    tty, out, err = slaves
+    try:
+        os.setsid()
+        fcntl.ioctl(tty, termios.TIOCSCTTY, 0)
+        if stdin_tty:
+            os.dup2(tty, 0)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        # Python ignores SIGPIPE and SIGXFSZ; a command expects them at their defaults.
+        for name in ("SIGPIPE", "SIGXFSZ"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
+        prctl = _PRCTL
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # type: ignore[operator]
+            if os.getppid() != parent:
+                os._exit(129)  # twirly died before the request took hold
+        os.execvp(argv[0], list(argv))
+    except OSError as error:
+        os.write(report, str(error.errno or 0).encode())
+    except BaseException:
+        os.write(report, b"0")
+    os._exit(127)
+
+
+_PRCTL: object = None
+
+
+def _explain(argv0: str, code: int) -> LaunchError:
+    if code == errno.ENOENT:
+        return LaunchError(f"twirly: {argv0}: command not found", 127)
+    reason = os.strerror(code) if code else "cannot be run"
+    if code == errno.EACCES and os.path.isdir(argv0):
+        reason = "is a directory"
+    return LaunchError(f"twirly: {argv0}: {reason.lower()}", 126)
+
+
+def launch(argv: Sequence[str]) -> Child:
+    """Start ``argv`` on its ptys; :class:`LaunchError` when it cannot be run."""
+    global _PRCTL
+    _PRCTL = _die_with_parent()
+    stdin_tty = os.isatty(0)
+    size = window_size()
+    tty, tty_slave = _open_pty(size)
+    out, out_slave = _open_pty(size)
+    err, err_slave = _open_pty(size)
+    if not stdin_tty:
+        _ensure_stdin()
+    report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        _in_child(argv, (tty_slave, out_slave, err_slave), stdin_tty, report_w, parent)
+    for fd in (tty_slave, out_slave, err_slave, report_w):
+        os.close(fd)
+    with os.fdopen(report, "rb") as pipe:
+        failure = pipe.read()
+    if failure:
+        os.waitpid(pid, 0)
+        for fd in (tty, out, err):
+            os.close(fd)
+        raise _explain(argv[0], int(failure))
+    return Child(pid, out, err, tty, stdin_tty)
+
+
+def _ensure_stdin() -> None:
+    # A command started with fd 0 closed could mistake its first opened file for stdin.
+    try:
+        os.fstat(0)
+    except OSError:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        if devnull != 0:
+            os.dup2(devnull, 0)
+            os.close(devnull)

@@ -1,0 +1,187 @@
+"""Where the command's output goes: above the spinner, straight to a stream, into a recording.
+
+Output moves as bytes and is decoded only when it must share a terminal with the spinner, in
+blocks of whole lines (one decode and one write per block, never per line), so streaming
+stays close to ``cat``'s speed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import deque
+from typing import IO, TYPE_CHECKING, TextIO
+
+from twirly.state import Row
+
+if TYPE_CHECKING:
+    from twirly.terminal import Terminal
+
+__all__ = ["Destination", "Recording", "TailRows"]
+
+_SPILL_AT = 16 * 1024 * 1024  # bytes kept in memory before the recording moves to a file
+
+
+def write_all(fd: int, data: bytes) -> bool:
+    """Write every byte of ``data`` to ``fd``; False when the reader has gone away."""
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            import select
+
+            select.select([], [fd], [], 1.0)
+            continue
+        except OSError:
+            return False
+        view = view[written:]
+    return True
+
+
+class Destination:
+    """One of twirly's output streams, as seen from the command's output."""
+
+    def __init__(self, stream: TextIO, fd: int, terminal: Terminal) -> None:
+        self.stream = stream
+        self.fd = fd
+        self._terminal = terminal
+        self._shared = terminal.animates and _same_device(fd, terminal.fd)
+        self._encoding = terminal.encoding
+        self._alive = True
+
+    def lines(self, data: bytes) -> None:
+        """Write ``data`` (whole lines, without the last newline) and a newline."""
+        if not self._alive:
+            return
+        if self._shared and self._terminal.rows:
+            # One "line" holding many, so the whole block costs one write.
+            text = data.decode(self._encoding, "surrogateescape").replace("\n", "\r\n")
+            self._terminal.write_lines(
+                [text], raw=True, stream=self.stream, errors="surrogateescape"
+            )
+        else:
+            self._alive = write_all(self.fd, data + b"\n")
+
+    def partial(self, data: bytes) -> None:
+        """Write an unfinished line (a prompt): the spinner pauses until a line completes it."""
+        if not self._alive or not data:
+            return
+        if self._shared and self._terminal.rows:
+            text = data.decode(self._encoding, "replace")
+            self._terminal.write_partial(text, stream=self.stream)
+        else:
+            self._alive = write_all(self.fd, data)
+
+    def raw(self, data: bytes) -> None:
+        """Write ``data`` as it is (a replay, after the spinner has gone)."""
+        if self._alive and data:
+            self._alive = write_all(self.fd, data)
+
+
+def _same_device(fd: int, other: int | None) -> bool:
+    if other is None:
+        return False
+    try:
+        return os.path.samestat(os.fstat(fd), os.fstat(other))
+    except OSError:
+        return False
+
+
+class Recording:
+    """All of the command's output, in order, for a replay when it fails."""
+
+    def __init__(self) -> None:
+        self._chunks: list[tuple[int, bytes]] = []
+        self._size = 0
+        self._file: IO[bytes] | None = None
+        self._last: dict[int, int] = {}
+
+    def add(self, source: int, data: bytes) -> None:
+        """Keep ``data``, which came from the command's descriptor ``source`` (1 or 2)."""
+        self._last[source] = data[-1]
+        if self._file is not None:
+            self._file.write(b"%d %d\n" % (source, len(data)) + data)
+            return
+        self._chunks.append((source, data))
+        self._size += len(data)
+        if self._size > _SPILL_AT:
+            self._spill()
+
+    def _spill(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        for source, data in self._chunks:
+            self._file.write(b"%d %d\n" % (source, len(data)) + data)
+        self._chunks.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._last)
+
+    def ends_with_newline(self, source: int) -> bool:
+        """Did the last output from ``source`` end a line (True when there was none)?"""
+        return self._last.get(source, 10) == 10
+
+    def replay(self, destinations: dict[int, Destination]) -> None:
+        """Write everything again, each chunk to the stream it came from."""
+        if self._file is None:
+            for source, data in self._chunks:
+                destinations[source].raw(data)
+            return
+        self._file.seek(0)
+        while header := self._file.readline():
+            source, size = map(int, header.split())
+            destinations[source].raw(self._file.read(size))
+
+    def close(self) -> None:
+        """Let go of the memory or the file."""
+        self._chunks.clear()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+# Escape sequences are dropped from tail lines: colours are not kept there, and the rest
+# (cursor movement, titles) has no meaning inside a spinner row.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def tail_text(line: str) -> str:
+    """What a tail row shows for one line of output: what a terminal would leave visible."""
+    line = _ESCAPES.sub("", line)
+    return line.rstrip("\r").rpartition("\r")[2].expandtabs(4)
+
+
+class TailRows:
+    """The last lines of output, live under the spinner, one row each."""
+
+    _GLYPH = (" ",)  # a blank glyph column lines the text up under the spinner's text
+
+    def __init__(self, terminal: Terminal, count: int) -> None:
+        self._terminal = terminal
+        self._lines: deque[str] = deque(maxlen=count)
+        self._rows: list[Row] = []
+        self._count = count
+
+    def add(self, data: bytes) -> None:
+        """Take whole lines of output (without the last newline)."""
+        if not self._count:
+            return
+        pieces = data.rsplit(b"\n", self._count)[-self._count :]
+        for piece in pieces:
+            self._lines.append(tail_text(piece.decode("utf-8", "replace")))
+        while len(self._rows) < len(self._lines):
+            row = Row("", self._GLYPH, 1, 3600.0, time.monotonic())
+            row.ident = self._terminal.new_ident()
+            self._terminal.attach(row)
+            self._rows.append(row)
+        for row, line in zip(self._rows, self._lines, strict=False):
+            row.text = line
+
+    def close(self) -> None:
+        """Take the rows away."""
+        for row in self._rows:
+            self._terminal.detach(row, None)
+        self._rows.clear()

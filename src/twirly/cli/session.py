@@ -1,0 +1,348 @@
+"""One run of a command under the spinner: its output, signals, the timeout and prompts.
+
+Everything happens on the main thread around one ``poll``: the command's three ptys, a
+wake-up pipe for signals, and the keyboard while a prompt is shown. The spinner's own clock
+(a thread) draws the frames; output reaches the screen only through the terminal's line path,
+so a frame never tears a line.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from twirly.cli.keys import Keyboard
+from twirly.cli.launch import Child, resize
+from twirly.cli.options import Options
+from twirly.cli.output import Destination, Recording, TailRows
+
+__all__ = ["Outcome", "Session"]
+
+GRACE = 2.0  # seconds a command has to stop after a forwarded signal, before SIGKILL
+QUIET = 0.3  # seconds of silence after an unfinished line before it is taken for a prompt
+DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
+DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
+READ_SIZE = 1 << 16
+BATCH = 1 << 18  # bytes read from one pty before they are passed on in one block
+PENDING_MAX = 1 << 16  # an unfinished line longer than this is passed on as a line
+
+TTY = 0  # the source number of the command's controlling terminal (1 and 2: stdout, stderr)
+_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_REASONS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
+
+
+class Outcome(NamedTuple):
+    """How the run ended: twirly's exit status, and why when the command did not succeed."""
+
+    status: int
+    reason: str | None
+
+
+class _Source:
+    """One pty of the command and the unfinished line read from it."""
+
+    __slots__ = ("dest", "fd", "last", "pending", "shown")
+
+    def __init__(self, fd: int, dest: Destination) -> None:
+        self.fd = fd
+        self.dest = dest
+        self.pending = b""
+        self.shown = 0  # bytes of ``pending`` already on screen (a prompt)
+        self.last = 0.0
+
+    def unshown(self) -> bytes:
+        return self.pending[self.shown :]
+
+
+class Session:
+    """Run ``child`` to its end under ``spinner``; :meth:`run` returns the :class:`Outcome`."""
+
+    def __init__(
+        self,
+        child: Child,
+        options: Options,
+        destinations: dict[int, Destination],
+        tail: TailRows | None,
+    ) -> None:
+        self._child = child
+        self._options = options
+        self._sources = {
+            fd: _Source(fd, destinations[number])
+            for number, fd in ((TTY, child.tty), (1, child.out), (2, child.err))
+        }
+        self._kind = {child.tty: TTY, child.out: 1, child.err: 2}
+        self._open = dict(self._kind)  # the ptys still open
+        self._tail = tail
+        self.recording = Recording()
+        self._keyboard = Keyboard(child.stdin_is_tty)
+        self._poll = select.poll()
+        self._prompting = False
+        self._answered = False
+        self._status: int | None = None
+        self._signals: list[int] = []
+        self._received: int | None = None
+        self._timed_out = False
+        self._kill_at: float | None = None
+        self._exited_at: float | None = None
+        self._screen_partial: Destination | None = None
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Pass output on until the command has ended and its ptys are drained."""
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)
+        previous = self._install_handlers(wake_w)
+        timeout = self._options.timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            for fd in self._sources:
+                self._poll.register(fd, select.POLLIN)
+            self._poll.register(wake_r, select.POLLIN)
+            while not self._finished():
+                self._step(wake_r, deadline)
+        finally:
+            self._restore_handlers(previous)
+            self._keyboard.close()
+            os.close(wake_r)
+            os.close(wake_w)
+        self._flush_pending()
+        self._reap_leftovers()
+        return self._outcome()
+
+    def _finished(self) -> bool:
+        if self._exited_at is None:
+            return False
+        live = [fd for fd in self._sources if fd in self._open]
+        return not live or time.monotonic() - self._exited_at > DRAIN_MAX
+
+    def _step(self, wake_r: int, deadline: float | None) -> None:
+        now = time.monotonic()
+        due = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
+        wait = max(min(due) - now, 0.0) if due else None
+        if self._exited_at is not None:
+            wait = DRAIN_IDLE if wait is None else min(wait, DRAIN_IDLE)
+        events = self._poll.poll(None if wait is None else wait * 1000 + 1)
+        for fd, _ in events:
+            if fd == wake_r:
+                self._take_signals(wake_r)
+            elif fd == self._keyboard.fd:
+                self._forward_keys()
+            else:
+                self._read(fd)
+        self._check_child()
+        now = time.monotonic()
+        if self._exited_at is not None and not events:
+            self._open.clear()  # quiet after the end: leftovers keep the ptys open
+        if deadline is not None and now >= deadline and not self._timed_out:
+            self._timed_out = True
+            self._terminate(signal.SIGTERM)
+        if self._kill_at is not None and now >= self._kill_at:
+            self._kill_at = None
+            self._signal_group(signal.SIGKILL)
+        due_prompt = self._prompt_due()
+        if due_prompt is not None and now >= due_prompt:
+            self._start_prompt()
+
+    def _check_child(self) -> None:
+        if self._status is not None:
+            return
+        try:
+            pid, status = os.waitpid(self._child.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self._child.pid, 0
+        if pid:
+            self._status = status
+            self._exited_at = time.monotonic()
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _read(self, fd: int) -> None:
+        chunks: list[bytes] = []
+        size = 0
+        while size < BATCH:
+            try:
+                data = os.read(fd, READ_SIZE)
+            except BlockingIOError:
+                break
+            except OSError:
+                data = b""  # EIO: every copy of the pty's other end is closed
+            if not data:
+                self._close_source(fd)
+                break
+            chunks.append(data)
+            size += len(data)
+        if chunks:
+            self._on_output(self._sources[fd], b"".join(chunks))
+
+    def _close_source(self, fd: int) -> None:
+        if self._open.pop(fd, None) is not None:
+            self._poll.unregister(fd)
+
+    def _on_output(self, source: _Source, data: bytes) -> None:
+        number = self._kind[source.fd]
+        if number != TTY and not self._options.show_output:
+            self.recording.add(number, data)
+        source.last = time.monotonic()
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            self._pass_on(source, number, data[:cut], data[cut + 1 :])
+            return
+        source.pending += data
+        if self._prompting:
+            self._show_partial(source)
+        elif len(source.pending) > PENDING_MAX:
+            whole, source.pending, source.shown = source.pending, b"", 0
+            self._pass_on(source, number, whole, b"")
+
+    def _pass_on(self, source: _Source, number: int, head: bytes, rest: bytes) -> None:
+        """Lines are complete up to ``head``; ``rest`` starts the next unfinished one."""
+        if number == TTY or self._options.show_output or self._prompting:
+            source.dest.lines(source.unshown() + head)
+            self._screen_partial = None
+            if self._prompting and self._answered:
+                self._end_prompt()
+        if self._tail is not None and number != TTY:
+            self._tail.add(source.pending + head)
+        source.pending, source.shown = rest, 0
+        if self._prompting and rest:
+            self._show_partial(source)
+
+    def _show_partial(self, source: _Source) -> None:
+        source.dest.partial(source.unshown())
+        source.shown = len(source.pending)
+        self._screen_partial = source.dest
+
+    def _flush_pending(self) -> None:
+        """At the end: finish a prompt left on screen; show unfinished lines that are due."""
+        for source in self._sources.values():
+            if source.unshown() and (self._options.show_output or self._kind[source.fd] == TTY):
+                source.dest.lines(source.unshown())
+                self._screen_partial = None
+        if self._screen_partial is not None:
+            self._screen_partial.lines(b"")
+            self._screen_partial = None
+
+    # -- prompts ----------------------------------------------------------------------------
+
+    def _prompt_due(self) -> float | None:
+        if self._prompting or self._exited_at is not None:
+            return None
+        due = None
+        for fd, source in self._sources.items():
+            waiting = source.unshown()
+            if not waiting or waiting.endswith(b"\r"):
+                continue
+            at = source.last + (0.0 if self._kind[fd] == TTY else QUIET)
+            due = at if due is None else min(due, at)
+        return due
+
+    def _start_prompt(self) -> None:
+        self._prompting = True
+        self._answered = False
+        for source in sorted(self._sources.values(), key=lambda s: s.last):
+            if source.unshown():
+                self._show_partial(source)
+        fd = self._keyboard.open()
+        if fd is not None:
+            self._poll.register(fd, select.POLLIN)
+
+    def _end_prompt(self) -> None:
+        self._prompting = False
+        fd = self._keyboard.fd
+        self._keyboard.release()
+        if fd is not None:
+            try:
+                self._poll.unregister(fd)
+            except KeyError:
+                pass
+
+    def _forward_keys(self) -> None:
+        keys = self._keyboard.read()
+        if not keys:
+            self._end_prompt()
+            return
+        from twirly.cli.output import write_all
+
+        write_all(self._child.tty, keys)
+        self._answered = True
+
+    # -- signals ----------------------------------------------------------------------------
+
+    def _install_handlers(self, wake_w: int) -> dict[int, Any]:
+        def received(signum: int, frame: object) -> None:
+            self._signals.append(signum)
+
+        previous: dict[int, Any] = {}
+        wanted: dict[int, Callable[[int, Any], None]] = dict.fromkeys(_FORWARDED, received)
+        wanted[signal.SIGCHLD] = received
+        wanted[signal.SIGWINCH] = received
+        for signum, handler in wanted.items():
+            previous[signum] = signal.signal(signum, handler)
+        previous[-1] = signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        return previous
+
+    def _restore_handlers(self, previous: dict[int, Any]) -> None:
+        signal.set_wakeup_fd(previous.pop(-1))
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+    def _take_signals(self, wake_r: int) -> None:
+        try:
+            while os.read(wake_r, 512):
+                pass
+        except BlockingIOError:
+            pass
+        signals, self._signals[:] = list(self._signals), []
+        for signum in signals:
+            if signum == signal.SIGWINCH:
+                resize(self._child)
+            elif signum in _REASONS:
+                if self._received is not None and signum == signal.SIGINT:
+                    self._signal_group(signal.SIGKILL)  # a second Ctrl-C: stop now
+                self._received = self._received or signum
+                self._terminate(signum)
+
+    def _terminate(self, signum: int) -> None:
+        self._signal_group(signum)
+        if signum != signal.SIGKILL and self._kill_at is None:
+            self._kill_at = time.monotonic() + GRACE
+
+    def _signal_group(self, signum: int) -> None:
+        try:
+            os.killpg(self._child.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _reap_leftovers(self) -> None:
+        # Whatever is left of the command's process group goes with twirly: killed after a
+        # timeout or an interrupt, hung up (as a closing terminal would) after a normal end.
+        stopped = self._timed_out or self._received is not None
+        self._signal_group(signal.SIGKILL if stopped else signal.SIGHUP)
+        for fd in self._sources:
+            os.close(fd)
+        if self._status is None:
+            _, self._status = os.waitpid(self._child.pid, 0)
+
+    # -- the result -------------------------------------------------------------------------
+
+    def _outcome(self) -> Outcome:
+        status = self._status or 0
+        if self._received is not None:
+            return Outcome(128 + self._received, _REASONS[signal.Signals(self._received)])
+        if self._timed_out:
+            return Outcome(124, f"timed out after {self._options.timeout:g}s")
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = f"signal {number}"
+            return Outcome(128 + number, f"killed by {name}")
+        code = os.waitstatus_to_exitcode(status)
+        return Outcome(code, None if code == 0 else f"exit status {code}")
