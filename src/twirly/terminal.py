@@ -168,9 +168,10 @@ class Terminal:
             if not self.caps.animate:
                 self._out(sanitize(row.text) + "\n" if row.text else "")
                 return
-            if self._link is not None:
+            link = self._remote()
+            if link is not None:
                 self._block.add(row, time.monotonic(), self.width())
-                self._link.add(row)
+                link.add(row)
                 return
             first = not self._block
             if first:
@@ -186,12 +187,12 @@ class Terminal:
                 return
             if row not in self._block.rows:
                 return
-            if self._link is not None:
+            link = self._remote()
+            if link is not None and link.remove(row, final):
                 self._block.remove(row, final, time.monotonic(), self.width())
-                if not self._link.remove(row, final):
-                    self._link = None
-                    self._out((final + "\r\n" if final else "") + self._block.clear())
             else:
+                if link is not None:
+                    self._drop_link()  # the child is gone: draw the result here
                 self._out(self._block.remove(row, final, time.monotonic(), self.width()))
             if not self._block:
                 self._end()
@@ -201,8 +202,9 @@ class Terminal:
         with self._lock:
             if not self._block or self._dead:
                 return None
-            if self._link is not None:
-                return self._link.interval()
+            link = self._remote()
+            if link is not None:
+                return link.interval()
             now = time.monotonic()
             if not self._block.suspended and self._writable():
                 self._out(self._block.frame(now, self.width()))
@@ -228,7 +230,8 @@ class Terminal:
             for line in lines:
                 line.encode(self._encoding, errors)
         with self._lock:
-            if self._link is not None and self._link.lines(lines, errors):
+            link = self._remote()
+            if link is not None and link.lines(lines, errors):
                 return
             if not self._block or not self.caps.animate:
                 self._flush_original(stream)
@@ -250,7 +253,8 @@ class Terminal:
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
         with self._lock:
-            if self._link is not None and self._link.partial(text):
+            link = self._remote()
+            if link is not None and link.partial(text):
                 return
             self._flush_original(stream)
             if not self._block or not self.caps.animate:
@@ -259,6 +263,21 @@ class Terminal:
             self._out(self._block.suspend(text))
 
     # -- life cycle -------------------------------------------------------------------------
+
+    def _remote(self) -> ChildLink | None:
+        """The child drawing for us, if it is still there."""
+        link = self._link
+        if link is not None and not link.alive:
+            self._drop_link()
+            return None
+        return link
+
+    def _drop_link(self) -> None:
+        # The child died (or never started): draw here again, from scratch.
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+            self._block.forget_screen()
 
     def _begin(self) -> None:
         from twirly.capture import Capture

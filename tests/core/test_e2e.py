@@ -176,18 +176,20 @@ def test_print_and_logging_from_threads_go_above_the_spinner(driver: str) -> Non
 
 def test_two_spinners_in_two_threads_take_separate_rows() -> None:
     code = """
-import threading, time, twirly
+import threading, twirly
 go = threading.Event()
-def one(text):
+def one(text, started):
     with twirly.spinner(text):
+        started.set()
         go.wait(5)
-threads = [threading.Thread(target=one, args=(t,)) for t in ("first task", "second task")]
-for t in threads: t.start(); time.sleep(0.1)
-time.sleep(0.3)
+for text in ("first task", "second task"):
+    started = threading.Event()
+    threading.Thread(target=one, args=(text, started)).start()
+    started.wait(5)
+go.wait(0.3)
 print("CHECK", flush=True)
-time.sleep(0.3)
+go.wait(0.3)
 go.set()
-for t in threads: t.join()
 """
     with start(code) as p:
         p.read_until("CHECK")

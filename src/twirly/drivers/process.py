@@ -136,6 +136,13 @@ class ChildLink:
 
     # -- what the terminal asks ----------------------------------------------------------------
 
+    @property
+    def alive(self) -> bool:
+        """False once the pipe to the child broke or the child exited."""
+        if self._alive and self._process.poll() is not None:
+            self._alive = False
+        return self._alive
+
     def add(self, row: Row) -> bool:
         """A new row for the child to draw."""
         self._rows[row.ident] = row
