@@ -59,13 +59,23 @@ def final_line(
 class Block:
     """Rows drawn at the bottom of one terminal, and what is on screen for each."""
 
-    __slots__ = ("_drawn", "_ellipsis", "_rows", "_safe_text", "_stale", "_suspended", "_width")
+    __slots__ = (
+        "_drawn",
+        "_ellipsis",
+        "_height",
+        "_rows",
+        "_safe_text",
+        "_stale",
+        "_suspended",
+        "_width",
+    )
 
     def __init__(self, *, unicode: bool) -> None:
         self._rows: list[Row] = []
-        self._drawn: list[_Image | None] = []
+        self._drawn: list[_Image] = []
         self._safe_text: dict[int, tuple[str, str]] = {}
         self._width = 0
+        self._height = 0
         self._stale = False
         self._suspended = False
         self._ellipsis = "…" if unicode else "..."
@@ -107,11 +117,23 @@ class Block:
             body, cols = body + suffix, cols + len(suffix)
         return _Image(glyph, body, row.frame_width + cols)
 
-    def _draw_all(self, now: float, width: int) -> str:
+    def _images(self, now: float, width: int, height: int) -> list[_Image]:
+        """What each visible row shows. Never more rows than the screen has, less one (the
+        cursor must be able to reach the top row): past that, a last row counts the rest."""
+        rows = self._rows
+        room = max(height - 1, 1) if height > 0 else len(rows)
+        if len(rows) <= room:
+            return [self._image(row, now, width) for row in rows]
+        shown = [self._image(row, now, width) for row in rows[: room - 1]]
+        hidden = len(rows) - len(shown)
+        summary, cols = fit(f"{self._ellipsis} {hidden} more", width, self._ellipsis)
+        return [*shown, _Image("", summary, cols)]
+
+    def _draw_all(self, now: float, width: int, height: int) -> str:
         """Every row from scratch onto erased rows; cursor back to the top row."""
-        images = [self._image(row, now, width) for row in self._rows]
+        images = self._images(now, width, height)
         self._drawn = list(images)
-        self._width = width
+        self._width, self._height = width, height
         self._stale = False
         if not images:
             return ""
@@ -120,23 +142,27 @@ class Block:
 
     # -- what changes the block ------------------------------------------------------------
 
-    def add(self, row: Row, now: float, width: int) -> str:
+    def add(self, row: Row, now: float, width: int, height: int = 0) -> str:
         """Append ``row`` at the bottom and draw it (hiding the cursor for the first row)."""
         first = not self._rows
         self._rows.append(row)
-        self._drawn.append(None)
-        return (HIDE_CURSOR if first else "") + self.frame(now, width)
+        return (HIDE_CURSOR if first else "") + self.frame(now, width, height)
 
-    def frame(self, now: float, width: int) -> str:
-        """Bring the screen up to date at ``now``: only what changed since the last write."""
-        if self._stale or (width != self._width and any(i is not None for i in self._drawn)):
-            return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width) + _SYNC_END
-        self._width = width
+    def frame(self, now: float, width: int, height: int = 0) -> str:
+        """Bring the screen up to date at ``now``: only what changed since the last write.
+
+        ``height`` is the screen's number of rows (0: unknown, no limit).
+        """
+        resized = (width, height) != (self._width, self._height)
+        if self._stale or (resized and self._drawn):
+            return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width, height) + _SYNC_END
+        self._width, self._height = width, height
+        images = self._images(now, width, height)
+        drawn = self._drawn
         out: list[str] = []
         at = 0
-        for index, row in enumerate(self._rows):
-            image = self._image(row, now, width)
-            old = self._drawn[index]
+        for index, image in enumerate(images):
+            old = drawn[index] if index < len(drawn) else None
             if image == old:
                 continue
             if index > at:
@@ -149,11 +175,11 @@ class Block:
                 if old is not None and old.width > image.width:
                     out.append(_ERASE_LINE_END)
             out.append("\r")
-            self._drawn[index] = image
+        self._drawn = images
         out.append(_up(at))
         return "".join(out)
 
-    def above(self, lines: Iterable[str], now: float, width: int) -> str:
+    def above(self, lines: Iterable[str], now: float, width: int, height: int = 0) -> str:
         """Write whole ``lines`` where the block is and redraw the block below them.
 
         After :meth:`suspend`, the first line completes the unfinished one on screen.
@@ -163,7 +189,8 @@ class Block:
             return text
         resume = HIDE_CURSOR if self._suspended else ""
         self._suspended = False
-        return _SYNC_BEGIN + _ERASE_DOWN + text + resume + self._draw_all(now, width) + _SYNC_END
+        redraw = self._draw_all(now, width, height)
+        return _SYNC_BEGIN + _ERASE_DOWN + text + resume + redraw + _SYNC_END
 
     def suspend(self, partial: str) -> str:
         """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it.
@@ -177,17 +204,16 @@ class Block:
         self._suspended = True
         return _ERASE_DOWN + SHOW_CURSOR + partial
 
-    def remove(self, row: Row, final: str | None, now: float, width: int) -> str:
+    def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given."""
-        index = self._rows.index(row)
-        del self._rows[index]
-        del self._drawn[index]
+        self._rows.remove(row)
         self._safe_text.pop(row.ident, None)
         lines = [final] if final is not None else []
         if not self._rows:
             self._suspended = False
+            self._drawn = []
             return _ERASE_DOWN + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
-        return self.above(lines, now, width)
+        return self.above(lines, now, width, height)
 
     def clear(self) -> str:
         """Erase every row and show the cursor: the terminal as it was before the block."""

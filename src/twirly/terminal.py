@@ -82,19 +82,20 @@ class Terminal:
         """The descriptor frames are written to, when animating."""
         return self._fd
 
-    def width(self) -> int:
-        """Columns of the terminal now (it may have been resized since the last frame)."""
+    def size(self) -> tuple[int, int]:
+        """Columns and rows of the terminal now (it may have been resized since the last
+        frame). Rows are 0 when unknown."""
         if self._fd is not None:
             try:
-                columns = os.get_terminal_size(self._fd).columns
+                columns, lines = os.get_terminal_size(self._fd)
             except OSError:
-                columns = 0
+                columns, lines = 0, 0
             if columns > 0:
-                return columns
+                return columns, max(lines, 0)
         try:
-            return max(int(os.environ.get("COLUMNS", "80")), 1)
+            return max(int(os.environ.get("COLUMNS", "80")), 1), 0
         except ValueError:
-            return 80
+            return 80, 0
 
     def new_ident(self) -> int:
         """A row number unique on this terminal."""
@@ -170,14 +171,14 @@ class Terminal:
                 return
             link = self._remote()
             if link is not None:
-                self._block.add(row, time.monotonic(), self.width())
+                self._block.add(row, time.monotonic(), *self.size())
                 link.add(row)
                 return
             first = not self._block
             if first:
                 self._begin()
             self._flush_original(None)
-            self._out(self._block.add(row, time.monotonic(), self.width()))
+            self._out(self._block.add(row, time.monotonic(), *self.size()))
 
     def detach(self, row: Row, final: str | None) -> None:
         """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it)."""
@@ -189,11 +190,11 @@ class Terminal:
                 return
             link = self._remote()
             if link is not None and link.remove(row, final):
-                self._block.remove(row, final, time.monotonic(), self.width())
+                self._block.remove(row, final, time.monotonic(), *self.size())
             else:
                 if link is not None:
                     self._drop_link()  # the child is gone: draw the result here
-                self._out(self._block.remove(row, final, time.monotonic(), self.width()))
+                self._out(self._block.remove(row, final, time.monotonic(), *self.size()))
             if not self._block:
                 self._end()
 
@@ -207,7 +208,7 @@ class Terminal:
                 return link.interval()
             now = time.monotonic()
             if not self._block.suspended and self._writable():
-                self._out(self._block.frame(now, self.width()))
+                self._out(self._block.frame(now, *self.size()))
             return self._block.next_deadline(now) - now
 
     def write_lines(
@@ -241,7 +242,7 @@ class Terminal:
                     self._out("".join(f"{line}\n" for line in lines), errors)
                 return
             self._flush_original(stream)
-            self._out(self._block.above(lines, time.monotonic(), self.width()), errors)
+            self._out(self._block.above(lines, time.monotonic(), *self.size()), errors)
 
     def _write_to(self, stream: TextIO, lines: Sequence[str]) -> None:
         try:
@@ -324,9 +325,9 @@ class Terminal:
         with self._lock:
             if rows and not self._block:
                 self._begin()
-            now, width = time.monotonic(), self.width()
+            now, size = time.monotonic(), self.size()
             for row in rows:
-                self._block.add(row, now, width)
+                self._block.add(row, now, *size)
             self._block.forget_screen()
 
     @property

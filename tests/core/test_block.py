@@ -271,3 +271,14 @@ def test_every_width_from_1_to_300(cols: int) -> None:
     lines = term.screen().text_lines
     assert lines[0] == _expected_row(row, 0.5, cols)
     assert lines[1:] == ["", "", ""]
+
+
+def test_more_rows_than_the_screen_holds_are_counted_not_drawn() -> None:
+    term = Terminal(cols=30, rows=4)
+    rows = [make_row(f"task {n}", n) for n in range(1, 7)]
+    for row in rows:
+        term.feed(term.block.add(row, 0.0, 30, 4))
+    assert term.screen().text_lines == ["⠋ task 1", "⠋ task 2", "… 4 more", ""]
+    for row in rows[:4]:
+        term.feed(term.block.remove(row, None, 0.1, 30, 4))
+    assert term.screen().text_lines == ["⠙ task 5", "⠙ task 6", "", ""]
