@@ -1,0 +1,140 @@
+"""``twirly demo``: chapter 19 of *Fluent Python* ("Spinner with Coroutines"), replayed.
+
+The same ``slow()`` (a pretend computation answering 42) runs under the three clocks, an
+asyncio Task, a thread and a child process, and the spinner turns in each. Then the book's
+experiment: a coroutine that calls ``time.sleep`` blocks the event loop, and the asyncio
+spinner freezes on its first frame.
+
+The whole replay takes about ten seconds; ``TWIRLY_DEMO_SECONDS`` sets that total. Off a
+terminal there is no animation, only the lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import twirly
+
+__all__ = ["main"]
+
+TOTAL_SECONDS_VARIABLE = "TWIRLY_DEMO_SECONDS"
+DEFAULT_TOTAL_SECONDS = 10.0
+ANSWER = 42
+
+# Lines under 72 columns: the demo's own text never wraps on an 80-column terminal.
+WHY_IT_FROZE = (
+    "The spinner froze: the event loop, the library and your coroutines all\n"
+    "run in one thread, so a coroutine that blocks without awaiting (here\n"
+    "time.sleep) stops the loop, and the spinner's Task with it. Await\n"
+    "asyncio.sleep instead, or hand blocking work to a thread."
+)
+
+
+def total_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
+    """The length of the whole demo: ``TWIRLY_DEMO_SECONDS``, or ten seconds."""
+    raw = environ.get(TOTAL_SECONDS_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_TOTAL_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{TOTAL_SECONDS_VARIABLE} must be a number of seconds, not {raw!r}")
+    return seconds
+
+
+# -- the four runs of slow() ---------------------------------------------------------------
+
+
+async def _asyncio_run(seconds: float) -> int:
+    async def slow() -> int:
+        await asyncio.sleep(seconds)  # hands the loop back: the spinner's Task keeps drawing
+        return ANSWER
+
+    async with twirly.spinner("thinking!"):
+        return await slow()
+
+
+def _blocking_slow(seconds: float) -> int:
+    time.sleep(seconds)
+    return ANSWER
+
+
+def _thread_run(seconds: float) -> int:
+    with twirly.spinner("thinking!"):
+        return _blocking_slow(seconds)
+
+
+def _process_run(seconds: float) -> int:
+    with twirly.spinner("thinking!", driver="process"):
+        return _blocking_slow(seconds)
+
+
+async def _experiment_run(seconds: float) -> int:
+    async def slow() -> int:
+        time.sleep(seconds)  # the book's experiment: blocks the event loop, on purpose
+        return ANSWER
+
+    async with twirly.spinner("thinking! (watch it freeze)"):
+        return await slow()
+
+
+Step = tuple[str, Callable[[float], int]]
+
+STEPS: tuple[Step, ...] = (
+    (
+        "asyncio: a Task on the event loop turns the spinner while slow() awaits",
+        lambda seconds: asyncio.run(_asyncio_run(seconds)),
+    ),
+    ("thread: a daemon thread turns it while slow() blocks in time.sleep()", _thread_run),
+    ("process: a child process turns it while slow() blocks this one", _process_run),
+    (
+        "the experiment: slow() is a coroutine that calls time.sleep()",
+        lambda seconds: asyncio.run(_experiment_run(seconds)),
+    ),
+)
+
+
+# -- the replay ----------------------------------------------------------------------------
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def replay(seconds: float) -> None:
+    """Run the four steps, ``seconds`` in all, printing what each one shows."""
+    _say("twirly demo: Fluent Python, chapter 19, 'Spinner with Coroutines'")
+    per_step = seconds / len(STEPS)
+    for number, (title, run) in enumerate(STEPS, start=1):
+        _say()
+        _say(f"{number}/{len(STEPS)} {title}")
+        _say(f"Answer: {run(per_step)}")
+    _say()
+    _say(WHY_IT_FROZE)
+
+
+def main() -> int:
+    """Replay the chapter; return the exit status (2: a bad ``TWIRLY_DEMO_SECONDS``)."""
+    try:
+        seconds = total_seconds(os.environ)
+    except ValueError as error:
+        print(f"twirly demo: {error}", file=sys.stderr)
+        return 2
+    try:
+        replay(seconds)
+    except KeyboardInterrupt:
+        return 130  # the spinners have already put the screen back; no traceback for Ctrl-C
+    except BrokenPipeError:
+        # `twirly demo | head`: the reader has gone; keep the interpreter's exit flush quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 1
+    return 0
