@@ -382,7 +382,7 @@ import multiprocessing, time, twirly
 if __name__ == "__main__":
     multiprocessing.set_start_method({method!r})
     with twirly.spinner("spinning text", driver="process") as sp:
-        time.sleep(0.5)
+        time.sleep(1.0)  # generous: the child interpreter may start slowly on a busy machine
         sp.ok("finished")
 """
     with start(code) as p:
