@@ -1,0 +1,119 @@
+"""What the hostile-condition tests share: scripts run under a spinner, and byte checks.
+
+``spinning(body, driver)`` builds a script whose ``body`` runs inside
+``with twirly.spinner("spinning text", driver=...) as sp`` (``async with`` for asyncio). In
+``body``, ``PAUSE(s)`` waits ``s`` seconds the driver's way (``await asyncio.sleep`` or
+``time.sleep``), and ``say(text)`` writes a line to the script's stdout without twirly.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import textwrap
+from pathlib import Path
+
+from tests.support.ptyrun import PtyProcess
+
+DRIVERS = ["thread", "asyncio", "process"]
+
+TEXT = "spinning text"
+
+#: Every escape sequence twirly itself writes: cursor hide/show, synchronised output,
+#: erase down / to end of line, cursor up, and SGR colours of the final symbols.
+OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?2026[hl]|[JK]|\d*A|\d+(?:;\d+)*m)")
+
+#: Bytes a terminal acts on, besides the line endings twirly and the pty use.
+_FOREIGN = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def spinning(
+    body: str,
+    driver: str = "thread",
+    *,
+    text: str = TEXT,
+    options: str = "",
+    before: str = "",
+    after: str = "",
+) -> str:
+    """A script running ``body`` under a spinner (see the module docstring)."""
+    pause = "await asyncio.sleep" if driver == "asyncio" else "time.sleep"
+    body = textwrap.dedent(body).replace("PAUSE(", f"{pause}(")
+    indented = textwrap.indent(body, "        ")
+    extra = f", {options}" if options else ""
+    head = textwrap.dedent("""\
+        import asyncio, os, signal, sys, threading, time, twirly
+        def say(text):
+            os.write(1, (str(text) + "\\n").encode())
+        """) + textwrap.dedent(before)
+    if driver == "asyncio":
+        enter, call = "async def main():\n    async with", "asyncio.run(main())"
+    else:
+        enter, call = "def main():\n    with", "main()"
+    run = f"{enter} twirly.spinner({text!r}, driver={driver!r}{extra}) as sp:\n{indented}\n{call}\n"
+    return head + run + textwrap.dedent(after)
+
+
+def start(code: str, **kwargs: object) -> PtyProcess:
+    """Run ``code`` on a fresh pseudo-terminal."""
+    return PtyProcess.python(code, **kwargs)
+
+
+def foreign_controls(data: bytes | bytearray | str) -> list[str]:
+    """Control characters and escape sequences in ``data`` that twirly did not mean to write.
+
+    twirly's own sequences are removed first; what remains may hold only ``\\r`` and ``\\n``.
+    """
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8", "replace")
+    rest = OWN_SEQUENCES.sub("", text)
+    return [f"{match.group()!r} at {match.start()}" for match in _FOREIGN.finditer(rest)]
+
+
+def assert_clean_screen(p: PtyProcess, text: str = TEXT) -> None:
+    """No spinner row left and the cursor visible: the terminal as a person wants it back."""
+    screen = p.screen()
+    assert screen.cursor_visible, bytes(p.output)[-400:]
+    assert not any(text in line for line in screen.text_lines), screen.text
+
+
+def children_of(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie counts as ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+class FakeTerminal(io.StringIO):
+    """An in-memory stream that says it is a terminal: twirly draws on it as on a tty."""
+
+    encoding = "utf-8"
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("no descriptor")
+
+
+def open_fds() -> int:
+    """Descriptors open in this process now."""
+    return len(os.listdir("/proc/self/fd"))

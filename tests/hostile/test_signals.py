@@ -1,0 +1,239 @@
+"""Signals and abrupt ends, in real pseudo-terminals: the screen a person is left with."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.hostile.programs import (
+    DRIVERS,
+    alive,
+    assert_clean_screen,
+    children_of,
+    foreign_controls,
+    spinning,
+    start,
+)
+from tests.support.ptyrun import PtyProcess
+
+
+def _wait_for_children(p: PtyProcess, driver: str) -> list[int]:
+    """The process driver's drawing child, once it runs (none for the other drivers)."""
+    if driver != "process":
+        return []
+    deadline = time.monotonic() + 10
+    while not (kids := children_of(p.proc.pid)):
+        assert time.monotonic() < deadline, "the process driver started no child"
+        p.read_for(0.05)
+    p.read_for(0.2)  # let the child draw a frame of its own
+    return kids
+
+
+def _assert_all_ended(p: PtyProcess, pids: list[int]) -> None:
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        p.read_for(0.05)
+    assert not [pid for pid in pids if alive(pid)], "a drawing child outlived its parent"
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_while_spinning_restores_the_terminal(driver: str, signum: int) -> None:
+    code = spinning("print('READY', flush=True)\nPAUSE(30)", driver)
+    with start(code, rows=60) as p:  # room for asyncio's two chained tracebacks
+        p.read_until("READY")
+        p.read_until("spinning text")
+        kids = _wait_for_children(p, driver)
+        assert not p.screen().cursor_visible
+        if signum == signal.SIGINT:
+            p.type("\x03")  # Ctrl-C: the line discipline signals the foreground group
+        else:
+            p.send_signal(signum)
+        status = p.wait()
+        _assert_all_ended(p, kids)
+        p.read_for(0.05)
+        assert not foreign_controls(p.output.replace(b"^C", b""))
+        if signum == signal.SIGINT:
+            # KeyboardInterrupt is an exception leaving the block: the row becomes a failed
+            # line (after the "^C" the terminal itself echoes).
+            assert status in (1, -signal.SIGINT)
+            rows = [line for line in p.screen().text_lines if "spinning text" in line]
+            assert [row.removeprefix("^C") for row in rows] == ["✖ spinning text"]
+            assert p.screen().cursor_visible
+            assert "KeyboardInterrupt" in p.screen().text
+        else:
+            assert_clean_screen(p)
+            assert status == -signum  # the parent sees the usual death by signal
+            assert "Traceback" not in p.screen().text
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_resize_storm_while_spinning_leaves_one_row_that_fits(driver: str) -> None:
+    code = spinning(
+        "print('READY', flush=True)\nPAUSE(1.0)\nprint('LATE', flush=True)\nPAUSE(0.4)",
+        driver,
+        text="resized 漢字テキスト 🙂 " + "x" * 100,
+    )
+    with start(code, cols=100) as p:
+        p.read_until("READY")
+        p.read_until("resized")
+        for cols in [20, 130, 7, 64, 3, 90, 33, 120, 41, 58, 25, 77, 36]:
+            p.resize(24, cols)
+            p.read_for(0.03)
+        p.read_until("LATE")
+        p.read_for(0.25)
+        lines = [line for line in p.screen().text_lines if line]
+        rows = [line for line in lines if "resized" in line]
+        assert len(rows) == 1, lines
+        assert rows[0].endswith("…")
+        assert "READY".startswith(lines[0])  # cut, not reflowed, by the narrowest size
+        assert lines[1:] == ["LATE", rows[0]]
+        assert p.wait() == 0
+        assert_clean_screen(p, "resized")
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_sigwinch_flood_in_the_middle_of_writes_loses_nothing(driver: str) -> None:
+    body = """
+    box = {}
+    def flood():
+        while not box.get("done"):
+            os.kill(os.getpid(), signal.SIGWINCH)
+    signal.signal(signal.SIGWINCH, lambda *_: None)  # a handler makes every write interruptible
+    t = threading.Thread(target=flood)
+    t.start()
+    for i in range(400):
+        sp.write(f"line {i:03d} " + "=" * 40)
+    box["done"] = True
+    t.join()
+    PAUSE(0.2)
+    """
+    with start(spinning(body, driver), rows=500) as p:
+        assert p.wait() == 0
+        lines = [line for line in p.screen().text_lines if line.startswith("line ")]
+        assert lines == [f"line {i:03d} " + "=" * 40 for i in range(400)]
+        assert_clean_screen(p)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_exit_without_stop_clears_the_row(driver: str) -> None:
+    if driver == "asyncio":
+        code = """
+import asyncio, twirly
+async def main():
+    twirly.spinner("spinning text", driver="asyncio").start()
+    await asyncio.sleep(0.3)
+asyncio.run(main())
+print("END")
+"""
+    else:
+        code = f"""
+import time, twirly
+twirly.spinner("spinning text", driver={driver!r}).start()
+time.sleep(0.3)
+print("END")
+"""
+    with start(code) as p:
+        assert p.wait(timeout=10) == 0
+        assert_clean_screen(p)
+        assert "END" in p.screen().text_lines
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("code", [0, 4, None, "message"])
+def test_sys_exit_inside_the_spinner(driver: str, code: object) -> None:
+    with start(spinning(f"PAUSE(0.2)\nsys.exit({code!r})", driver)) as p:
+        status = p.wait()
+        screen = p.screen()
+        assert screen.cursor_visible
+        if code in (0, None):
+            assert status == 0
+            assert_clean_screen(p)
+        else:
+            assert status == (4 if code == 4 else 1)
+            assert screen.text_lines[0] == "✖ spinning text"  # a failing exit is a failure
+            if code == "message":
+                assert "message" in screen.text_lines
+
+
+@pytest.mark.parametrize("driver", ["thread", "process"])
+def test_sys_exit_from_a_worker_thread_spinner_leaves_no_row(driver: str) -> None:
+    code = f"""
+import sys, threading, time, twirly
+def work():
+    with twirly.spinner("spinning text", driver={driver!r}):
+        time.sleep(0.3)
+        sys.exit(0)  # ends only this thread
+t = threading.Thread(target=work)
+t.start(); t.join()
+print("END")
+"""
+    with start(code) as p:
+        assert p.wait() == 0
+        assert_clean_screen(p)
+        assert "END" in p.screen().text_lines
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_fork_while_spinning_child_draws_nothing_and_parent_carries_on(driver: str) -> None:
+    # A forked child may not run the parent's event loop (asyncio forbids it): it leaves
+    # with os._exit there; elsewhere with sys.exit, which runs the exit hooks and the `with`.
+    leave = "os._exit(0)" if driver == "asyncio" else "sys.exit(0)"
+    body = f"""
+    PAUSE(0.3)
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(0.3)   # the parent keeps spinning meanwhile
+        {leave}  # the child's exit must not erase the parent's row
+    os.waitpid(pid, 0)
+    print("CHECK", flush=True)
+    PAUSE(0.3)
+    sp.ok("parent done")
+    """
+    with start(spinning(body, driver)) as p:
+        p.read_until("CHECK")
+        p.read_for(0.2)
+        screen = p.screen()
+        assert not screen.cursor_visible  # the child did not show the cursor
+        assert screen.text_lines[0] == "CHECK"
+        assert screen.text_lines[1].endswith(" spinning text")
+        assert p.wait() == 0
+        assert p.screen().text_lines[:3] == ["CHECK", "✔ parent done", ""]
+        assert p.screen().cursor_visible
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a forked child shares the terminal but not the parent's block: its print() lands "
+    "on the spinner row at the cursor, leaving a torn line (e.g. 'in childng text')",
+)
+@pytest.mark.parametrize("driver", ["thread"])
+def test_fork_while_spinning_child_print_is_a_whole_line(driver: str) -> None:
+    body = """
+    PAUSE(0.3)
+    pid = os.fork()
+    if pid == 0:
+        print("in child", flush=True)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    PAUSE(0.3)
+    """
+    with start(spinning(body, driver)) as p:
+        assert p.wait() == 0
+        assert [line for line in p.screen().text_lines if line] == ["in child"]
+
+
+def test_process_driver_child_erases_its_row_and_exits_when_the_parent_is_killed() -> None:
+    with start(spinning("print('READY', flush=True)\nPAUSE(30)", "process")) as p:
+        p.read_until("READY")
+        kids = _wait_for_children(p, "process")
+        assert any("spinning text" in line for line in p.screen().text_lines)
+        os.kill(p.proc.pid, signal.SIGKILL)
+        assert p.wait() == -signal.SIGKILL
+        _assert_all_ended(p, kids)
+        p.read_for(0.1)
+        assert_clean_screen(p)
+        assert p.screen().text_lines[0] == "READY"
