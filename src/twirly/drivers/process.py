@@ -73,6 +73,7 @@ class ChildLink:
         self._sent_text: dict[int, str] = {row.ident: row.text for row in rows}
         self._rows = {row.ident: row for row in rows}
         self._seq = 0
+        self._acks = bytearray()
         self._interval = min((row.interval for row in rows), default=0.1)
         package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         bootstrap = (
@@ -131,7 +132,11 @@ class ChildLink:
                 if not data:
                     self._alive = False
                     return False
-                if seq in struct.unpack(f">{len(data) // 4}I", data[: len(data) // 4 * 4]):
+                self._acks += data
+                whole = len(self._acks) // 4 * 4
+                acked = struct.unpack(f">{whole // 4}I", self._acks[:whole])
+                del self._acks[:whole]
+                if seq in acked:
                     return True
 
     # -- what the terminal asks ----------------------------------------------------------------
