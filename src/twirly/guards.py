@@ -36,8 +36,10 @@ def restore_all() -> None:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    restore_all()
+    # Read the previous handler first: restoring the last terminal uninstalls these
+    # handlers, which forgets it.
     previous = _previous.pop(signum, signal.SIG_DFL)
+    restore_all()
     signal.signal(signum, previous)
     if callable(previous):
         previous(signum, frame)
