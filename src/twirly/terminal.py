@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
 from twirly.block import Block
+from twirly.output import Output, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
 
@@ -30,33 +31,19 @@ __all__ = ["Terminal", "terminal_for"]
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 
 
-def _fileno(stream: TextIO) -> int | None:
-    try:
-        return stream.fileno()
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 class Terminal:
     """Everything twirly writes to one stream goes through here, under one lock."""
 
     def __init__(self, stream: TextIO, caps: Capabilities) -> None:
         self.stream = stream
         self.caps = caps
-        self._fd = _fileno(stream) if caps.animate else None
-        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._output = Output(stream, fileno(stream) if caps.animate else None)
+        self._fd = self._output.fd
+        self._encoding = self._output.encoding
         self._lock = threading.RLock()
         self._block = Block(unicode=caps.unicode)
         self._capture: Capture | None = None
         self._link: ChildLink | None = None
-        self._dead = False
         self._next_ident = 0
         self.key: tuple[object, ...] = (id(self),)
 
@@ -103,71 +90,13 @@ class Terminal:
             self._next_ident += 1
             return self._next_ident
 
-    # -- output ---------------------------------------------------------------------------
-
-    def _out(self, text: str, errors: str = "replace") -> None:
-        """Write ``text`` whole; a terminal or reader that has gone away ends all output."""
-        if self._dead or not text:
-            return
-        try:
-            if self._fd is None:
-                self.stream.write(text)
-                self.stream.flush()
-                return
-            data = memoryview(text.encode(self._encoding, errors))
-            while data:
-                try:
-                    written = os.write(self._fd, data)
-                except BlockingIOError:
-                    # Someone made the descriptor non-blocking: wait for room, never drop.
-                    import select
-
-                    select.select([], [self._fd], [], 1.0)
-                    continue
-                data = data[written:]
-        except (OSError, ValueError):
-            self._go_dead()
-
-    def _go_dead(self) -> None:
-        # A reader that went away (`| head`) or a hung-up terminal: stop quietly. Point the
-        # descriptor at /dev/null so the interpreter's own flush at exit finds nowhere to fail.
-        self._dead = True
-        fd = _fileno(self.stream)
-        if fd is not None and not _isatty(self.stream):
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, fd)
-                os.close(devnull)
-            except OSError:
-                pass
-
-    def _writable(self) -> bool:
-        """Can a frame be written without blocking? If not, the frame is skipped."""
-        if self._fd is None:
-            return True
-        import select
-
-        try:
-            return bool(select.select([], [self._fd], [], 0)[1])
-        except (OSError, ValueError):
-            return False
-
-    def _flush_original(self, stream: TextIO | None) -> None:
-        # Text someone wrote to the original stream object directly must come out first.
-        for candidate in (stream, self.stream):
-            if candidate is not None:
-                try:
-                    candidate.flush()
-                except (OSError, ValueError):
-                    pass
-
     # -- rows -------------------------------------------------------------------------------
 
     def attach(self, row: Row) -> None:
         """Show a new row (off a terminal: print its text once)."""
         with self._lock:
             if not self.caps.animate:
-                self._out(sanitize(row.text) + "\n" if row.text else "")
+                self._output.write(sanitize(row.text) + "\n" if row.text else "")
                 return
             link = self._remote()
             if link is not None:
@@ -177,14 +106,14 @@ class Terminal:
             first = not self._block
             if first:
                 self._begin()
-            self._flush_original(None)
-            self._out(self._block.add(row, time.monotonic(), *self.size()))
+            self._output.flush_first(None)
+            self._output.write(self._block.add(row, time.monotonic(), *self.size()))
 
     def detach(self, row: Row, final: str | None) -> None:
         """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it)."""
         with self._lock:
             if not self.caps.animate:
-                self._out(final + "\n" if final is not None else "")
+                self._output.write(final + "\n" if final is not None else "")
                 return
             if row not in self._block.rows:
                 return
@@ -194,21 +123,21 @@ class Terminal:
             else:
                 if link is not None:
                     self._drop_link()  # the child is gone: draw the result here
-                self._out(self._block.remove(row, final, time.monotonic(), *self.size()))
+                self._output.write(self._block.remove(row, final, time.monotonic(), *self.size()))
             if not self._block:
                 self._end()
 
     def tick(self) -> float | None:
         """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
         with self._lock:
-            if not self._block or self._dead:
+            if not self._block or self._output.dead:
                 return None
             link = self._remote()
             if link is not None:
                 return link.interval()
             now = time.monotonic()
-            if not self._block.suspended and self._writable():
-                self._out(self._block.frame(now, *self.size()))
+            if not self._block.suspended and self._output.writable():
+                self._output.write(self._block.frame(now, *self.size()))
             return self._block.next_deadline(now) - now
 
     def write_lines(
@@ -235,21 +164,21 @@ class Terminal:
             if link is not None and link.lines(lines, errors):
                 return
             if not self._block or not self.caps.animate:
-                self._flush_original(stream)
+                self._output.flush_first(stream)
                 if self._fd is None and not self.caps.animate and stream is not None:
                     self._write_to(stream, lines)
                 else:
-                    self._out("".join(f"{line}\n" for line in lines), errors)
+                    self._output.write("".join(f"{line}\n" for line in lines), errors)
                 return
-            self._flush_original(stream)
-            self._out(self._block.above(lines, time.monotonic(), *self.size()), errors)
+            self._output.flush_first(stream)
+            self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
 
     def _write_to(self, stream: TextIO, lines: Sequence[str]) -> None:
         try:
             stream.write("".join(f"{line}\n" for line in lines))
             stream.flush()
         except (OSError, ValueError):
-            self._go_dead()
+            self._output.go_dead()
 
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
@@ -257,11 +186,11 @@ class Terminal:
             link = self._remote()
             if link is not None and link.partial(text):
                 return
-            self._flush_original(stream)
+            self._output.flush_first(stream)
             if not self._block or not self.caps.animate:
-                self._out(text)
+                self._output.write(text)
                 return
-            self._out(self._block.suspend(text))
+            self._output.write(self._block.suspend(text))
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -341,11 +270,11 @@ class Terminal:
         try:
             if self._link is not None:
                 if not self._link.shutdown():
-                    self._out(self._block.clear())
+                    self._output.write(self._block.clear())
                 self._link = None
                 self._block.clear()
             else:
-                self._out(self._block.clear())
+                self._output.write(self._block.clear())
             self._end()
         finally:
             if locked:
@@ -356,7 +285,7 @@ class Terminal:
         self._lock = threading.RLock()
         self._block = Block(unicode=self.caps.unicode)
         self._link = None
-        self._dead = True
+        self._output.dead = True
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.restore()
@@ -378,13 +307,13 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr
     if isinstance(stream, LineProxy):
         stream = stream.original
-    isatty = _isatty(stream)
+    stream_isatty = isatty(stream)
     caps = Capabilities.detect(
-        isatty=isatty, encoding=getattr(stream, "encoding", None), animate=animate
+        isatty=stream_isatty, encoding=getattr(stream, "encoding", None), animate=animate
     )
-    fd = _fileno(stream)
+    fd = fileno(stream)
     device: object = id(stream)
-    if fd is not None and isatty:
+    if fd is not None and stream_isatty:
         try:
             stat = os.fstat(fd)
             device = (stat.st_dev, stat.st_ino, stat.st_rdev)
@@ -396,7 +325,7 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
     key = (device, caps)
     with _registry_lock:
         terminal = _terminals.get(key)
-        if terminal is None or terminal._dead:
+        if terminal is None or terminal._output.dead:
             terminal = _terminals[key] = Terminal(stream, caps)
             terminal.key = key
         return terminal
