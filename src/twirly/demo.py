@@ -26,13 +26,13 @@ TOTAL_SECONDS_VARIABLE = "TWIRLY_DEMO_SECONDS"
 DEFAULT_TOTAL_SECONDS = 10.0
 ANSWER = 42
 
-# Lines under 72 columns: the demo's own text never wraps on an 80-column terminal.
 WHY_IT_FROZE = (
-    "The spinner froze: the event loop, the library and your coroutines all\n"
-    "run in one thread, so a coroutine that blocks without awaiting (here\n"
-    "time.sleep) stops the loop, and the spinner's Task with it. Await\n"
-    "asyncio.sleep instead, or hand blocking work to a thread."
+    "The spinner froze: the event loop, the library and your coroutines all run in one "
+    "thread, so a coroutine that blocks without awaiting (here time.sleep) stops the loop, "
+    "and the spinner's Task with it. Await asyncio.sleep instead, or hand blocking work to a "
+    "thread."
 )
+MAX_LINE = 72  # columns: short lines read better, and the demo's text never wraps mid-word
 
 
 def total_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
@@ -89,7 +89,7 @@ Step = tuple[str, Callable[[float], int]]
 
 STEPS: tuple[Step, ...] = (
     (
-        "asyncio: a Task on the event loop turns the spinner while slow() awaits",
+        "asyncio: a Task on the event loop turns it while slow() awaits",
         lambda seconds: asyncio.run(_asyncio_run(seconds)),
     ),
     ("thread: a daemon thread turns it while slow() blocks in time.sleep()", _thread_run),
@@ -104,8 +104,13 @@ STEPS: tuple[Step, ...] = (
 # -- the replay ----------------------------------------------------------------------------
 
 
-def _say(text: str = "") -> None:
-    print(text, flush=True)
+def _say(text: str = "", indent: str = "") -> None:
+    """Print ``text`` wrapped to the terminal (72 columns at most), continuing after ``indent``."""
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size().columns, MAX_LINE)
+    print(textwrap.fill(text, width, subsequent_indent=indent) if text else "", flush=True)
 
 
 def replay(seconds: float) -> None:
@@ -114,7 +119,7 @@ def replay(seconds: float) -> None:
     per_step = seconds / len(STEPS)
     for number, (title, run) in enumerate(STEPS, start=1):
         _say()
-        _say(f"{number}/{len(STEPS)} {title}")
+        _say(f"{number}/{len(STEPS)} {title}", indent="    ")
         _say(f"Answer: {run(per_step)}")
     _say()
     _say(WHY_IT_FROZE)
