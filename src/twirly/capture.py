@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -112,6 +113,7 @@ class Capture:
     def __init__(self, terminal: Terminal, stream: TextIO) -> None:
         self._proxies: dict[str, LineProxy] = {}
         self._handlers: list[tuple[Any, Any, LineProxy]] = []
+        self._input: tuple[Callable[..., str], Callable[..., str]] | None = None
         for name in ("stdout", "stderr"):
             current = getattr(sys, name)
             if isinstance(current, LineProxy) or not _same_file(current, stream):
@@ -120,6 +122,8 @@ class Capture:
             self._proxies[name] = proxy
             setattr(sys, name, proxy)
         self._redirect_logging()
+        if "stdout" in self._proxies:
+            self._pause_around_input(terminal)
 
     def _redirect_logging(self) -> None:
         # Only if the program uses logging: importing it ourselves would cost ~6 ms.
@@ -140,8 +144,35 @@ class Capture:
                         handler.release()
                     self._handlers.append((handler, stream, proxy))
 
+    def _pause_around_input(self, terminal: Terminal) -> None:
+        # input() on a terminal writes its prompt straight to the descriptor (readline), past
+        # any proxy, right onto the spinner row. So while rows are shown, input() shows the
+        # prompt through the terminal (which erases the rows), reads the answer, and then the
+        # rows are drawn again below the answered prompt.
+        import builtins
+
+        original = builtins.input
+
+        @functools.wraps(original)
+        def paused_input(prompt: object = "") -> str:
+            terminal.write_partial(str(prompt))
+            try:
+                return original()
+            finally:
+                terminal.write_lines([])
+
+        builtins.input = paused_input
+        self._input = (original, paused_input)
+
     def restore(self) -> list[tuple[TextIO, str]]:
         """Put every original back; return the unfinished lines left in the proxies."""
+        if self._input is not None:
+            import builtins
+
+            original, paused_input = self._input
+            if builtins.input is paused_input:
+                builtins.input = original
+            self._input = None
         for handler, original, proxy in self._handlers:
             handler.acquire()
             try:

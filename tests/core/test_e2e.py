@@ -390,3 +390,47 @@ if __name__ == "__main__":
         assert "✔ finished" in p.screen().text_lines
         assert p.screen().cursor_visible
         assert b"\xe2\xa0\x99" in bytes(p.output)  # a later frame was drawn
+
+
+@pytest.mark.parametrize("driver", ["thread", "process"])
+def test_input_prompt_pauses_the_spinner_until_answered(driver: str) -> None:
+    code = program(
+        """
+        time.sleep(0.2)
+        name = input("Name: ")
+        print("hello", name)
+        time.sleep(0.3)
+        """,
+        driver,
+    )
+    with start(code) as p:
+        p.read_until("Name: ")
+        p.read_for(0.3)  # the spinner must not draw over the prompt meanwhile
+        assert p.screen().text == "Name:"
+        assert p.screen().cursor_visible
+        p.type("Ada\r")
+        p.read_until("hello Ada")
+        p.read_for(0.2)
+        lines = p.screen().text_lines
+        assert lines[:2] == ["Name: Ada", "hello Ada"]
+        assert lines[2].endswith("spinning text")
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
+def test_a_flushed_partial_line_is_shown_and_completed_in_place() -> None:
+    code = program(
+        """
+        print("Counting:", end=" ", flush=True)
+        time.sleep(0.3)
+        print("1 2 3")
+        time.sleep(0.3)
+        """
+    )
+    with start(code) as p:
+        p.read_until("Counting:")
+        p.read_for(0.2)
+        assert p.screen().text == "Counting:"
+        assert p.wait() == 0
+        assert p.screen().text == "Counting: 1 2 3"
+        assert p.screen().cursor_visible
