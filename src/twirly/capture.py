@@ -11,9 +11,9 @@ plain pass-through.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
-import functools
 from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
