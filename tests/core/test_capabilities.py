@@ -1,0 +1,59 @@
+"""Animate, colour and Unicode are three separate decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from twirly.state import Capabilities
+
+
+def caps(isatty: bool = True, encoding: str = "utf-8", **env: str) -> Capabilities:
+    return Capabilities.detect(isatty=isatty, encoding=encoding, env={"TERM": "xterm", **env})
+
+
+def test_a_utf8_terminal_gets_everything() -> None:
+    assert caps() == Capabilities(animate=True, color=True, unicode=True)
+
+
+def test_a_pipe_gets_nothing_to_animate_and_no_colour() -> None:
+    assert caps(isatty=False) == Capabilities(animate=False, color=False, unicode=True)
+
+
+def test_no_color_turns_colour_off_and_nothing_else() -> None:
+    assert caps(NO_COLOR="1") == Capabilities(animate=True, color=False, unicode=True)
+
+
+def test_force_color_turns_colour_on_and_nothing_else() -> None:
+    assert caps(isatty=False, FORCE_COLOR="1") == Capabilities(
+        animate=False, color=True, unicode=True
+    )
+    assert caps(isatty=False, FORCE_COLOR="0").color is False
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", "GitHub"])
+def test_ci_stops_animation_only(value: str) -> None:
+    assert caps(CI=value) == Capabilities(animate=False, color=True, unicode=True)
+
+
+def test_ci_false_is_not_ci() -> None:
+    assert caps(CI="false").animate is True
+
+
+def test_dumb_terminals_get_no_animation_colour_or_unicode() -> None:
+    assert caps(TERM="dumb") == Capabilities(animate=False, color=False, unicode=False)
+
+
+def test_the_linux_console_animates_in_ascii() -> None:
+    assert caps(TERM="linux") == Capabilities(animate=True, color=True, unicode=False)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "cp1252", ""])
+def test_non_utf8_encodings_fall_back_to_ascii(encoding: str) -> None:
+    assert caps(encoding=encoding).unicode is False
+
+
+def test_explicit_overrides_win_over_the_environment() -> None:
+    assert caps(isatty=False, TWIRLY_ANIMATE="1").animate is True
+    assert caps(TWIRLY_ANIMATE="0").animate is False
+    assert Capabilities.detect(isatty=False, encoding="utf-8", env={}, animate=True).animate
+    assert not Capabilities.detect(isatty=True, encoding="utf-8", env={}, animate=False).animate
