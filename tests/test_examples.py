@@ -94,3 +94,19 @@ def test_prime_examples_take_the_number_to_check_from_the_command_line() -> None
     with PtyProcess(argv, env=clean_env()) as p:
         assert p.wait() == 0
         assert "1_000_001 is not prime" in p.screen().text
+
+
+@pytest.mark.parametrize("name", ["spinner_async.py", "spinner_thread.py", "spinner_proc.py"])
+def test_example_with_stdout_redirected_keeps_the_spinner_on_the_terminal(name: str) -> None:
+    # `python spinner_async.py > answer.txt`: the spinner draws on stderr, the terminal;
+    # everything the program prints goes to the file, untouched.
+    argv = [sys.executable, str(EXAMPLES / name)]
+    with PtyProcess(argv, env=clean_env({"SLOW_SECONDS": "0.6"}), stdout_pipe=True) as p:
+        assert p.wait() == 0
+        assert len(glyphs_in(bytes(p.output))) >= 3, bytes(p.output)
+        assert p.screen().text == "", "the terminal is left clean"
+        assert p.screen().cursor_visible
+        printed = bytes(p.stdout_data).decode().splitlines()
+        assert printed[0].startswith("spinner object: <twirly.Spinner 'thinking!'")
+        assert printed[1:] == ["Answer: 42"]
+        assert "\x1b" not in "".join(printed)
