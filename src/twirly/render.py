@@ -60,6 +60,31 @@ def split_lines(text: str) -> list[str]:
     return [_UNSAFE.sub(_spell, line) for line in _LINE_BREAK.split(text)]
 
 
+#: Characters that are one column wide and never combine, on every terminal: Latin, Greek and
+#: Cyrillic letters, punctuation (the ellipsis), arrows, box drawing, blocks and Braille
+#: (the default ``dots`` style). Text made only of these is measured by ``len()``, so the
+#: common case never pays for importing wcwidth (tens of milliseconds). A test checks the
+#: ranges against wcwidth itself.
+NARROW_RANGES: Final = (
+    (0x20, 0x7E),
+    (0xA0, 0x2FF),
+    (0x370, 0x3FF),
+    (0x400, 0x482),
+    (0x2010, 0x2027),
+    (0x2190, 0x21FF),
+    (0x2500, 0x259F),
+    (0x2800, 0x28FF),
+)
+_NARROW: Final = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in NARROW_RANGES) + "]*"
+)
+
+
+def _narrow(text: str) -> bool:
+    """True when every character takes exactly one column (so width == len)."""
+    return text.isascii() or _NARROW.fullmatch(text) is not None
+
+
 _wcswidth: Callable[[str], int] | None = None
 _graphemes: Callable[[str], Iterator[str]] | None = None
 
@@ -92,7 +117,7 @@ def _char_clusters(text: str) -> Iterator[str]:
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes on a terminal (CJK and emoji 2, combining marks 0)."""
-    if text.isascii():
+    if _narrow(text):
         return len(text)
     wcswidth, _ = _load_wcwidth()
     width = wcswidth(text)
@@ -108,7 +133,7 @@ def fit(text: str, width: int, ellipsis: str = "…") -> tuple[str, int]:
     """
     if width <= 0:
         return "", 0
-    if text.isascii():
+    if _narrow(text) and _narrow(ellipsis):
         if len(text) <= width:
             return text, len(text)
         keep = max(width - len(ellipsis), 0)

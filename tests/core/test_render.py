@@ -119,3 +119,26 @@ def test_sanitize_output_is_always_safe_and_stable(text: str) -> None:
 )
 def test_elapsed_time_reads_naturally(seconds: float, precise: bool, shown: str) -> None:
     assert format_elapsed(seconds, precise=precise) == shown
+
+
+def test_the_narrow_fast_path_agrees_with_wcwidth() -> None:
+    import wcwidth
+
+    from twirly.render import NARROW_RANGES
+
+    for low, high in NARROW_RANGES:
+        for code in range(low, high + 1):
+            assert wcwidth.wcswidth(chr(code)) == 1, hex(code)
+
+
+def test_the_default_style_and_plain_text_never_import_wcwidth() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys, twirly; "
+        "sp = twirly.spinner('thinking…', stream=io.StringIO(), animate=True).start(); sp.stop(); "
+        "print('wcwidth' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+    assert result.stdout.decode().strip() == "False"
