@@ -48,7 +48,12 @@ class Output:
             return
         try:
             if self.fd is None:
-                self.stream.write(text)
+                try:
+                    self.stream.write(text)
+                except UnicodeEncodeError:
+                    # The stream cannot show a character (PYTHONIOENCODING=ascii): show what it
+                    # can. Going quiet instead would also mute the program's own output.
+                    self.stream.write(text.encode(self.encoding, errors).decode(self.encoding))
                 self.stream.flush()
                 return
             data = memoryview(text.encode(self.encoding, errors))
