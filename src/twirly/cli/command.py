@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from twirly._spinner import Spinner
+    from twirly.cli.inbox import SignalInbox
     from twirly.cli.launch import Child
     from twirly.cli.options import Options
 
@@ -25,6 +26,7 @@ def main(argv: Sequence[str]) -> int:
     """Run the command line ``argv``; return twirly's exit status."""
     from twirly import __version__
     from twirly._spinner import Spinner
+    from twirly.cli.inbox import SignalInbox
     from twirly.cli.launch import LaunchError, launch
     from twirly.cli.options import UsageError, parse
 
@@ -37,21 +39,28 @@ def main(argv: Sequence[str]) -> int:
         spinner = Spinner(options.text, style=options.style, stream=stream, timer=options.timer)
     except (ValueError, TypeError) as error:
         return _usage_error(str(error))
+    inbox = SignalInbox()
     try:
-        child = launch(options.command)
-    except LaunchError as error:
-        print(error, file=sys.stderr)
-        return error.status
-    return _supervise(child, options, spinner, stream)
+        try:
+            child = launch(options.command)
+        except LaunchError as error:
+            print(error, file=sys.stderr)
+            return error.status
+        return _supervise(child, options, spinner, stream, inbox)
+    finally:
+        inbox.close()
 
 
-def _supervise(child: Child, options: Options, spinner: Spinner, stream: TextIO) -> int:
+def _supervise(
+    child: Child, options: Options, spinner: Spinner, stream: TextIO, inbox: SignalInbox
+) -> int:
     """Show the spinner while the session runs; then the final line and the replay."""
     from twirly.cli.output import Destination, TailRows
     from twirly.cli.session import Session
     from twirly.terminal import terminal_for
 
     spinner.start()
+    inbox.claim()
     terminal = terminal_for(stream)
     destinations = {
         0: Destination(stream, stream.fileno(), terminal),
@@ -59,7 +68,7 @@ def _supervise(child: Child, options: Options, spinner: Spinner, stream: TextIO)
         2: Destination(sys.__stderr__ or sys.stderr, 2, terminal),
     }
     tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
-    session = Session(child, options, destinations, tail)
+    session = Session(child, options, destinations, tail, inbox)
     try:
         outcome = session.run()
     finally:
@@ -71,9 +80,9 @@ def _supervise(child: Child, options: Options, spinner: Spinner, stream: TextIO)
         spinner.stop()
         if not options.show_output and session.recording:
             session.recording.replay(destinations)
-            for number in (1, 2):
-                if not session.recording.ends_with_newline(number):
-                    destinations[number].raw(b"\n")
+            unfinished = session.recording.unfinished()
+            if unfinished is not None:
+                destinations[unfinished].raw(b"\n")  # the final line starts on a line of its own
         spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
     session.recording.close()
     return outcome.status

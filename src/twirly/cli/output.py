@@ -96,11 +96,11 @@ class Recording:
         self._chunks: list[tuple[int, bytes]] = []
         self._size = 0
         self._file: IO[bytes] | None = None
-        self._last: dict[int, int] = {}
+        self._last: tuple[int, int] | None = None  # (source, byte) of the last output
 
     def add(self, source: int, data: bytes) -> None:
         """Keep ``data``, which came from the command's descriptor ``source`` (1 or 2)."""
-        self._last[source] = data[-1]
+        self._last = (source, data[-1])
         if self._file is not None:
             self._file.write(b"%d %d\n" % (source, len(data)) + data)
             return
@@ -118,11 +118,13 @@ class Recording:
         self._chunks.clear()
 
     def __bool__(self) -> bool:
-        return bool(self._last)
+        return self._last is not None
 
-    def ends_with_newline(self, source: int) -> bool:
-        """Did the last output from ``source`` end a line (True when there was none)?"""
-        return self._last.get(source, 10) == 10
+    def unfinished(self) -> int | None:
+        """The source whose unfinished line ends the output (None: it ends a line)."""
+        if self._last is None or self._last[1] == 10:
+            return None
+        return self._last[0]
 
     def replay(self, destinations: dict[int, Destination]) -> None:
         """Write everything again, each chunk to the stream it came from."""

@@ -12,9 +12,9 @@ import os
 import select
 import signal
 import time
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
@@ -31,7 +31,6 @@ BATCH = 1 << 18  # bytes read from one pty before they are passed on in one bloc
 PENDING_MAX = 1 << 16  # an unfinished line longer than this is passed on as a line
 
 TTY = 0  # the source number of the command's controlling terminal (1 and 2: stdout, stderr)
-_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _REASONS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
 
 
@@ -67,8 +66,10 @@ class Session:
         options: Options,
         destinations: dict[int, Destination],
         tail: TailRows | None,
+        inbox: SignalInbox,
     ) -> None:
         self._child = child
+        self._inbox = inbox
         self._options = options
         self._sources = {
             fd: _Source(fd, destinations[number])
@@ -83,7 +84,6 @@ class Session:
         self._prompting = False
         self._answered = False
         self._status: int | None = None
-        self._signals: list[int] = []
         self._received: int | None = None
         self._timed_out = False
         self._kill_at: float | None = None
@@ -94,23 +94,17 @@ class Session:
 
     def run(self) -> Outcome:
         """Pass output on until the command has ended and its ptys are drained."""
-        wake_r, wake_w = os.pipe()
-        os.set_blocking(wake_r, False)
-        os.set_blocking(wake_w, False)
-        previous = self._install_handlers(wake_w)
         timeout = self._options.timeout
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             for fd in self._sources:
                 self._poll.register(fd, select.POLLIN)
-            self._poll.register(wake_r, select.POLLIN)
+            self._poll.register(self._inbox.fd, select.POLLIN)
+            self._take_signals()  # any that came while the command was starting
             while not self._finished():
-                self._step(wake_r, deadline)
+                self._step(deadline)
         finally:
-            self._restore_handlers(previous)
             self._keyboard.close()
-            os.close(wake_r)
-            os.close(wake_w)
         self._flush_pending()
         self._reap_leftovers()
         return self._outcome()
@@ -121,7 +115,7 @@ class Session:
         live = [fd for fd in self._sources if fd in self._open]
         return not live or time.monotonic() - self._exited_at > DRAIN_MAX
 
-    def _step(self, wake_r: int, deadline: float | None) -> None:
+    def _step(self, deadline: float | None) -> None:
         now = time.monotonic()
         due = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
         wait = max(min(due) - now, 0.0) if due else None
@@ -129,8 +123,8 @@ class Session:
             wait = DRAIN_IDLE if wait is None else min(wait, DRAIN_IDLE)
         events = self._poll.poll(None if wait is None else wait * 1000 + 1)
         for fd, _ in events:
-            if fd == wake_r:
-                self._take_signals(wake_r)
+            if fd == self._inbox.fd:
+                self._take_signals()
             elif fd == self._keyboard.fd:
                 self._forward_keys()
             else:
@@ -245,27 +239,27 @@ class Session:
     def _start_prompt(self) -> None:
         self._prompting = True
         self._answered = False
+        # Keys go to the command before the prompt shows: an answer typed at once must not
+        # be echoed by twirly's terminal (it may be a password).
+        if self._keyboard.fd is None:
+            fd = self._keyboard.open()
+            if fd is not None:
+                self._poll.register(fd, select.POLLIN)
         for source in sorted(self._sources.values(), key=lambda s: s.last):
             if source.unshown():
                 self._show_partial(source)
-        fd = self._keyboard.open()
-        if fd is not None:
-            self._poll.register(fd, select.POLLIN)
 
     def _end_prompt(self) -> None:
+        # The spinner comes back, but keys still go to the command: a command that has asked
+        # once may read again without asking (``cat``, a second answer on the next line).
         self._prompting = False
-        fd = self._keyboard.fd
-        self._keyboard.release()
-        if fd is not None:
-            try:
-                self._poll.unregister(fd)
-            except KeyError:
-                pass
 
     def _forward_keys(self) -> None:
         keys = self._keyboard.read()
-        if not keys:
-            self._end_prompt()
+        if not keys:  # the terminal has gone
+            if self._keyboard.fd is not None:
+                self._poll.unregister(self._keyboard.fd)
+            self._keyboard.close()
             return
         from twirly.cli.output import write_all
 
@@ -274,32 +268,8 @@ class Session:
 
     # -- signals ----------------------------------------------------------------------------
 
-    def _install_handlers(self, wake_w: int) -> dict[int, Any]:
-        def received(signum: int, frame: object) -> None:
-            self._signals.append(signum)
-
-        previous: dict[int, Any] = {}
-        wanted: dict[int, Callable[[int, Any], None]] = dict.fromkeys(_FORWARDED, received)
-        wanted[signal.SIGCHLD] = received
-        wanted[signal.SIGWINCH] = received
-        for signum, handler in wanted.items():
-            previous[signum] = signal.signal(signum, handler)
-        previous[-1] = signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
-        return previous
-
-    def _restore_handlers(self, previous: dict[int, Any]) -> None:
-        signal.set_wakeup_fd(previous.pop(-1))
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-
-    def _take_signals(self, wake_r: int) -> None:
-        try:
-            while os.read(wake_r, 512):
-                pass
-        except BlockingIOError:
-            pass
-        signals, self._signals[:] = list(self._signals), []
-        for signum in signals:
+    def _take_signals(self) -> None:
+        for signum in self._inbox.take():
             if signum == signal.SIGWINCH:
                 resize(self._child)
             elif signum in _REASONS:

@@ -1,0 +1,62 @@
+"""Signals for the run loop: recorded by tiny handlers, announced on a wake-up pipe.
+
+The handlers are in place before the command starts, so a signal that arrives at any moment
+is passed on to it. The spinner's guards put their own handlers in front when the first row
+is drawn (they would restore the terminal and end twirly at once); :meth:`SignalInbox.claim`
+puts these back in front, so that twirly stops the command first and then ends cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+__all__ = ["WATCHED", "SignalInbox"]
+
+WATCHED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGWINCH)
+
+
+class SignalInbox:
+    """Signals received and not yet taken; ``fd`` becomes readable when one arrives."""
+
+    def __init__(self) -> None:
+        self._received: list[int] = []
+        self.fd, self._wake_w = os.pipe()
+        os.set_blocking(self.fd, False)
+        os.set_blocking(self._wake_w, False)
+        self._previous: dict[int, Any] = {}
+        self._previous_wakeup = signal.set_wakeup_fd(self._wake_w, warn_on_full_buffer=False)
+        for signum in WATCHED:
+            self._previous[signum] = signal.signal(signum, self._record)
+        self._closed = False
+
+    def _record(self, signum: int, frame: object) -> None:
+        self._received.append(signum)
+
+    def claim(self) -> None:
+        """Be the handler again for every watched signal (after the spinner's guards)."""
+        for signum in WATCHED:
+            signal.signal(signum, self._record)
+
+    def take(self) -> list[int]:
+        """The signals received since the last call, in order."""
+        try:
+            while os.read(self.fd, 512):
+                pass
+        except BlockingIOError:
+            pass
+        taken = self._received[:]
+        del self._received[: len(taken)]
+        return taken
+
+    def close(self) -> None:
+        """Put the previous handlers back."""
+        if self._closed:
+            return
+        self._closed = True
+        signal.set_wakeup_fd(self._previous_wakeup)
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        os.close(self.fd)
+        os.close(self._wake_w)

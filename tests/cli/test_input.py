@@ -1,0 +1,62 @@
+"""Input: prompts are shown and answered through twirly; piped stdin reaches the command."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tests.cli.cli_support import TWIRLY, twirly_in_pty
+from tests.support.ptyrun import PtyProcess, clean_env
+
+
+def test_a_prompt_pauses_the_spinner_and_takes_the_answer() -> None:
+    script = 'echo started; read -p "Name? " name; echo "hello $name"; exit 1'
+    with twirly_in_pty("-t", "Asking", "--", "bash", "-c", script) as proc:
+        proc.read_until("Name? ")
+        screen = proc.screen()
+        assert screen.text == "Name?"  # the spinner row gave way to the prompt
+        assert screen.cursor_visible
+        proc.type("Ada\r")
+        assert proc.wait() == 1
+        lines = proc.screen().text_lines
+    # The answer, then the replay of all the output (the failure), then the final line.
+    assert lines[:4] == ["Name? Ada", "started", "Name? hello Ada", "✖ Asking (exit status 1)"]
+
+
+def test_the_spinner_comes_back_after_the_answer() -> None:
+    script = 'read -p "Continue? " yes; echo "got $yes"; sleep 5'
+    with twirly_in_pty("-t", "Working", "--", "bash", "-c", script) as proc:
+        proc.read_until("Continue? ")
+        proc.type("y\r")
+        deadline = time.monotonic() + 10
+        while proc.output.count(b"\x1b[?25l") < 2:  # the cursor hidden again for the spinner
+            assert time.monotonic() < deadline, bytes(proc.output)
+            proc.read_for(0.05)
+        lines = [line for line in proc.screen().text_lines if line]
+        assert lines[0] == "Continue? y"
+        assert lines[1].endswith(" Working"), bytes(proc.output)
+
+
+def test_a_password_prompt_on_the_terminal_does_not_echo() -> None:
+    code = "import getpass; print(getpass.getpass('Password: ')[::-1])"
+    args = ("--show-output", "-t", "Login", "--", sys.executable, "-c", code)
+    with twirly_in_pty(*args) as proc:
+        proc.read_until("Password: ")
+        proc.type("secret\r")
+        assert proc.wait() == 0
+        assert proc.screen().text == "Password:\nterces\n✔ Login"
+
+
+def test_stdin_from_a_pipe_reaches_the_command() -> None:
+    pipeline = f"printf 'one\\ntwo\\n' | {' '.join(TWIRLY)} --show-output -t t -- cat"
+    with PtyProcess(["sh", "-c", pipeline], env=clean_env()) as proc:
+        assert proc.wait() == 0
+        assert proc.screen().text == "one\ntwo\n✔ t"
+
+
+def test_a_command_reading_a_terminal_stdin_sees_end_of_file_when_answered_with_ctrl_d() -> None:
+    with twirly_in_pty("--show-output", "-t", "t", "--", "sh", "-c", "printf 'Text: '; cat") as p:
+        p.read_until("Text: ")
+        p.type("abc\r\x04")
+        assert p.wait() == 0
+        assert p.screen().text_lines[:2] == ["Text: abc", "abc"]

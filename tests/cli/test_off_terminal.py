@@ -1,0 +1,63 @@
+"""Off a terminal (pipes, CI, TERM=dumb): no escape bytes, the text once, the final line once."""
+
+from __future__ import annotations
+
+import re
+
+from tests.cli.cli_support import twirly_in_pty, twirly_piped
+
+
+def test_pipes_get_the_text_once_and_the_final_line_once() -> None:
+    result = twirly_piped("-t", "Building", "--", "sh", "-c", "echo hidden")
+    assert result.returncode == 0
+    assert result.stderr == "Building\n✔ Building\n"
+    assert result.stdout == ""
+
+
+def test_pipes_get_the_output_replayed_on_failure() -> None:
+    script = "echo out-line; echo err-line >&2; exit 5"
+    result = twirly_piped("-t", "t", "--", "sh", "-c", script)
+    assert result.returncode == 5
+    assert result.stdout == "out-line\n"
+    assert result.stderr == "t\nerr-line\n✖ t (exit status 5)\n"
+
+
+def test_show_output_passes_output_through_pipes_as_it_is() -> None:
+    script = r"printf '\033[1mbold\033[0m\n'; echo err-line >&2"
+    result = twirly_piped("--show-output", "-t", "t", "--", "sh", "-c", script)
+    assert result.returncode == 0
+    assert result.stdout == "\x1b[1mbold\x1b[0m\n"  # the command's bytes, untouched
+    assert result.stderr == "t\nerr-line\n✔ t\n"
+
+
+def test_stdin_pipe_is_passed_through() -> None:
+    result = twirly_piped("--show-output", "-t", "t", "--", "tr", "a-z", "A-Z", stdin="abc\n")
+    assert result.stdout == "ABC\n"
+
+
+def test_ci_environment_on_a_terminal_does_not_animate() -> None:
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", "exit 1", env={"CI": "true"}) as proc:
+        assert proc.wait() == 1
+        # Colour is still the terminal's call (NO_COLOR turns it off); nothing else is sent.
+        plain = re.sub(rb"\x1b\[[0-9;]*m", b"", bytes(proc.output))
+        assert plain.decode() == "t\r\n✖ t (exit status 1)\r\n"
+
+
+def test_ci_with_no_color_prints_no_escape_bytes() -> None:
+    env = {"CI": "true", "NO_COLOR": "1"}
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", "exit 1", env=env) as proc:
+        assert proc.wait() == 1
+        assert proc.output.decode() == "t\r\n✖ t (exit status 1)\r\n"
+
+
+def test_dumb_terminal_prints_no_escape_bytes() -> None:
+    with twirly_in_pty("--show-output", "-t", "t", "--", "echo", "hi", env={"TERM": "dumb"}) as p:
+        assert p.wait() == 0
+        assert b"\x1b" not in p.output
+        assert p.output.decode() == "t\r\nhi\r\nOK t\r\n"
+
+
+def test_timeout_off_a_terminal() -> None:
+    result = twirly_piped("--timeout", "0.2", "-t", "t", "--", "sleep", "5")
+    assert result.returncode == 124
+    assert result.stderr == "t\n✖ t (timed out after 0.2s)\n"

@@ -1,0 +1,124 @@
+"""Signals, timeouts and a killed twirly: the command never outlives twirly."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_support import kill_quietly, read_pid, twirly_in_pty, wait_gone
+
+# A command whose pid is written to a file, in a process that is not the command itself (a
+# grandchild of twirly), so that its end shows the whole process group was stopped.
+GRANDCHILD = "sleep 30 & echo $! > {pidfile}; wait"
+
+
+def _grandchild(tmp_path: Path) -> str:
+    return GRANDCHILD.format(pidfile=tmp_path / "pid")
+
+
+@pytest.mark.parametrize(
+    ("signum", "status", "reason"),
+    [
+        (signal.SIGTERM, 143, "terminated"),
+        (signal.SIGHUP, 129, "hung up"),
+        (signal.SIGINT, 130, "interrupted"),
+    ],
+)
+def test_signal_is_forwarded_to_the_whole_group_and_nothing_is_left(
+    tmp_path: Path, signum: int, status: int, reason: str
+) -> None:
+    with twirly_in_pty("-t", "Serving", "--", "sh", "-c", _grandchild(tmp_path)) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until("Serving")
+            proc.send_signal(signum)
+            assert proc.wait() == status
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+        screen = proc.screen()
+    assert screen.text == f"✖ Serving ({reason})"
+    assert screen.cursor_visible
+
+
+def test_ctrl_c_at_the_terminal_stops_the_command(tmp_path: Path) -> None:
+    with twirly_in_pty("-t", "Serving", "--", "sh", "-c", _grandchild(tmp_path)) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until("Serving")
+            proc.type("\x03")
+            assert proc.wait() == 130
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+
+
+def test_a_command_that_ignores_the_signal_is_killed_after_a_grace_period(tmp_path: Path) -> None:
+    script = f"trap '' TERM; echo $$ > {tmp_path / 'pid'}; while :; do sleep 0.1; done"
+    with twirly_in_pty("-t", "Stubborn", "--", "sh", "-c", script) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until("Stubborn")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait() == 143
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+        assert proc.screen().text == "✖ Stubborn (terminated)"
+
+
+def test_timeout_stops_the_command_with_status_124(tmp_path: Path) -> None:
+    with twirly_in_pty(
+        "--timeout", "0.5", "-t", "Slow", "--", "sh", "-c", _grandchild(tmp_path)
+    ) as p:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            assert p.wait() == 124
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+        assert p.screen().text == "✖ Slow (timed out after 0.5s)"
+
+
+def test_output_is_replayed_when_the_command_times_out() -> None:
+    with twirly_in_pty(
+        "--timeout", "0.3", "-t", "t", "--", "sh", "-c", "echo so-far; sleep 9"
+    ) as p:
+        assert p.wait() == 124
+        assert p.screen().text == "so-far\n✖ t (timed out after 0.3s)"
+
+
+def test_the_command_dies_when_twirly_is_killed(tmp_path: Path) -> None:
+    script = f"echo $$ > {tmp_path / 'pid'}; sleep 30"
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", script) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until(" t")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+
+
+def test_a_grandchild_dies_when_twirly_is_killed(tmp_path: Path) -> None:
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", _grandchild(tmp_path)) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until(" t")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+
+
+def test_resize_reaches_the_command() -> None:
+    script = "trap 'stty size; exit 0' WINCH; echo ready; while :; do sleep 0.05; done"
+    with twirly_in_pty("--show-output", "-t", "t", "--", "sh", "-c", script) as proc:
+        proc.read_until("ready")
+        proc.resize(20, 50)
+        assert proc.wait() == 0
+        assert "20 50" in proc.screen().text_lines
