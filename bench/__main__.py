@@ -1,0 +1,127 @@
+"""``python -m bench [--smoke] [--only NAME ...] [--no-peers] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import command_line, loads, measures, plot, report
+from bench.machine import describe
+from bench.plan import FULL, SMOKE, Plan
+from bench.subjects import SUBJECTS, Subject, available
+from bench.targets import evaluate
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a quick run, twirly only (CI)")
+    parser.add_argument("--no-peers", action="store_true", help="skip the peer libraries")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="measure these subjects only")
+    parser.add_argument("--skip-cli", action="store_true", help="do not measure the command line")
+    parser.add_argument("--out", type=Path, help="where to write latest.{json,md} and the plot")
+    return parser.parse_args(argv)
+
+
+def _calibrate(plan: Plan, notes: list[str]) -> dict[str, Any]:
+    """Size the GIL-holding call for this machine, and check that it really holds the GIL."""
+    size = loads.calibrate_gil_call(plan.gil_seconds)
+    check = loads.calibrate_gil_call(0.2)
+    share = loads.gil_share_of_other_thread(check)
+    notes.append(
+        f"GIL-holding call: one `re` search of {size} characters (~{plan.gil_seconds:g} s); "
+        f"a pure-Python thread got {share * 100:.1f} % of its idle progress during it."
+    )
+    return {"size": size, "seconds": plan.gil_seconds, "other_thread_share": share}
+
+
+def run(plan: Plan, subjects: list[Subject], with_cli: bool) -> dict[str, Any]:
+    """Every measurement, in one dict ready for JSON."""
+    names = [s.name for s in subjects]
+    notes: list[str] = []
+    results: dict[str, Any] = {"machine": describe(), "plan": plan.as_dict(), "subjects": names}
+    results["import_statements"] = {s.name: s.import_statement for s in subjects}
+    results["gil_call"] = _calibrate(plan, notes)
+    chunk_s = loads.chunk_seconds()
+    results["chunk_ms"] = chunk_s * 1000
+    results["import_ms"] = measures.import_times(subjects, plan, _progress)
+    results["spin"] = measures.spin_all(subjects, plan, results["gil_call"]["size"], _progress)
+    for key, measure in (
+        ("stop_ms", lambda s: measures.stop_latency(s, plan)),
+        ("slowdown", lambda s: measures.slowdown(s, plan, chunk_s)),
+        ("text_ns", lambda s: measures.text_update(s, plan)),
+        ("pipe", lambda s: measures.not_a_terminal(s, plan)),
+    ):
+        results[key] = {}
+        for subject in subjects:
+            _progress(f"{key}: {subject.name}")
+            results[key][subject.name] = measure(subject)
+    if with_cli:
+        _progress("command line")
+        results["cli"] = command_line.measure(plan)
+    notes.append(
+        "asyncio driver: the loads run in a coroutine that awaits `asyncio.sleep(0)` after each "
+        "~1 ms chunk of work; a coroutine that never awaits freezes it, as in the book."
+    )
+    results["notes"] = notes
+    return results
+
+
+def _write(results: dict[str, Any], text: str, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / "latest.md").write_text(text)
+    if plot.frame_gaps(results, out / "frame-gaps.png"):
+        print(f"wrote {out / 'frame-gaps.png'}")
+    print(f"wrote {out / 'latest.json'} and {out / 'latest.md'}")
+
+
+def _sane(results: dict[str, Any]) -> list[str]:
+    """Signs that the harness (not the library's speed) is broken: the smoke run's checks."""
+    problems = []
+    for name, loads_ in results["spin"].items():
+        for load, found in loads_.items():
+            if load == "sleep" and name != "twirly-asyncio" and found["frames_per_s"] < 1:
+                problems.append(f"{name}: no frames seen while the main thread slept")
+            if load == "sleep" and not found["gaps_ms"]:
+                problems.append(f"{name}: no frame gaps measured")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    plan = SMOKE if args.smoke else FULL
+    peers = not (args.smoke or args.no_peers)
+    subjects = available(args.only, peers=peers)
+    if not subjects:
+        known = ", ".join(s.name for s in SUBJECTS)
+        print(f"nothing to measure (installed subjects among: {known})", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    results = run(plan, subjects, with_cli=not args.skip_cli)
+    results["machine"]["seconds"] = round(time.monotonic() - started, 1)
+    verdicts = evaluate(results)
+    results["targets"] = [v.as_dict() for v in verdicts]
+    text = report.markdown(results, verdicts)
+    print(text)
+    out = args.out or (None if args.smoke else RESULTS)
+    if out is not None:
+        _write(results, text, out)
+    problems = _sane(results)
+    for problem in problems:
+        print(f"harness problem: {problem}", file=sys.stderr)
+    print(f"took {results['machine']['seconds']} s", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Each measurement, seen from the harness: run children, turn what they did into figures."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bench import frames
+from bench.plan import Plan
+from bench.session import Session, child_argv, run_child
+from bench.subjects import Subject
+
+Progress = Callable[[str], None]
+LOADS = ("sleep", "python", "gil")
+
+
+def _child(subject: str, scenario: str, params: dict[str, Any], timeout: float) -> Session:
+    session = run_child(child_argv(subject, scenario, params), timeout=timeout)
+    if session.returncode != 0 or not any(r.get("kind") == "done" for r in session.reports):
+        raise RuntimeError(
+            f"{subject} {scenario} failed ({session.returncode}): {session.output[-600:]!r}"
+        )
+    return session
+
+
+def import_times(subjects: Sequence[Subject], plan: Plan, progress: Progress) -> dict[str, float]:
+    """Milliseconds each import statement adds to a bare interpreter (medians, interleaved)."""
+    import sys
+
+    statements = {"bare": "pass", "import twirly": "import twirly"}
+    statements.update({s.import_statement: s.import_statement for s in subjects})
+    runs: dict[str, list[float]] = {key: [] for key in statements}
+    progress(f"import times: {plan.import_runs} rounds of {len(statements)} interpreters")
+    for _ in range(plan.import_runs):
+        for key, statement in statements.items():
+            session = run_child([sys.executable, "-c", statement], timeout=30, report_fd=False)
+            if session.returncode != 0:
+                raise RuntimeError(f"{statement!r} failed: {session.output[-600:]!r}")
+            runs[key].append(session.ended - session.started)
+    bare = statistics.median(runs.pop("bare"))
+    return {key: (statistics.median(times) - bare) * 1000 for key, times in runs.items()}
+
+
+def spin_params(plan: Plan, load: str, gil_size: int) -> dict[str, Any]:
+    window = {"sleep": plan.sleep_window, "python": plan.python_window}.get(load, 0.0)
+    return {
+        "warmup": plan.warmup,
+        "window": window,
+        "load": load,
+        "gil_size": gil_size,
+        "cooldown": 0.3,
+    }
+
+
+def spin_run(subject: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One spin scenario: frames, bytes and CPU inside the measured window."""
+    session = _child(subject, "spin", params, timeout=30 + params["window"] * 3)
+    start, end = session.mark("start"), session.mark("end")
+    all_frames = frames.bursts(session.chunks)
+    if params["load"] == "gil":
+        shown = frames.spanning(all_frames, start["t"], end["t"])
+    else:
+        shown = frames.inside(all_frames, start["t"], end["t"])
+    span = end["t"] - start["t"]
+    size = sum(frame.size for frame in shown)
+    count = len(shown)
+    return {
+        "gaps": frames.gaps(shown),
+        "frames": count,
+        "seconds": span,
+        "bytes": size,
+        "cpu_ns": end["cpu"] - start["cpu"],
+        "bytes_per_frame": size / count if count else float("nan"),
+        "cpu_us_per_frame": (end["cpu"] - start["cpu"]) / 1000 / count if count else float("nan"),
+        "core_pct": (end["cpu"] - start["cpu"]) / 1e9 / span * 100 if span else float("nan"),
+    }
+
+
+def spin_all(
+    subjects: Sequence[Subject], plan: Plan, gil_size: int, progress: Progress
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every subject under every load, ``spin_repeats`` times, interleaved across subjects."""
+    out: dict[str, dict[str, dict[str, Any]]] = {s.name: {} for s in subjects}
+    for load in LOADS:
+        params = spin_params(plan, load, gil_size)
+        runs: dict[str, list[dict[str, Any]]] = {s.name: [] for s in subjects}
+        for repeat in range(plan.spin_repeats):
+            for subject in subjects:
+                progress(f"frames, {load} load: {subject.name} ({repeat + 1}/{plan.spin_repeats})")
+                runs[subject.name].append(spin_run(subject.name, params))
+        for name, found in runs.items():
+            out[name][load] = _merge_runs(found)
+    return out
+
+
+def _merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    gaps = [gap for run in runs for gap in run["gaps"]]
+    merged = {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("bytes_per_frame", "cpu_us_per_frame", "core_pct")
+    }
+    seconds = sum(run["seconds"] for run in runs)
+    merged["bytes_per_s"] = sum(run["bytes"] for run in runs) / seconds if seconds else 0.0
+    merged["frames_per_s"] = sum(run["frames"] for run in runs) / seconds if seconds else 0.0
+    merged["gaps_ms"] = [gap * 1000 for gap in gaps]
+    merged["gap_ms"] = frames.summary(merged["gaps_ms"])
+    return merged
+
+
+def stop_latency(subject: Subject, plan: Plan) -> dict[str, float]:
+    """Milliseconds ``stop()`` takes (median and maximum)."""
+    params = {"reps": plan.stop_reps, "settle": 0.15}
+    session = _child(subject.name, "stop", params, timeout=60 + plan.stop_reps)
+    took = [t * 1000 for t in session.result()["stop_s"]]
+    return {"median": statistics.median(took), "max": max(took)}
+
+
+def slowdown(subject: Subject, plan: Plan, chunk_s: float) -> dict[str, float]:
+    """How much longer the same pure-Python work takes with the spinner turning (percent)."""
+    chunks = max(int(plan.slowdown_work / chunk_s), 1)
+    params = {"pairs": plan.slowdown_pairs, "chunks": chunks, "settle": 0.15}
+    session = _child(subject.name, "slowdown", params, timeout=60 + plan.slowdown_pairs * 2)
+    pairs = session.result()["pairs"]
+    ratios = [spinning / alone for alone, spinning in pairs]
+    return {
+        "median_pct": (statistics.median(ratios) - 1) * 100,
+        "mean_pct": (statistics.fmean(ratios) - 1) * 100,
+        "pairs": len(ratios),
+    }
+
+
+def text_update(subject: Subject, plan: Plan) -> float:
+    """Nanoseconds per text update while spinning (median of the repeats)."""
+    params = {"number": plan.text_number, "repeat": plan.text_repeat}
+    session = _child(subject.name, "text", params, timeout=120)
+    return statistics.median(session.result()["text_update_s"]) * 1e9
+
+
+def not_a_terminal(subject: Subject, plan: Plan) -> dict[str, int]:
+    """What reaches a pipe: bytes, lines, escape-sequence bytes, carriage returns."""
+    params = {"seconds": plan.pipe_seconds}
+    session = run_child(child_argv(subject.name, "pipe", params), timeout=60, on_pty=False)
+    if session.returncode != 0:
+        raise RuntimeError(f"{subject.name} pipe failed: {session.output[-600:]!r}")
+    data = session.output
+    return {
+        "bytes": len(data),
+        "lines": data.count(b"\n"),
+        "escape_bytes": frames.escape_bytes(data),
+        "carriage_returns": data.count(b"\r"),
+    }

@@ -1,0 +1,199 @@
+"""Run one measured child on a fresh pseudo-terminal and stamp every byte it writes.
+
+The harness reads the pty master in a tight ``select`` loop and stamps each chunk with
+``time.monotonic()`` as it arrives; the child's reports come on a separate pipe. The child
+gets its own session with the pty as controlling terminal, like a program in a terminal tab.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS, COLS = 24, 80
+
+
+def person_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a person at a colour terminal: no CI, no colour or twirly overrides."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CI", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONIOENCODING"}
+        and not key.startswith("TWIRLY_")
+    }
+    env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+    paths = [str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Session:
+    """What one child did: stamped output chunks, its reports, its exit status."""
+
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    returncode: int | None = None
+    started: float = 0.0
+    ended: float = 0.0
+    keep_output: bool = True
+    size: int = 0
+
+    @property
+    def output(self) -> bytes:
+        return b"".join(data for _, data in self.chunks)
+
+    def mark(self, name: str) -> dict[str, Any]:
+        for report in self.reports:
+            if report.get("kind") == "mark" and report.get("name") == name:
+                return report
+        raise LookupError(f"the child sent no {name!r} mark; output: {self.output[-300:]!r}")
+
+    def result(self) -> dict[str, Any]:
+        for report in self.reports:
+            if report.get("kind") == "result":
+                return report
+        raise LookupError(f"the child sent no result; output: {self.output[-300:]!r}")
+
+
+def _set_size(fd: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+
+
+def _make_controlling_tty() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def run_child(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    on_pty: bool = True,
+    report_fd: bool = True,
+    env: Mapping[str, str] | None = None,
+    keep_output: bool = True,
+) -> Session:
+    """Run ``argv`` (``{fd}`` in an argument is replaced by the report descriptor).
+
+    On a pty unless ``on_pty`` is false, in which case stdout and stderr share one pipe.
+    Without ``keep_output`` only the number of bytes is kept (``Session.size``).
+    """
+    session = Session(keep_output=keep_output)
+    report_read, report_write = os.pipe() if report_fd else (-1, -1)
+    args = [arg.replace("{fd}", str(report_write)) for arg in argv]
+    if on_pty:
+        reader, writer = os.openpty()
+        _set_size(writer)
+        stdin = stdout = writer
+        preexec = _make_controlling_tty
+    else:
+        reader, writer = os.pipe()
+        stdin, stdout, preexec = subprocess.DEVNULL, writer, None  # type: ignore[assignment]
+    session.started = time.monotonic()
+    proc = subprocess.Popen(
+        args,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stdout,
+        env=dict(env) if env is not None else person_env(),
+        cwd=ROOT,
+        start_new_session=True,
+        pass_fds=(report_write,) if report_fd else (),
+        preexec_fn=preexec,  # noqa: PLW1509 - the harness starts no threads
+    )
+    os.close(writer)
+    if report_fd:
+        os.close(report_write)
+    try:
+        _collect(session, proc, reader, report_read, timeout)
+    finally:
+        _end_group(proc)
+        for fd in (reader, report_read):
+            if fd >= 0:
+                os.close(fd)
+    session.returncode = proc.returncode
+    return session
+
+
+def _collect(
+    session: Session, proc: subprocess.Popen[bytes], reader: int, report_read: int, timeout: float
+) -> None:
+    """Read output and reports until the child has exited and its output has drained.
+
+    The child's exit is watched through a pidfd, so it is stamped the moment it happens.
+    """
+    deadline = session.started + timeout
+    pidfd = os.pidfd_open(proc.pid)
+    open_fds = [fd for fd in (reader, report_read, pidfd) if fd >= 0]
+    pending = b""
+    exited_at: float | None = None
+    try:
+        while open_fds:
+            now = time.monotonic()
+            if now > deadline:
+                raise TimeoutError(
+                    f"{proc.args!r} ran past {timeout} s; output: {session.output[-300:]!r}"
+                )
+            if exited_at is not None and now - exited_at > 0.3:
+                break  # a grandchild may hold the pty open; what the child wrote is in
+            ready = select.select(open_fds, [], [], 0.05)[0]
+            if pidfd in ready:
+                exited_at = session.ended = time.monotonic()
+                open_fds.remove(pidfd)
+                ready.remove(pidfd)
+            pending = _read_ready(session, ready, open_fds, reader, pending)
+    finally:
+        os.close(pidfd)
+    proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+
+
+def _read_ready(
+    session: Session, ready: list[int], open_fds: list[int], reader: int, pending: bytes
+) -> bytes:
+    """Read each ready descriptor once: output is stamped, reports are parsed."""
+    for fd in ready:
+        try:
+            data = os.read(fd, 1 << 16)
+        except OSError:  # EIO: the pty's last writer closed it
+            data = b""
+        if not data:
+            open_fds.remove(fd)
+        elif fd == reader:
+            session.size += len(data)
+            if session.keep_output:
+                session.chunks.append((time.monotonic(), data))
+        else:
+            pending += data
+            *lines, pending = pending.split(b"\n")
+            session.reports.extend(json.loads(line) for line in lines if line.strip())
+    return pending
+
+
+def _end_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill what is left of the child's session (only processes this harness started)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
+        proc.wait()
+
+
+def child_argv(subject: str, scenario: str, params: Mapping[str, Any]) -> list[str]:
+    """The command line of :mod:`bench.child` for one measurement."""
+    spec = {"subject": subject, "scenario": scenario, "params": dict(params), "fd": "{fd}"}
+    return [sys.executable, "-m", "bench.child", json.dumps(spec)]

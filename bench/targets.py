@@ -1,0 +1,157 @@
+"""The issue's targets, checked against one run's results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench.adapters import INTERVAL
+
+INTERVAL_MS = INTERVAL * 1000
+DRIVERS = ("twirly-thread", "twirly-asyncio", "twirly-process")
+
+
+@dataclass
+class Verdict:
+    """One target: what it asks, what was measured, and whether it holds (None: not measured)."""
+
+    target: str
+    measured: str
+    passed: bool | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "measured": self.measured, "passed": self.passed}
+
+    @property
+    def mark(self) -> str:
+        return {True: "pass", False: "FAIL", None: "n/a"}[self.passed]
+
+
+def _check(target: str, value: float | None, ok: Callable[[float], bool], unit: str) -> Verdict:
+    if value is None or math.isnan(value):
+        return Verdict(target, "not measured", None)
+    return Verdict(target, f"{value:.3g} {unit}", ok(value))
+
+
+def _spin(results: dict[str, Any], subject: str, load: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = results.get("spin", {}).get(subject, {}).get(load)
+    return found
+
+
+def evaluate(results: dict[str, Any]) -> list[Verdict]:
+    """Every target the run has figures for."""
+    verdicts = [
+        _check(
+            "`from twirly import Spinner` ≤ 5 ms over a bare interpreter",
+            results.get("import_ms", {}).get("from twirly import Spinner"),
+            lambda v: v <= 5,
+            "ms",
+        )
+    ]
+    book = _spin(results, "book-thread", "sleep")
+    for driver in DRIVERS:
+        sleep = _spin(results, driver, "sleep")
+        if sleep is None:
+            continue
+        verdicts.append(
+            _check(
+                f"{driver}: ≤ 6 bytes per glyph-only frame",
+                sleep["bytes_per_frame"],
+                lambda v: v <= 6,
+                "B",
+            )
+        )
+        if book is not None:
+            ceiling = book["cpu_us_per_frame"]
+            verdicts.append(
+                _check(
+                    f"{driver}: CPU per frame ≤ book thread spinner ({ceiling:.0f} µs)",
+                    sleep["cpu_us_per_frame"],
+                    lambda v, c=ceiling: v <= c,
+                    "µs",
+                )
+            )
+    verdicts += _stop_and_gap_verdicts(results)
+    verdicts += _work_verdicts(results)
+    verdicts += _cli_verdicts(results.get("cli"))
+    return verdicts
+
+
+def _stop_and_gap_verdicts(results: dict[str, Any]) -> list[Verdict]:
+    verdicts = []
+    for driver, limit in (("twirly-thread", 1.0), ("twirly-asyncio", 1.0), ("twirly-process", 5.0)):
+        stop = results.get("stop_ms", {}).get(driver)
+        if stop is not None:
+            verdicts.append(
+                _check(
+                    f"{driver}: stop ≤ {limit:g} ms (worst of the runs)",
+                    stop["max"],
+                    lambda v, lim=limit: v <= lim,
+                    "ms",
+                )
+            )
+    python = _spin(results, "twirly-thread", "python")
+    if python is not None:
+        verdicts.append(
+            _check(
+                f"twirly-thread: median gap under pure-Python load ≤ 1.05 × {INTERVAL_MS:g} ms",
+                python["gap_ms"]["median"] / INTERVAL_MS,
+                lambda v: v <= 1.05,
+                "× interval",
+            )
+        )
+    gil = _spin(results, "twirly-process", "gil")
+    if gil is not None:
+        verdicts.append(
+            _check(
+                f"twirly-process: max gap during the GIL-holding C call ≤ 1.5 × {INTERVAL_MS:g} ms",
+                gil["gap_ms"]["max"] / INTERVAL_MS,
+                lambda v: v <= 1.5,
+                "× interval",
+            )
+        )
+    return verdicts
+
+
+def _work_verdicts(results: dict[str, Any]) -> list[Verdict]:
+    verdicts = []
+    for driver in DRIVERS:
+        text = results.get("text_ns", {}).get(driver)
+        if text is not None:
+            verdicts.append(
+                _check(f"{driver}: text update ≤ 100 ns", text, lambda v: v <= 100, "ns")
+            )
+        slow = results.get("slowdown", {}).get(driver)
+        if slow is not None:
+            verdicts.append(
+                _check(
+                    f"{driver}: slowdown of the work ≤ 1 %",
+                    slow["median_pct"],
+                    lambda v: v <= 1,
+                    "%",
+                )
+            )
+        pipe = results.get("pipe", {}).get(driver)
+        if pipe is not None:
+            verdicts.append(
+                Verdict(
+                    f"{driver}: to a pipe, ≤ 2 lines and no escape bytes",
+                    f"{pipe['lines']} lines, {pipe['escape_bytes']} escape bytes",
+                    pipe["lines"] <= 2 and pipe["escape_bytes"] == 0,
+                )
+            )
+    return verdicts
+
+
+def _cli_verdicts(cli: dict[str, Any] | None) -> list[Verdict]:
+    startup_target = "`twirly -- true` ≤ 50 ms over bare `true`"
+    output_target = "`twirly --show-output` throughput ≥ 50 % of `| cat`"
+    if not cli or not cli.get("available"):
+        why = (cli or {}).get("why", "not measured")
+        return [Verdict(startup_target, why, None), Verdict(output_target, why, None)]
+    return [
+        _check(startup_target, cli["startup"]["over_bare_ms"], lambda v: v <= 50, "ms"),
+        _check(output_target, cli["throughput"]["share_of_cat"] * 100, lambda v: v >= 50, "%"),
+    ]
