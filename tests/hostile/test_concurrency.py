@@ -1,0 +1,292 @@
+"""Many writers at once, spinners inside spinners and threads, and asyncio's cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pyte
+import pytest
+
+from tests.hostile.programs import DRIVERS, FakeTerminal, foreign_controls, spinning, start
+from tests.support.ptyrun import screen_of
+from twirly import spinner
+
+THREADS, LINES, PRINTS, LOGS = 8, 1000, 500, 500
+
+_BEFORE = """
+import logging
+logging.basicConfig(level=logging.INFO, format="log %(message)s")
+def writer(sp, n):
+    for i in range(LINES):
+        sp.write(f"w{n} {i:04d}:" + "x" * (i % 50))
+def printer():
+    for i in range(PRINTS):
+        print(f"print {i:04d}")
+def logger():
+    for i in range(LOGS):
+        logging.info(f"entry {i:04d}")
+def crowd(sp):
+    threads = [threading.Thread(target=writer, args=(sp, n)) for n in range(THREADS)]
+    threads += [threading.Thread(target=printer), threading.Thread(target=logger)]
+    for t in threads:
+        t.start()
+    for i in range(300):
+        sp.text = f"spinning text {i}"
+    for t in threads:
+        t.join()
+"""
+
+
+def _transcript(data: bytes, cols: int, rows: int) -> list[str]:
+    """Every line a person could scroll back through: pyte's history, then the screen."""
+    screen = pyte.HistoryScreen(cols, rows, history=100_000, ratio=0.5)
+    pyte.Stream(screen).feed(data.decode("utf-8", "replace"))
+    history = ["".join(line[x].data for x in range(cols)).rstrip() for line in screen.history.top]
+    return history + [line.rstrip() for line in screen.display]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_many_threads_write_print_and_log_while_spinning(driver: str) -> None:
+    before = f"THREADS, LINES, PRINTS, LOGS = {THREADS}, {LINES}, {PRINTS}, {LOGS}\n" + _BEFORE
+    if driver == "asyncio":  # the crowd runs in threads while the loop ticks the spinner
+        body = "await asyncio.get_running_loop().run_in_executor(None, crowd, sp)"
+    else:
+        body = "crowd(sp)"
+    with start(spinning(body, driver, before=before), rows=10, cols=120) as p:
+        assert p.wait(timeout=60) == 0
+        data = bytes(p.output)
+    assert not foreign_controls(data)
+    lines = [line for line in _transcript(data, 120, 10) if line]
+    for n in range(THREADS):
+        mine = [line for line in lines if line.startswith(f"w{n} ")]
+        assert mine == [f"w{n} {i:04d}:" + "x" * (i % 50) for i in range(LINES)]
+    assert [line for line in lines if line.startswith("print")] == [
+        f"print {i:04d}" for i in range(PRINTS)
+    ]
+    assert [line for line in lines if line.startswith("log")] == [
+        f"log entry {i:04d}" for i in range(LOGS)
+    ]
+    # Whole lines only: nothing else, no spinner fragment inside or between them.
+    others = [line for line in lines if not re.match(r"(w\d |print |log entry )", line)]
+    assert others == []
+    assert len(lines) == THREADS * LINES + PRINTS + LOGS
+
+
+@pytest.mark.parametrize(("outer", "inner"), [("thread", "process"), ("process", "thread")])
+def test_nested_spinners_of_different_drivers_take_separate_rows(outer: str, inner: str) -> None:
+    body = f"""
+    with twirly.spinner("inner task", driver={inner!r}) as inner:
+        time.sleep(0.4)
+        print("CHECK", flush=True)
+        time.sleep(0.4)
+        inner.ok("inner done")
+    time.sleep(0.2)
+    sp.ok("outer done")
+    """
+    with start(spinning(body, outer, text="outer task")) as p:
+        p.read_until("CHECK")
+        p.read_for(0.2)
+        rows = [line for line in p.screen().text_lines if "task" in line]
+        assert len(rows) == 2, p.screen().text
+        assert rows[0].endswith(" outer task")
+        assert rows[1].endswith(" inner task")
+        assert p.wait() == 0
+        lines = [line for line in p.screen().text_lines if line]
+        assert lines == ["CHECK", "✔ inner done", "✔ outer done"]
+        assert p.screen().cursor_visible
+
+
+def test_spinners_of_three_drivers_in_three_threads() -> None:
+    code = """
+import asyncio, threading, time, twirly
+go = threading.Event()
+def one(driver):
+    async def run():
+        async with twirly.spinner(f"{driver} task", driver="asyncio") as sp:
+            await asyncio.get_running_loop().run_in_executor(None, go.wait, 5)
+            sp.ok(f"{driver} done")
+    if driver == "asyncio":
+        asyncio.run(run())
+        return
+    with twirly.spinner(f"{driver} task", driver=driver) as sp:
+        go.wait(5)
+        sp.ok(f"{driver} done")
+threads = [threading.Thread(target=one, args=(d,)) for d in ("thread", "asyncio", "process")]
+for t in threads:
+    t.start()
+    time.sleep(0.2)
+time.sleep(0.4)
+print("CHECK", flush=True)
+time.sleep(0.3)
+go.set()
+for t in threads:
+    t.join()
+"""
+    with start(code) as p:
+        p.read_until("CHECK")
+        p.read_for(0.2)
+        rows = [line for line in p.screen().text_lines if line.endswith(" task")]
+        assert [row[2:] for row in rows] == ["thread task", "asyncio task", "process task"]
+        assert p.wait() == 0
+        lines = sorted(line for line in p.screen().text_lines if line)
+        assert lines == ["CHECK", "✔ asyncio done", "✔ process done", "✔ thread done"]
+        assert p.screen().cursor_visible
+
+
+# -- asyncio: cancellation reaches the user, and nothing is left pending ----------------------
+
+
+def _run(make: Callable[[FakeTerminal], Awaitable[Any]], loop: str) -> tuple[Any, str]:
+    """Run a coroutine on ``loop``; return what it returned and the screen it left."""
+    stream = FakeTerminal()
+
+    async def main() -> Any:
+        result = await make(stream)
+        await asyncio.sleep(0)
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert pending == [], pending
+        return result
+
+    if loop == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        result = uvloop.run(main())
+    else:
+        result = asyncio.run(main())
+    return result, stream.getvalue()
+
+
+LOOPS = ["asyncio", "uvloop"]
+
+
+def _final_screen(data: str) -> list[str]:
+    screen = screen_of(data, rows=6, cols=60)
+    assert screen.cursor_visible
+    assert not foreign_controls(data)
+    return [line for line in screen.text_lines if line]
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_asyncio_timeout_reaches_the_user(loop: str) -> None:
+    async def work(stream: FakeTerminal) -> str:
+        try:
+            async with asyncio.timeout(0.2):
+                async with spinner("waiting", stream=stream, animate=True):
+                    await asyncio.sleep(10)
+        except TimeoutError:
+            return "timed out"
+        return "not timed out"
+
+    result, data = _run(work, loop)
+    assert result == "timed out"
+    assert _final_screen(data) == ["✖ waiting"]
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_task_group_failure_reaches_the_user(loop: str) -> None:
+    async def boom() -> None:
+        await asyncio.sleep(0.1)
+        raise ValueError("boom")
+
+    async def spun(stream: FakeTerminal) -> None:
+        async with spinner("grouped", stream=stream, animate=True):
+            await asyncio.sleep(10)
+
+    async def work(stream: FakeTerminal) -> str:
+        caught: list[str] = []
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(spun(stream))
+                group.create_task(boom())
+        except* ValueError as errors:
+            caught.extend(str(error) for error in errors.exceptions)
+        return " ".join(caught) or "no error"
+
+    result, data = _run(work, loop)
+    assert result == "boom"
+    assert _final_screen(data) == ["✖ grouped"]
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_cancelling_the_users_task_is_never_swallowed(loop: str) -> None:
+    async def spun(stream: FakeTerminal) -> str:
+        async with spinner("cancel me", stream=stream, animate=True):
+            await asyncio.sleep(10)
+        return "finished"  # reached only if the cancellation was swallowed
+
+    async def work(stream: FakeTerminal) -> str:
+        task = asyncio.create_task(spun(stream))
+        await asyncio.sleep(0.15)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled" if task.cancelled() else "not cancelled"
+        return task.result()
+
+    result, data = _run(work, loop)
+    assert result == "cancelled"
+    assert _final_screen(data) == ["✖ cancel me"]
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_cancelling_the_spinners_own_task_leaves_the_user_alone(loop: str) -> None:
+    async def work(stream: FakeTerminal) -> str:
+        async with spinner("orphan", stream=stream, animate=True) as sp:
+            await asyncio.sleep(0.1)
+            for task in asyncio.all_tasks():
+                if task.get_name() == "twirly-spinner":
+                    task.cancel()
+            await asyncio.sleep(0.1)
+            running = sp.running
+        return f"user block went on; running={running}"
+
+    result, data = _run(work, loop)
+    assert result == "user block went on; running=False"
+    assert _final_screen(data) == []
+
+
+@pytest.mark.parametrize("loop", LOOPS)
+def test_wait_for_and_shield_around_a_spinner(loop: str) -> None:
+    async def spun(stream: FakeTerminal) -> str:
+        async with spinner("shielded", stream=stream, animate=True) as sp:
+            await asyncio.sleep(0.3)
+            sp.ok("shield held")
+        return "done"
+
+    async def work(stream: FakeTerminal) -> str:
+        inner = asyncio.ensure_future(spun(stream))
+        try:
+            await asyncio.wait_for(asyncio.shield(inner), 0.1)
+        except TimeoutError:
+            pass
+        return await inner
+
+    result, data = _run(work, loop)
+    assert result == "done"
+    assert _final_screen(data) == ["✔ shield held"]
+
+
+def test_uvloop_drives_a_spinner_in_a_real_terminal() -> None:
+    pytest.importorskip("uvloop")
+    code = """
+import asyncio, uvloop, twirly
+async def main():
+    try:
+        async with asyncio.timeout(0.5):
+            async with twirly.spinner("spinning text"):
+                print("READY", flush=True)
+                await asyncio.sleep(10)
+    except TimeoutError:
+        print("TIMEOUT", flush=True)
+uvloop.run(main())
+"""
+    with start(code) as p:
+        p.read_until("READY")
+        p.read_until("\u2819")  # a second frame: the Task ticks on uvloop's loop
+        assert p.wait() == 0
+        lines = [line for line in p.screen().text_lines if line]
+        assert lines == ["READY", "✖ spinning text", "TIMEOUT"]
+        assert p.screen().cursor_visible
