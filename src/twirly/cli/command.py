@@ -55,23 +55,26 @@ def _supervise(
     child: Child, options: Options, spinner: Spinner, stream: TextIO, inbox: SignalInbox
 ) -> int:
     """Show the spinner while the session runs; then the final line and the replay."""
-    from twirly.cli.output import Destination, TailRows
+    from twirly.cli.output import Destination, TailRows, Writer
     from twirly.cli.session import Session
     from twirly.terminal import terminal_for
 
     spinner.start()
     inbox.claim()
     terminal = terminal_for(stream)
+    writer = Writer() if options.show_output else None
     destinations = {
-        0: Destination(stream, stream.fileno(), terminal),
-        1: Destination(sys.__stdout__ or sys.stdout, 1, terminal),
-        2: Destination(sys.__stderr__ or sys.stderr, 2, terminal),
+        0: Destination(stream, stream.fileno(), terminal, writer),
+        1: Destination(sys.__stdout__ or sys.stdout, 1, terminal, writer),
+        2: Destination(sys.__stderr__ or sys.stderr, 2, terminal, writer),
     }
     tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
     session = Session(child, options, destinations, tail, inbox)
     try:
         outcome = session.run()
     finally:
+        if writer is not None:
+            writer.close()
         if tail is not None:
             tail.close()
     if outcome.reason is None:

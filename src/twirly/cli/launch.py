@@ -19,7 +19,6 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NamedTuple
 
 __all__ = ["Child", "LaunchError", "launch"]
 
@@ -34,14 +33,17 @@ class LaunchError(Exception):
         self.status = status
 
 
-class Child(NamedTuple):
+class Child:
     """A started command: its pid (= process group) and our ends of its ptys."""
 
-    pid: int
-    out: int
-    err: int
-    tty: int
-    stdin_is_tty: bool
+    __slots__ = ("err", "out", "pid", "stdin_is_tty", "tty")
+
+    def __init__(self, pid: int, out: int, err: int, tty: int, stdin_is_tty: bool) -> None:
+        self.pid = pid
+        self.out = out
+        self.err = err
+        self.tty = tty
+        self.stdin_is_tty = stdin_is_tty
 
 
 def _open_pty(size: bytes | None) -> tuple[int, int]:

@@ -12,7 +12,6 @@ import os
 import select
 import signal
 import time
-from typing import NamedTuple
 
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
@@ -34,11 +33,14 @@ TTY = 0  # the source number of the command's controlling terminal (1 and 2: std
 _REASONS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
 
 
-class Outcome(NamedTuple):
+class Outcome:
     """How the run ended: twirly's exit status, and why when the command did not succeed."""
 
-    status: int
-    reason: str | None
+    __slots__ = ("reason", "status")
+
+    def __init__(self, status: int, reason: str | None) -> None:
+        self.status = status
+        self.reason = reason
 
 
 class _Source:
@@ -88,6 +90,7 @@ class Session:
         self._timed_out = False
         self._kill_at: float | None = None
         self._exited_at: float | None = None
+        self._child_changed = True
         self._screen_partial: Destination | None = None
 
     # -- the loop ---------------------------------------------------------------------------
@@ -116,12 +119,11 @@ class Session:
         return not live or time.monotonic() - self._exited_at > DRAIN_MAX
 
     def _step(self, deadline: float | None) -> None:
-        now = time.monotonic()
-        due = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
-        wait = max(min(due) - now, 0.0) if due else None
+        timers = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
         if self._exited_at is not None:
-            wait = DRAIN_IDLE if wait is None else min(wait, DRAIN_IDLE)
-        events = self._poll.poll(None if wait is None else wait * 1000 + 1)
+            timers.append(time.monotonic() + DRAIN_IDLE)
+        wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
+        events = self._poll.poll(wait)
         for fd, _ in events:
             if fd == self._inbox.fd:
                 self._take_signals()
@@ -129,10 +131,14 @@ class Session:
                 self._forward_keys()
             else:
                 self._read(fd)
-        self._check_child()
-        now = time.monotonic()
-        if self._exited_at is not None and not events:
-            self._open.clear()  # quiet after the end: leftovers keep the ptys open
+        if not events or self._child_changed:
+            self._check_child()
+            if self._exited_at is not None and not events:
+                self._open.clear()  # quiet after the end: leftovers keep the ptys open
+        if timers:
+            self._on_timers(deadline, time.monotonic())
+
+    def _on_timers(self, deadline: float | None, now: float) -> None:
         if deadline is not None and now >= deadline and not self._timed_out:
             self._timed_out = True
             self._terminate(signal.SIGTERM)
@@ -144,6 +150,8 @@ class Session:
             self._start_prompt()
 
     def _check_child(self) -> None:
+        # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
+        self._child_changed = False
         if self._status is not None:
             return
         try:
@@ -177,6 +185,7 @@ class Session:
     def _close_source(self, fd: int) -> None:
         if self._open.pop(fd, None) is not None:
             self._poll.unregister(fd)
+            self._child_changed = True
 
     def _on_output(self, source: _Source, data: bytes) -> None:
         number = self._kind[source.fd]
@@ -270,7 +279,9 @@ class Session:
 
     def _take_signals(self) -> None:
         for signum in self._inbox.take():
-            if signum == signal.SIGWINCH:
+            if signum == signal.SIGCHLD:
+                self._child_changed = True
+            elif signum == signal.SIGWINCH:
                 resize(self._child)
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
