@@ -49,6 +49,8 @@ class Style:
             raise TypeError(f"interval must be a number of seconds, not {type(interval).__name__}")
         if not math.isfinite(interval) or interval <= 0:
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
+        if not isinstance(name, str):
+            raise TypeError(f"name must be str, not {type(name).__name__}")
         widths = [display_width(frame) for frame in items]
         self._width = max(widths)
         self._frames = tuple(
