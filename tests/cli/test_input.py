@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from tests.cli.cli_support import TWIRLY, twirly_in_pty
 from tests.support.ptyrun import PtyProcess, clean_env
@@ -60,3 +61,14 @@ def test_a_command_reading_a_terminal_stdin_sees_end_of_file_when_answered_with_
         p.type("abc\r\x04")
         assert p.wait() == 0
         assert p.screen().text_lines[:2] == ["Text: abc", "abc"]
+
+
+def test_a_prompt_reaches_the_person_when_stderr_goes_to_a_file(tmp_path: Path) -> None:
+    code = "import getpass; getpass.getpass('Password: '); print('in')"
+    command = f'{" ".join(TWIRLY)} --show-output -t t -- {sys.executable} -c "{code}"'
+    with PtyProcess(["sh", "-c", f"{command} 2>{tmp_path / 'log'}"], env=clean_env()) as proc:
+        proc.read_until("Password: ")
+        proc.type("x\r")
+        assert proc.wait() == 0
+        assert proc.screen().text_lines[:2] == ["Password:", "in"]
+    assert (tmp_path / "log").read_text() == "t\n✔ t\n"

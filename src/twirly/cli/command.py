@@ -63,8 +63,9 @@ def _supervise(
     inbox.claim()
     terminal = terminal_for(stream)
     writer = Writer() if options.show_output else None
+    person = _person_facing(stream)
     destinations = {
-        0: Destination(stream, stream.fileno(), terminal, writer),
+        0: Destination(person, person.fileno(), terminal, writer),
         1: Destination(sys.__stdout__ or sys.stdout, 1, terminal, writer),
         2: Destination(sys.__stderr__ or sys.stderr, 2, terminal, writer),
     }
@@ -89,3 +90,14 @@ def _supervise(
         spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
     session.recording.close()
     return outcome.status
+
+
+def _person_facing(spinner_stream: TextIO) -> TextIO:
+    """Where what the command writes to its terminal goes (prompts): a terminal if any."""
+    for stream in (spinner_stream, sys.__stderr__, sys.__stdout__):
+        try:
+            if stream is not None and stream.isatty():
+                return stream
+        except (OSError, ValueError):
+            continue
+    return spinner_stream
