@@ -122,3 +122,37 @@ def test_resize_reaches_the_command() -> None:
         proc.resize(20, 50)
         assert proc.wait() == 0
         assert "20 50" in proc.screen().text_lines
+
+
+def test_a_grandchild_that_ignores_hangups_dies_when_twirly_is_killed(tmp_path: Path) -> None:
+    script = f"trap '' HUP; sleep 30 & echo $! > {tmp_path / 'pid'}; wait"
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", script) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until(" t")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+
+
+def test_a_normal_end_leaves_nothing_running(tmp_path: Path) -> None:
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", "sleep 0.2") as proc:
+        proc.read_until(" t")
+        assert proc.wait() == 0
+    # Nothing twirly started is left in its session (the sentinel) once it has ended.
+    left = [
+        path.parent.name
+        for path in Path("/proc").glob("[0-9]*/stat")
+        if _session_of(path) == proc.proc.pid
+    ]
+    assert left == []
+
+
+def _session_of(stat: Path) -> int | None:
+    try:
+        fields = stat.read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(fields[4]) if fields[0] != "Z" else None

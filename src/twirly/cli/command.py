@@ -29,6 +29,7 @@ def main(argv: Sequence[str]) -> int:
     from twirly.cli.inbox import SignalInbox
     from twirly.cli.launch import LaunchError, launch
     from twirly.cli.options import UsageError, parse
+    from twirly.cli.sentinel import Sentinel
 
     try:
         options = parse(argv, version=__version__)
@@ -46,7 +47,11 @@ def main(argv: Sequence[str]) -> int:
         except LaunchError as error:
             print(error, file=sys.stderr)
             return error.status
-        return _supervise(child, options, spinner, stream, inbox)
+        sentinel = Sentinel(child.pid)
+        try:
+            return _supervise(child, options, spinner, stream, inbox)
+        finally:
+            sentinel.dismiss()
     finally:
         inbox.close()
 

@@ -106,6 +106,9 @@ class Session:
             self._take_signals()  # any that came while the command was starting
             while not self._finished():
                 self._step(deadline)
+        except BaseException:
+            self._signal_group(signal.SIGKILL)  # whatever went wrong, the command goes too
+            raise
         finally:
             self._keyboard.close()
         self._flush_pending()
