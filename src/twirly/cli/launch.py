@@ -8,8 +8,8 @@ Three ptys keep apart what a person would otherwise see mixed on one terminal:
   its stdin when twirly's stdin is a terminal; otherwise the command reads twirly's stdin.
 
 The command leads a new session, so its whole process group can be signalled at once, and it
-is killed if twirly dies (``PR_SET_PDEATHSIG`` on Linux; the hang-up of its controlling
-terminal, sent when twirly's end of the pty closes, stops the rest of its group).
+is killed if twirly dies (``PR_SET_PDEATHSIG`` on Linux; for the rest of its group, see
+:mod:`twirly.cli.sentinel`).
 """
 
 from __future__ import annotations
