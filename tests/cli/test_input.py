@@ -72,3 +72,10 @@ def test_a_prompt_reaches_the_person_when_stderr_goes_to_a_file(tmp_path: Path) 
         assert proc.wait() == 0
         assert proc.screen().text_lines[:2] == ["Password:", "in"]
     assert (tmp_path / "log").read_text() == "t\n✔ t\n"
+
+
+def test_an_unfinished_line_that_is_not_a_prompt_does_not_stop_the_hiding() -> None:
+    script = "printf 'Downloading... '; sleep 0.5; echo done; echo hidden-line; sleep 0.3"
+    with twirly_in_pty("-t", "Fetching", "--", "sh", "-c", script) as proc:
+        assert proc.wait() == 0
+        assert proc.screen().text == "Downloading... done\n✔ Fetching"

@@ -84,7 +84,6 @@ class Session:
         self._keyboard = Keyboard(child.stdin_is_tty)
         self._poll = select.poll()
         self._prompting = False
-        self._answered = False
         self._status: int | None = None
         self._received: int | None = None
         self._timed_out = False
@@ -118,8 +117,7 @@ class Session:
     def _finished(self) -> bool:
         if self._exited_at is None:
             return False
-        live = [fd for fd in self._sources if fd in self._open]
-        return not live or time.monotonic() - self._exited_at > DRAIN_MAX
+        return not self._open or time.monotonic() - self._exited_at > DRAIN_MAX
 
     def _step(self, deadline: float | None) -> None:
         timers = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
@@ -208,11 +206,13 @@ class Session:
 
     def _pass_on(self, source: _Source, number: int, head: bytes, rest: bytes) -> None:
         """Lines are complete up to ``head``; ``rest`` starts the next unfinished one."""
-        if number == TTY or self._options.show_output or self._prompting:
-            source.dest.lines(source.unshown() + head)
+        live = number == TTY or self._options.show_output
+        if live or self._prompting:
+            # Hidden output shows only the line that finishes the prompt.
+            shown = head if live else head.partition(b"\n")[0]
+            source.dest.lines(source.unshown() + shown)
             self._screen_partial = None
-            if self._prompting and self._answered:
-                self._end_prompt()
+            self._prompting = False  # a finished line ends the prompt: the spinner returns
         if self._tail is not None and number != TTY:
             self._tail.add(source.pending + head)
         source.pending, source.shown = rest, 0
@@ -250,9 +250,9 @@ class Session:
 
     def _start_prompt(self) -> None:
         self._prompting = True
-        self._answered = False
         # Keys go to the command before the prompt shows: an answer typed at once must not
-        # be echoed by twirly's terminal (it may be a password).
+        # be echoed by twirly's terminal (it may be a password). From the first prompt on,
+        # keys keep going to the command: one that has asked once may read again unasked.
         if self._keyboard.fd is None:
             fd = self._keyboard.open()
             if fd is not None:
@@ -260,11 +260,6 @@ class Session:
         for source in sorted(self._sources.values(), key=lambda s: s.last):
             if source.unshown():
                 self._show_partial(source)
-
-    def _end_prompt(self) -> None:
-        # The spinner comes back, but keys still go to the command: a command that has asked
-        # once may read again without asking (``cat``, a second answer on the next line).
-        self._prompting = False
 
     def _forward_keys(self) -> None:
         keys = self._keyboard.read()
@@ -276,7 +271,6 @@ class Session:
         from twirly.cli.output import write_all
 
         write_all(self._child.tty, keys)
-        self._answered = True
 
     # -- signals ----------------------------------------------------------------------------
 
