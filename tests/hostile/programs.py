@@ -15,6 +15,8 @@ import textwrap
 from pathlib import Path
 
 from tests.support.ptyrun import PtyProcess
+from twirly.render import fit, sanitize
+from twirly.state import Row
 
 DRIVERS = ["thread", "asyncio", "process"]
 
@@ -117,3 +119,13 @@ class FakeTerminal(io.StringIO):
 def open_fds() -> int:
     """Descriptors open in this process now."""
     return len(os.listdir("/proc/self/fd"))
+
+
+def expected_row(row: Row, now: float, cols: int) -> str:
+    """What a row should show at ``now`` on ``cols`` columns: the glyph, then the safe text
+    cut to fit with an ellipsis (the glyph alone, cut, when even it does not fit)."""
+    glyph = row.frames[row.frame_index(now)]
+    if cols <= row.frame_width:
+        return fit(glyph, cols, "")[0]
+    text = sanitize(row.text)
+    return glyph + fit(f" {text}" if text else "", cols - row.frame_width, "…")[0]

@@ -11,10 +11,17 @@ import unicodedata
 import pytest
 import wcwidth
 
-from tests.hostile.programs import DRIVERS, OWN_SEQUENCES, assert_clean_screen, spinning, start
+from tests.hostile.programs import (
+    DRIVERS,
+    OWN_SEQUENCES,
+    assert_clean_screen,
+    expected_row,
+    spinning,
+    start,
+)
 from tests.support.ptyrun import Screen, screen_of
 from twirly.block import Block, final_line
-from twirly.render import display_width, fit, sanitize
+from twirly.render import display_width
 from twirly.state import Row
 from twirly.styles import get_style
 
@@ -39,14 +46,6 @@ TEXTS = {
 def _row_written(out: str) -> str:
     """The characters a frame put on the row (twirly's sequences and carriage returns out)."""
     return OWN_SEQUENCES.sub("", out).replace("\r", "")
-
-
-def _expected_row(row: Row, now: float, cols: int) -> str:
-    glyph = row.frames[row.frame_index(now)]
-    if cols <= row.frame_width:
-        return fit(glyph, cols, "")[0]
-    text = sanitize(row.text)
-    return glyph + fit(f" {text}" if text else "", cols - row.frame_width, "…")[0]
 
 
 def _check_frame(screen: Screen, out: str, cols: int) -> bool:
@@ -90,7 +89,7 @@ def test_every_width_from_1_to_300_keeps_the_row_on_one_line(name: str) -> None:
             if not _check_frame(screen, out, cols):
                 break
             if faithful:
-                assert _nfc(screen.display[0]) == _nfc(_expected_row(row, now, cols))
+                assert _nfc(screen.display[0]) == _nfc(expected_row(row, now, cols))
         else:
             done = final_line("ok", "done", unicode=True, color=False)
             stream.feed(block.remove(row, done, 1.0, cols))
