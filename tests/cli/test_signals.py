@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -142,12 +143,15 @@ def test_a_normal_end_leaves_nothing_running(tmp_path: Path) -> None:
         proc.read_until(" t")
         assert proc.wait() == 0
     # Nothing twirly started is left in its session (the sentinel) once it has ended.
-    left = [
-        path.parent.name
-        for path in Path("/proc").glob("[0-9]*/stat")
-        if _session_of(path) == proc.proc.pid
-    ]
-    assert left == []
+    deadline = time.monotonic() + 5
+    while left := _in_session(proc.proc.pid):
+        assert time.monotonic() < deadline, f"still running: {left}"
+        time.sleep(0.02)
+
+
+def _in_session(session: int) -> list[str]:
+    stats = Path("/proc").glob("[0-9]*/stat")
+    return [path.parent.name for path in stats if _session_of(path) == session]
 
 
 def _session_of(stat: Path) -> int | None:
