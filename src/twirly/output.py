@@ -10,9 +10,28 @@ and goes quiet for good when the reader has gone away.
 from __future__ import annotations
 
 import os
-from typing import TextIO
+from typing import TextIO, cast
 
-__all__ = ["Output", "fileno", "isatty"]
+__all__ = ["NOWHERE", "Output", "fileno", "isatty"]
+
+
+class _Nowhere:
+    """The stream of a program with no ``sys.stderr`` (pythonw, ``2>&-``): output is dropped
+    silently, as ``print()`` does when its stream is None."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+NOWHERE: TextIO = cast(TextIO, _Nowhere())
 
 
 def fileno(stream: TextIO) -> int | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
 from twirly.block import Block
-from twirly.output import Output, fileno, isatty
+from twirly.output import NOWHERE, Output, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
 
@@ -304,7 +304,7 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
     from twirly.capture import LineProxy
 
     if stream is None:
-        stream = sys.stderr
+        stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
     stream_isatty = isatty(stream)
