@@ -140,3 +140,19 @@ def test_a_terminal_nobody_reads_never_blocks_the_program_on_a_frame(driver: str
         lines = [line[line.index("kept") :] for line in p.screen().text_lines if "kept" in line]
         assert lines == [f"kept {i}" for i in range(300)]
         assert_clean_screen(p, "step")
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_no_stderr_at_all_is_silence_as_for_print(driver: str) -> None:
+    # `2>&-`: Python starts with sys.stderr = None (as pythonw does); print() then stays
+    # silent, and so must a spinner.
+    code = spinning(WORK, driver, after="print('END', sys.stderr)\n")
+    result = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} -c {shlex.quote(code)} 2>&-"],
+        stdout=subprocess.PIPE,
+        env=clean_env(),
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout == b"END None\n"
