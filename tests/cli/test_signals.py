@@ -160,3 +160,41 @@ def _session_of(stat: Path) -> int | None:
     except OSError:
         return None
     return int(fields[4]) if fields[0] != "Z" else None
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+
+
+def _wait_state(pid: int, states: str) -> None:
+    deadline = time.monotonic() + 5
+    while _state(pid) not in states:
+        assert time.monotonic() < deadline, f"{pid} is {_state(pid)}, not one of {states}"
+        time.sleep(0.02)
+
+
+def test_ctrl_z_stops_the_command_too_and_leaves_the_terminal_usable(tmp_path: Path) -> None:
+    script = f"echo $$ > {tmp_path / 'pid'}; while :; do sleep 0.05; done"
+    with twirly_in_pty("-t", "Looping", "--", "sh", "-c", script) as proc:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            proc.read_until("Looping")
+            proc.type("\x1a")  # Ctrl-Z
+            _wait_state(proc.proc.pid, "T")
+            _wait_state(pid, "T")
+            proc.read_for(0.1)
+            assert "Looping" not in proc.screen().text  # the spinner row is gone
+            assert proc.screen().cursor_visible
+            proc.send_signal(signal.SIGCONT)  # as `fg` does
+            _wait_state(pid, "SR")
+            deadline = time.monotonic() + 5
+            while "Looping" not in proc.screen().text:  # the spinner is back
+                assert time.monotonic() < deadline, bytes(proc.output)
+                proc.read_for(0.05)
+            assert not proc.screen().cursor_visible
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait() == 143
+            assert wait_gone(pid)
+        finally:
+            kill_quietly(pid)
+        assert proc.screen().text == "✖ Looping (terminated)"

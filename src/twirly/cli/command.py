@@ -75,7 +75,14 @@ def _supervise(
         2: Destination(sys.__stderr__ or sys.stderr, 2, terminal, writer),
     }
     tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
-    session = Session(child, options, destinations, tail, inbox)
+    session = Session(
+        child,
+        options,
+        destinations=destinations,
+        tail=tail,
+        inbox=inbox,
+        terminal=terminal,
+    )
     try:
         outcome = session.run()
     finally:

@@ -14,7 +14,14 @@ from typing import Any
 
 __all__ = ["WATCHED", "SignalInbox"]
 
-WATCHED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGWINCH)
+WATCHED = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGTSTP,
+    signal.SIGCHLD,
+    signal.SIGWINCH,
+)
 
 
 class SignalInbox:

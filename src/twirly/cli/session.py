@@ -18,6 +18,7 @@ from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
 from twirly.cli.output import Destination, Recording, TailRows
+from twirly.terminal import Terminal
 
 __all__ = ["Outcome", "Session"]
 
@@ -66,11 +67,14 @@ class Session:
         self,
         child: Child,
         options: Options,
+        *,
         destinations: dict[int, Destination],
         tail: TailRows | None,
         inbox: SignalInbox,
+        terminal: Terminal,
     ) -> None:
         self._child = child
+        self._terminal = terminal
         self._inbox = inbox
         self._options = options
         self._sources = {
@@ -280,11 +284,27 @@ class Session:
                 self._child_changed = True
             elif signum == signal.SIGWINCH:
                 resize(self._child)
+            elif signum == signal.SIGTSTP:
+                self._suspend()
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
                     self._signal_group(signal.SIGKILL)  # a second Ctrl-C: stop now
                 self._received = self._received or signum
                 self._terminate(signum)
+
+    def _suspend(self) -> None:
+        """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued."""
+        self._signal_group(signal.SIGSTOP)
+        keys = self._keyboard.fd is not None
+        self._keyboard.release()
+        self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
+        os.kill(os.getpid(), signal.SIGSTOP)
+        # Here again after SIGCONT (`fg` or `bg`).
+        if keys:
+            self._keyboard.open()
+        if not self._prompting:
+            self._terminal.write_lines([])  # the spinner is drawn again, below the shell's lines
+        self._signal_group(signal.SIGCONT)
 
     def _terminate(self, signum: int) -> None:
         self._signal_group(signum)
