@@ -9,6 +9,11 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from twirly.styles import Style
+    from twirly.terminal import Terminal
 
 __all__ = ["main"]
 
@@ -45,7 +50,7 @@ def main(argv: Sequence[str]) -> int:
         _list(chosen)
         return 0
     try:
-        _animate(chosen)
+        _animate(chosen, terminal)
     except KeyboardInterrupt:
         return 130
     return 0
@@ -71,21 +76,44 @@ def _page_size() -> int:
     return max(min(rows - 2, 30), 1)
 
 
-def _animate(names: Sequence[str]) -> None:
-    from twirly._spinner import Spinner
+def _showable(names: Sequence[str], terminal: Terminal) -> list[str]:
+    """The styles this terminal can draw (only ASCII ones where Unicode cannot be shown)."""
+    from twirly.styles import get_style
 
+    def fits(style: Style) -> bool:
+        return style.is_ascii or (
+            terminal.caps.unicode and style.can_encode(terminal.encoding or "utf-8")
+        )
+
+    return [name for name in names if fits(get_style(name))]
+
+
+def _animate(names: Sequence[str], terminal: Terminal) -> None:
+    """Each page: one spinner, and a row per further style on the same clock."""
+    from twirly._spinner import Spinner
+    from twirly.state import Row
+    from twirly.styles import get_style
+    from twirly.terminal import terminal_for
+
+    names = _showable(names, terminal)
     size = _page_size()
     label = max(map(len, names), default=0)
     pages = [names[start : start + size] for start in range(0, len(names), size)]
     for number, page in enumerate(pages, 1):
-        spinners = []
+        text = f"{page[0]:<{label}}  [{number}/{len(pages)}]"
+        spinner = Spinner(text, style=page[0], stream=sys.stdout).start()
+        page_terminal = terminal_for(sys.stdout)  # the spinner's: a page may start a new one
+        rows: list[Row] = []
         try:
-            for name in page:
-                counter = f"  [{number}/{len(pages)}]" if name == page[0] else ""
-                spinner = Spinner(f"{name:<{label}}{counter}", style=name, stream=sys.stdout)
-                spinners.append(spinner.start())
+            for name in page[1:]:
+                style = get_style(name)
+                row = Row(name, style.frames, style.width, style.interval, time.monotonic())
+                row.ident = page_terminal.new_ident()
+                page_terminal.attach(row)
+                rows.append(row)
             time.sleep(PAGE_SECONDS)
         finally:
-            for spinner in reversed(spinners):
-                spinner.stop()
+            for row in reversed(rows):
+                page_terminal.detach(row, None)
+            spinner.stop()
     print(f"{len(names)} styles; use one with: twirly --style NAME -- COMMAND")
