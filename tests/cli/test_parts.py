@@ -117,3 +117,9 @@ def test_an_empty_recording() -> None:
 )
 def test_tail_rows_show_what_a_terminal_would_leave_visible(line: str, shown: str) -> None:
     assert tail_text(line) == shown
+
+
+def test_everything_after_the_separator_belongs_to_the_command() -> None:
+    assert parse(["--", "echo", "--help"], version="0", env={}).command == ("echo", "--help")
+    assert parse(["--", "-dash-named"], version="0", env={}).command == ("-dash-named",)
+    assert parse(["--", "a", "--", "b"], version="0", env={}).command == ("a", "--", "b")

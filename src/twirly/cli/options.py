@@ -165,7 +165,8 @@ def _stream(given: str | None, env: Mapping[str, str]) -> Literal["stdout", "std
 
 
 def _command(rest: list[str], shell: str | None, text: str | None) -> tuple[tuple[str, ...], str]:
-    if rest[:1] == ["--"]:
+    separated = rest[:1] == ["--"]
+    if separated:
         rest = rest[1:]
     if shell is not None:
         if rest:
@@ -176,7 +177,7 @@ def _command(rest: list[str], shell: str | None, text: str | None) -> tuple[tupl
         return (program, "-c", shell), shell if text is None else text
     if not rest:
         raise UsageError("no command given: twirly [OPTIONS] -- COMMAND [ARGS...]")
-    if rest[0].startswith("-"):
+    if rest[0].startswith("-") and not separated:
         raise UsageError(f"unknown option {rest[0]!r} (put the command after --)")
     if text is None:
         import shlex
