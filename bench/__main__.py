@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from bench import command_line, loads, measures, plot, report
 from bench.machine import describe
 from bench.plan import FULL, SMOKE, Plan
+from bench.session import normal_priority, prefer_harness
 from bench.subjects import SUBJECTS, Subject, available
 from bench.targets import evaluate
 
@@ -53,6 +55,8 @@ def run(plan: Plan, subjects: list[Subject], with_cli: bool) -> dict[str, Any]:
     results["gil_call"] = _calibrate(plan, notes)
     chunk_s = loads.chunk_seconds()
     results["chunk_ms"] = chunk_s * 1000
+    # After the calibration: that is CPU-bound, and must not run ahead of everything else.
+    results["machine"]["harness_priority"] = prefer_harness()
     results["import_ms"] = measures.import_times(subjects, plan, _progress)
     results["spin"] = measures.spin_all(subjects, plan, results["gil_call"]["size"], _progress)
     for key, measure in (
@@ -65,6 +69,7 @@ def run(plan: Plan, subjects: list[Subject], with_cli: bool) -> dict[str, Any]:
         for subject in subjects:
             _progress(f"{key}: {subject.name}")
             results[key][subject.name] = measure(subject)
+    normal_priority()
     if with_cli:
         _progress("command line")
         results["cli"] = command_line.measure(plan)
@@ -109,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     results = run(plan, subjects, with_cli=not args.skip_cli)
     results["machine"]["seconds"] = round(time.monotonic() - started, 1)
+    results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
     verdicts = evaluate(results)
     results["targets"] = [v.as_dict() for v in verdicts]
     text = report.markdown(results, verdicts)

@@ -59,4 +59,5 @@ def describe() -> dict[str, Any]:
         "kernel": platform.release(),
         "commit": _commit(),
         "versions": _versions(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
     }

@@ -103,17 +103,23 @@ def _merge_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = sum(run["seconds"] for run in runs)
     merged["bytes_per_s"] = sum(run["bytes"] for run in runs) / seconds if seconds else 0.0
     merged["frames_per_s"] = sum(run["frames"] for run in runs) / seconds if seconds else 0.0
+    merged["window_s"] = statistics.median(run["seconds"] for run in runs)
     merged["gaps_ms"] = [gap * 1000 for gap in gaps]
     merged["gap_ms"] = frames.summary(merged["gaps_ms"])
     return merged
 
 
 def stop_latency(subject: Subject, plan: Plan) -> dict[str, float]:
-    """Milliseconds ``stop()`` takes (median and maximum)."""
+    """Milliseconds ``stop()`` takes (median, 90th percentile, maximum, every run)."""
     params = {"reps": plan.stop_reps, "settle": 0.15}
     session = _child(subject.name, "stop", params, timeout=60 + plan.stop_reps)
     took = [t * 1000 for t in session.result()["stop_s"]]
-    return {"median": statistics.median(took), "max": max(took)}
+    return {
+        "median": statistics.median(took),
+        "p90": frames.percentile(took, 0.9),
+        "max": max(took),
+        "all": took,
+    }
 
 
 def slowdown(subject: Subject, plan: Plan, chunk_s: float) -> dict[str, float]:

@@ -41,8 +41,11 @@ def frame_gaps(results: dict[str, Any], path: Path) -> bool:
         axis.set_xticklabels(subjects, rotation=40, ha="right")
         axis.set_yscale("log")
         axis.grid(axis="y", which="both", alpha=0.3)
-    axes[0].set_ylabel("gap between frames, ms (log; dashed: the 80 ms interval; bar: max)")
-    figure.suptitle("Frame gaps seen on the terminal, per library and load")
+    axes[0].set_ylabel("gap between frames, ms (log scale)")
+    figure.suptitle(
+        "Frame gaps seen on the terminal, per library and load "
+        "(dashed: the 80 ms interval; bar: the longest gap)"
+    )
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=90)

@@ -65,15 +65,18 @@ ROWS: list[tuple[str, Getter]] = [
     ("gap median, ms (pure-Python load)", _spin("python", "gap_ms", "median")),
     ("gap p99, ms (pure-Python load)", _spin("python", "gap_ms", "p99")),
     ("gap max, ms (pure-Python load)", _spin("python", "gap_ms", "max")),
+    ("GIL-holding C call, s (median)", _spin("gil", "window_s")),
     ("gap median, ms (GIL-holding C call)", _spin("gil", "gap_ms", "median")),
     ("gap max, ms (GIL-holding C call)", _spin("gil", "gap_ms", "max")),
     ("stop median, ms", _at("stop_ms", "median")),
+    ("stop p90, ms", _at("stop_ms", "p90")),
     ("stop max, ms", _at("stop_ms", "max")),
     ("slowdown of the work, % (median of pairs)", _at("slowdown", "median_pct")),
     ("text update, ns", lambda r, s: r.get("text_ns", {}).get(s)),
     ("to a pipe: bytes", _at("pipe", "bytes")),
     ("to a pipe: lines", _at("pipe", "lines")),
     ("to a pipe: escape bytes", _at("pipe", "escape_bytes")),
+    ("to a pipe: carriage returns", _at("pipe", "carriage_returns")),
 ]
 
 # Ratio rows: (label, getter, twirly driver compared). Lower is better for every one.
@@ -83,7 +86,7 @@ RATIO_ROWS: list[tuple[str, Getter, str]] = [
     ("bytes per frame", _spin("sleep", "bytes_per_frame"), "twirly-thread"),
     ("gap median, pure-Python load", _spin("python", "gap_ms", "median"), "twirly-thread"),
     (
-        "gap max, GIL-holding C call (process driver)",
+        "gap max, GIL-holding C call",
         _spin("gil", "gap_ms", "max"),
         "twirly-process",
     ),
@@ -141,7 +144,9 @@ def cli_lines(cli: dict[str, Any] | None) -> str:
 def machine_line(machine: dict[str, Any]) -> str:
     return (
         f"{machine['date']}, {machine['cpu']} × {machine['nproc']}, Python {machine['python']}, "
-        f"Linux {machine['kernel']}, twirly {machine['commit']}"
+        f"Linux {machine['kernel']}, twirly {machine['commit']}; load average "
+        f"{machine.get('load_average_at_start', '?')} at the start, "
+        f"{machine.get('load_average_at_end', '?')} at the end; {machine.get('seconds', '?')} s"
     )
 
 
