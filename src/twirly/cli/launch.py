@@ -18,7 +18,7 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 __all__ = ["Child", "LaunchError", "launch"]
 
@@ -91,20 +91,27 @@ def resize(child: Child) -> None:
             pass
 
 
-def _die_with_parent() -> object:
+def _die_with_parent() -> Callable[[int, int], int] | None:
     """A function that asks Linux to SIGKILL the caller when its parent dies (or None)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         import ctypes
 
-        return ctypes.CDLL(None, use_errno=True).prctl
+        prctl: Callable[[int, int], int] = ctypes.CDLL(None, use_errno=True).prctl
+        return prctl
     except (ImportError, OSError, AttributeError):
         return None
 
 
 def _in_child(
-    argv: Sequence[str], slaves: tuple[int, int, int], stdin_tty: bool, report: int, parent: int
+    argv: Sequence[str],
+    slaves: tuple[int, int, int],
+    *,
+    stdin_tty: bool,
+    report: int,
+    parent: int,
+    prctl: Callable[[int, int], int] | None,
 ) -> None:
     """Between fork and exec: only system calls, then exec; failures go down ``report``."""
     import fcntl
@@ -122,9 +129,8 @@ def _in_child(
         for name in ("SIGPIPE", "SIGXFSZ"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
-        prctl = _PRCTL
         if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # type: ignore[operator]
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             if os.getppid() != parent:
                 os._exit(129)  # twirly died before the request took hold
         os.execvp(argv[0], list(argv))
@@ -133,9 +139,6 @@ def _in_child(
     except BaseException:
         os.write(report, b"0")
     os._exit(127)
-
-
-_PRCTL: object = None
 
 
 def _explain(argv0: str, code: int) -> LaunchError:
@@ -149,20 +152,27 @@ def _explain(argv0: str, code: int) -> LaunchError:
 
 def launch(argv: Sequence[str]) -> Child:
     """Start ``argv`` on its ptys; :class:`LaunchError` when it cannot be run."""
-    global _PRCTL
-    _PRCTL = _die_with_parent()
+    prctl = _die_with_parent()
     stdin_tty = os.isatty(0)
     size = window_size()
-    tty, tty_slave = _open_pty(size)
-    out, out_slave = _open_pty(size)
-    err, err_slave = _open_pty(size)
-    if not stdin_tty:
-        _ensure_stdin()
-    report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
-    parent = os.getpid()
-    pid = os.fork()
+    opened: list[int] = []
+    try:
+        ptys = [_open_pty(size) for _ in range(3)]
+        opened = [fd for pair in ptys for fd in pair]
+        (tty, tty_slave), (out, out_slave), (err, err_slave) = ptys
+        if not stdin_tty:
+            _ensure_stdin()
+        report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
+        opened += [report, report_w]
+        parent = os.getpid()
+        pid = os.fork()
+    except OSError as error:
+        for fd in opened:
+            os.close(fd)
+        raise LaunchError(f"twirly: cannot start {argv[0]}: {error.strerror}", 126) from None
     if pid == 0:
-        _in_child(argv, (tty_slave, out_slave, err_slave), stdin_tty, report_w, parent)
+        slaves = (tty_slave, out_slave, err_slave)
+        _in_child(argv, slaves, stdin_tty=stdin_tty, report=report_w, parent=parent, prctl=prctl)
     for fd in (tty_slave, out_slave, err_slave, report_w):
         os.close(fd)
     with os.fdopen(report, "rb") as pipe:
