@@ -13,9 +13,20 @@ from typing import Final
 
 from twirly.render import display_width, unsafe_characters
 
-__all__ = ["ASCII_STYLE", "DEFAULT_STYLE", "DOTS_STYLE", "Style", "get_style", "style_names"]
+__all__ = [
+    "ASCII_STYLE",
+    "DEFAULT_STYLE",
+    "DOTS_STYLE",
+    "MIN_INTERVAL",
+    "Style",
+    "get_style",
+    "style_names",
+]
 
 DEFAULT_STYLE: Final = "dots"
+
+#: The shortest interval between frames, in seconds (the catalogue's fastest is 0.017).
+MIN_INTERVAL: Final = 0.01
 
 
 class Style:
@@ -49,6 +60,9 @@ class Style:
             raise TypeError(f"interval must be a number of seconds, not {type(interval).__name__}")
         if not math.isfinite(interval) or interval <= 0:
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
+        if interval < MIN_INTERVAL:
+            # Faster frames cannot be seen, and the clock would spin instead of sleeping.
+            raise ValueError(f"interval must be at least {MIN_INTERVAL} seconds, not {interval!r}")
         if not isinstance(name, str):
             raise TypeError(f"name must be str, not {type(name).__name__}")
         widths = [display_width(frame) for frame in items]
