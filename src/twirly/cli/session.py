@@ -272,9 +272,12 @@ class Session:
                 self._poll.unregister(self._keyboard.fd)
             self._keyboard.close()
             return
-        from twirly.cli.output import write_all
-
-        write_all(self._child.tty, keys)
+        try:
+            os.write(self._child.tty, keys)
+        except OSError:
+            # Its input queue is full (or gone): drop the keys, as a terminal does, rather
+            # than stop passing on its output while waiting for it to read.
+            pass
 
     # -- signals ----------------------------------------------------------------------------
 
