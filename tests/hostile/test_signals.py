@@ -237,3 +237,44 @@ def test_process_driver_child_erases_its_row_and_exits_when_the_parent_is_killed
         p.read_for(0.1)
         assert_clean_screen(p)
         assert p.screen().text_lines[0] == "READY"
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_programs_own_sigterm_handler_still_runs_after_the_restore(driver: str) -> None:
+    before = """
+    def handler(signum, frame):
+        print("HANDLED", signum, flush=True)
+        sys.exit(5)
+    signal.signal(signal.SIGTERM, handler)
+    """
+    code = spinning("print('READY', flush=True)\nPAUSE(30)", driver, before=before)
+    with start(code) as p:
+        p.read_until("READY")
+        _wait_for_children(p, driver)
+        p.read_for(0.1)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait() == 5
+        assert f"HANDLED {int(signal.SIGTERM)}" in p.screen().text_lines
+        assert p.screen().cursor_visible
+        rows = [line for line in p.screen().text_lines if "spinning text" in line]
+        assert rows in ([], ["✖ spinning text"])  # SystemExit(5) is a failure of the block
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Ctrl-Z (SIGTSTP) is not handled: the process stops with the cursor hidden and the "
+    "row on screen, so the shell prompt that follows has no cursor, and the echoed ^Z lands "
+    "on the row",
+)
+def test_ctrl_z_shows_the_cursor_while_stopped_and_resumes() -> None:
+    with start(spinning("print('READY', flush=True)\nPAUSE(1.5)", "thread")) as p:
+        p.read_until("READY")
+        p.read_for(0.3)
+        p.type("\x1a")  # Ctrl-Z: the line discipline sends SIGTSTP to the foreground group
+        p.read_for(0.4)
+        stopped = p.screen()
+        assert stopped.cursor_visible
+        assert not any("spinning text" in line for line in stopped.text_lines)
+        p.send_signal(signal.SIGCONT)
+        assert p.wait() == 0
+        assert_clean_screen(p)
