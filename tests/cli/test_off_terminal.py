@@ -61,3 +61,18 @@ def test_timeout_off_a_terminal() -> None:
     result = twirly_piped("--timeout", "0.2", "-t", "t", "--", "sleep", "5")
     assert result.returncode == 124
     assert result.stderr == "t\n✖ t (timed out after 0.2s)\n"
+
+
+def test_the_command_sees_a_pipe_where_twirly_writes_to_one() -> None:
+    script = "test -t 1 || echo out-not-a-tty; test -t 2 || echo err-not-a-tty >&2"
+    result = twirly_piped("--show-output", "-t", "t", "--", "sh", "-c", script)
+    assert result.stdout == "out-not-a-tty\n"
+    assert result.stderr == "t\nerr-not-a-tty\n✔ t\n"
+
+
+def test_colours_meant_for_a_terminal_do_not_reach_a_redirected_stdout() -> None:
+    script = r"test -t 1 && printf '\033[31mred\033[0m\n' || echo plain; test -t 2 && echo tty >&2"
+    with twirly_in_pty("--show-output", "-t", "t", "--", "sh", "-c", script, stdout_pipe=True) as p:
+        assert p.wait() == 0
+        assert p.stdout_data == b"plain\n"
+        assert p.screen().text == "tty\n✔ t"

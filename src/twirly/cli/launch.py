@@ -3,7 +3,8 @@
 Three ptys keep apart what a person would otherwise see mixed on one terminal:
 
 - ``out`` is the command's stdout and ``err`` its stderr, so each is replayed to the stream it
-  came from, and the command still sees terminals (colours, line buffering);
+  came from, and the command still sees terminals (colours, line buffering) where twirly's
+  own streams are terminals (where they are not, the command gets a pipe instead);
 - ``tty`` is its controlling terminal (what ``/dev/tty`` opens: sudo and ssh prompt there) and
   its stdin when twirly's stdin is a terminal; otherwise the command reads twirly's stdin.
 
@@ -59,6 +60,19 @@ def _open_pty(size: bytes | None) -> tuple[int, int]:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
     os.set_blocking(master, False)
     return master, slave
+
+
+def _open_output(fd: int, size: bytes | None) -> tuple[int, int]:
+    """Where the command writes what goes to twirly's ``fd``: a pty if that is a terminal.
+
+    Otherwise a pipe, so the command sees what it would see without twirly (no colours
+    meant for a terminal end up in a file or a pipe).
+    """
+    if os.isatty(fd):
+        return _open_pty(size)
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    return read_end, write_end
 
 
 def window_size() -> bytes | None:
@@ -157,9 +171,9 @@ def launch(argv: Sequence[str]) -> Child:
     size = window_size()
     opened: list[int] = []
     try:
-        ptys = [_open_pty(size) for _ in range(3)]
-        opened = [fd for pair in ptys for fd in pair]
-        (tty, tty_slave), (out, out_slave), (err, err_slave) = ptys
+        pairs = [_open_pty(size), _open_output(1, size), _open_output(2, size)]
+        opened = [fd for pair in pairs for fd in pair]
+        (tty, tty_slave), (out, out_slave), (err, err_slave) = pairs
         if not stdin_tty:
             _ensure_stdin()
         report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
