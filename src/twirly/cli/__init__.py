@@ -12,11 +12,9 @@ __all__ = ["run"]
 def run(argv: list[str]) -> int:
     """Run the command line with ``argv`` (without the program name); return the exit status."""
     if argv[:1] == ["demo"]:
-        from importlib import import_module
+        from twirly.demo import main as demo
 
-        # twirly.demo is imported by name: it is written separately and may lag behind.
-        demo: int = import_module("twirly.demo").main()
-        return demo
+        return demo()
     if argv[:1] == ["styles"]:
         from twirly.cli.catalogue import main as styles
 
