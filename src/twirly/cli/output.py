@@ -56,9 +56,15 @@ class Writer:
         self._thread.start()
 
     def _work(self) -> None:
+        broken = False
         while (job := self._jobs.get()) is not None:
+            if broken:
+                continue  # keep taking jobs: a full queue would stop the reader for good
             write, data = job
-            write(data)
+            try:
+                write(data)
+            except Exception:
+                broken = True
 
     def submit(self, write: Callable[[bytes], None], data: bytes) -> None:
         """Have ``write(data)`` called after every job submitted before it."""
