@@ -136,3 +136,10 @@ def test_command_sees_terminals_of_the_same_size() -> None:
     with twirly_in_pty("--show-output", "-t", "t", "--", "sh", "-c", script, rows=30, cols=70) as p:
         assert p.wait() == 0
         assert p.screen().text_lines[:2] == ["30 70", "ttys"]
+
+
+def test_show_output_passes_the_commands_bytes_through_unchanged() -> None:
+    # Invalid UTF-8 and a tab arrive as the command wrote them, whatever they are.
+    with twirly_in_pty("--show-output", "-t", "t", "--", "printf", "a\\377b\\tc\\303\\251\\n") as p:
+        assert p.wait() == 0
+        assert b"a\xffb\tc\xc3\xa9\r" in p.output
