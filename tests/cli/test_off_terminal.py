@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
-from tests.cli.cli_support import twirly_in_pty, twirly_piped
+from tests.cli.cli_support import TWIRLY, twirly_in_pty, twirly_piped
+from tests.support.ptyrun import clean_env
 
 
 def test_pipes_get_the_text_once_and_the_final_line_once() -> None:
@@ -76,3 +78,28 @@ def test_colours_meant_for_a_terminal_do_not_reach_a_redirected_stdout() -> None
         assert p.wait() == 0
         assert p.stdout_data == b"plain\n"
         assert p.screen().text == "tty\n✔ t"
+
+
+def _shell(pipeline: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", "-c", pipeline],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=15,
+        check=False,
+    )
+
+
+def test_a_reader_that_goes_away_stops_the_command_as_without_twirly() -> None:
+    # `yes` never ends on its own: only SIGPIPE, passed on by twirly, ends it.
+    result = _shell(f"{' '.join(TWIRLY)} --show-output -t t -- yes | head -2")
+    assert result.stdout == "y\ny\n"
+    assert result.stderr == "t\n✖ t (killed by SIGPIPE)\n"
+    assert "Traceback" not in result.stderr
+
+
+def test_styles_into_a_pipe_that_closes_early_prints_no_traceback() -> None:
+    result = _shell(f"{' '.join(TWIRLY)} styles | head -1")
+    assert result.stdout.startswith("dots ")
+    assert result.stderr == ""

@@ -47,13 +47,24 @@ def main(argv: Sequence[str]) -> int:
 
     terminal = terminal_for(sys.stdout)
     if not terminal.animates:
-        _list(chosen)
+        try:
+            _list(chosen)
+        except BrokenPipeError:
+            _silence_stdout()  # `| head` has read enough: no traceback, now or at exit
         return 0
     try:
         _animate(chosen, terminal)
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _list(names: Sequence[str]) -> None:

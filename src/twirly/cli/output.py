@@ -91,6 +91,11 @@ class Destination:
         self._writer = writer
         self._crlf = self._shared and not _adds_carriage_returns(fd)
 
+    @property
+    def alive(self) -> bool:
+        """False once the reader has gone away (``| head`` has read enough)."""
+        return self._alive
+
     def lines(self, data: bytes) -> None:
         """Write ``data`` (whole lines, without the last newline) and a newline."""
         if self._writer is not None:

@@ -83,6 +83,7 @@ class Session:
         }
         self._kind = {child.tty: TTY, child.out: 1, child.err: 2}
         self._open = dict(self._kind)  # the ptys still open
+        self._closed: set[int] = set()  # our ends already closed
         self._tail = tail
         self.recording = Recording()
         self._keyboard = Keyboard(child.stdin_is_tty)
@@ -187,6 +188,14 @@ class Session:
         if chunks:
             self._on_output(self._sources[fd], b"".join(chunks))
 
+    def _hang_up(self, fd: int) -> None:
+        """Nobody reads this stream any more: the command finds out as it would without twirly
+        (SIGPIPE, or EIO on a pty), rather than running on for nobody."""
+        self._close_source(fd)
+        if fd not in self._closed:
+            os.close(fd)
+            self._closed.add(fd)
+
     def _close_source(self, fd: int) -> None:
         if self._open.pop(fd, None) is not None:
             self._poll.unregister(fd)
@@ -215,6 +224,8 @@ class Session:
             # Hidden output shows only the line that finishes the prompt.
             shown = head if live else head.partition(b"\n")[0]
             source.dest.lines(source.unshown() + shown)
+            if not source.dest.alive and number != TTY:
+                self._hang_up(source.fd)
             self._screen_partial = None
             self._prompting = False  # a finished line ends the prompt: the spinner returns
         if self._tail is not None and number != TTY:
@@ -325,8 +336,9 @@ class Session:
         # timeout or an interrupt, hung up (as a closing terminal would) after a normal end.
         stopped = self._timed_out or self._received is not None
         self._signal_group(signal.SIGKILL if stopped else signal.SIGHUP)
-        for fd in self._sources:
+        for fd in self._sources.keys() - self._closed:
             os.close(fd)
+        self._closed.update(self._sources)
         if self._status is None:
             _, self._status = os.waitpid(self._child.pid, 0)
 
