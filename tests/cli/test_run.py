@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from tests.cli.cli_support import GLYPHS, spinner_rows, twirly_in_pty
 
@@ -143,3 +144,15 @@ def test_show_output_passes_the_commands_bytes_through_unchanged() -> None:
     with twirly_in_pty("--show-output", "-t", "t", "--", "printf", "a\\377b\\tc\\303\\251\\n") as p:
         assert p.wait() == 0
         assert b"a\xffb\tc\xc3\xa9\r" in p.output
+
+
+def test_tail_shows_a_progress_line_as_it_is_redrawn() -> None:
+    script = r"echo starting; printf 'progress 10%%\r'; printf 'progress 50%%\r'; sleep 5"
+    with twirly_in_pty("--tail", "2", "-t", "Fetching", "--", "sh", "-c", script) as proc:
+        proc.read_until("Fetching")
+        deadline = time.monotonic() + 5
+        while "progress 50%" not in proc.screen().text:
+            assert time.monotonic() < deadline, proc.screen().text
+            proc.read_for(0.05)
+        lines = [line for line in proc.screen().text_lines if line]
+        assert lines[1:] == ["  starting", "  progress 50%"]

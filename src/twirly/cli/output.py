@@ -230,30 +230,45 @@ def tail_text(line: str) -> str:
 
 
 class TailRows:
-    """The last lines of output, live under the spinner, one row each."""
+    """The last lines of output, live under the spinner, one row each.
+
+    An unfinished line (a progress bar redrawn with carriage returns) shows as the last row
+    until it is finished.
+    """
 
     _GLYPH = (" ",)  # a blank glyph column lines the text up under the spinner's text
 
     def __init__(self, terminal: Terminal, count: int) -> None:
         self._terminal = terminal
         self._lines: deque[str] = deque(maxlen=count)
+        self._partial = ""
         self._rows: list[Row] = []
         self._count = count
 
     def add(self, data: bytes) -> None:
         """Take whole lines of output (without the last newline)."""
-        if not self._count:
-            return
         pieces = data.rsplit(b"\n", self._count)[-self._count :]
         for piece in pieces:
             self._lines.append(tail_text(piece.decode("utf-8", "replace")))
-        while len(self._rows) < len(self._lines):
+        self._partial = ""
+        self._show()
+
+    def unfinished(self, data: bytes) -> None:
+        """Take the line being written now (what it shows so far)."""
+        self._partial = tail_text(data[-1024:].decode("utf-8", "replace"))
+        self._show()
+
+    def _show(self) -> None:
+        texts = list(self._lines)
+        if self._partial:
+            texts = [*texts, self._partial][-self._count :]
+        while len(self._rows) < len(texts):
             row = Row("", self._GLYPH, 1, 3600.0, time.monotonic())
             row.ident = self._terminal.new_ident()
             self._terminal.attach(row)
             self._rows.append(row)
-        for row, line in zip(self._rows, self._lines, strict=False):
-            row.text = line
+        for row, text in zip(self._rows, texts, strict=False):
+            row.text = text
 
     def close(self) -> None:
         """Take the rows away."""

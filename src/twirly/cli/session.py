@@ -211,6 +211,8 @@ class Session:
             self._pass_on(source, number, data[:cut], data[cut + 1 :])
             return
         source.pending += data
+        if self._tail is not None and number != TTY:
+            self._tail.unfinished(source.pending)
         if self._prompting:
             self._show_partial(source)
         elif len(source.pending) > PENDING_MAX:
@@ -230,6 +232,8 @@ class Session:
             self._prompting = False  # a finished line ends the prompt: the spinner returns
         if self._tail is not None and number != TTY:
             self._tail.add(source.pending + head)
+            if rest:
+                self._tail.unfinished(rest)
         source.pending, source.shown = rest, 0
         if self._prompting and rest:
             self._show_partial(source)
