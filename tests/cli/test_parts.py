@@ -123,3 +123,9 @@ def test_everything_after_the_separator_belongs_to_the_command() -> None:
     assert parse(["--", "echo", "--help"], version="0", env={}).command == ("echo", "--help")
     assert parse(["--", "-dash-named"], version="0", env={}).command == ("-dash-named",)
     assert parse(["--", "a", "--", "b"], version="0", env={}).command == ("a", "--", "b")
+
+
+def test_twirly_title_is_read_like_twirly_text() -> None:
+    assert parse(["--", "true"], version="0", env={"TWIRLY_TITLE": "T"}).text == "T"
+    env = {"TWIRLY_TITLE": "T", "TWIRLY_TEXT": "X"}
+    assert parse(["--", "true"], version="0", env=env).text == "X"

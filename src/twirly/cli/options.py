@@ -194,6 +194,8 @@ def parse(argv: Sequence[str], *, version: str, env: Mapping[str, str] | None = 
     env = os.environ if env is None else env
     args = _build_parser(version).parse_args(list(argv))
     text, _ = _value(args.text, "TEXT", env)
+    if text is None:
+        text, _ = _value(None, "TITLE", env)  # as --title is --text
     style, _ = _value(args.style, "STYLE", env)
     command, text = _command(args.command, args.shell, text)
     return Options(
