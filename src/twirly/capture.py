@@ -174,12 +174,11 @@ class Capture:
                 builtins.input = original
             self._input = None
         for handler, original, proxy in self._handlers:
-            handler.acquire()
-            try:
-                if handler.stream is proxy:
-                    handler.stream = original
-            finally:
-                handler.release()
+            # Without the handler's lock: this runs under the terminal's lock, and a thread in
+            # the handler's emit() holds its lock while it waits for ours. One attribute store
+            # is atomic, and the proxy passes late writes through to the original.
+            if handler.stream is proxy:
+                handler.stream = original
         self._handlers.clear()
         leftovers: list[tuple[TextIO, str]] = []
         for name, proxy in self._proxies.items():
