@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
-from twirly.block import Block
+from twirly.block import HIDE_CURSOR, Block
 from twirly.output import NOWHERE, Output, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
@@ -221,8 +221,9 @@ class Terminal:
         if capture is not None:
             for stream, text in capture.restore():
                 try:
+                    # Unflushed, as without twirly: the rest of the line may still come, and
+                    # another thread's line must not land on the same row meanwhile.
                     stream.write(text)
-                    stream.flush()
                 except (OSError, ValueError):
                     pass
         if self._link is not None:
@@ -279,6 +280,22 @@ class Terminal:
         finally:
             if locked:
                 self._lock.release()
+
+    def hold(self) -> None:
+        """Ctrl-Z: take the lock (kept until :meth:`release_hold`) and leave the terminal
+        usable while the program is stopped. A child drawing for us does the same itself."""
+        self._lock.acquire()
+        if self._link is None and self.caps.animate:
+            self._output.write(self._block.hide())
+
+    def release_hold(self) -> None:
+        """The program continues (``fg``): draw the rows again and let go of the lock."""
+        try:
+            if self._link is None and self.caps.animate and not self._block.suspended:
+                redraw = self._block.frame(time.monotonic(), *self.size())
+                self._output.write((HIDE_CURSOR + redraw) if redraw else "")
+        finally:
+            self._lock.release()
 
     def forget_after_fork(self) -> None:
         """In a forked child: the parent owns the screen, so drop everything silently."""
