@@ -225,6 +225,14 @@ class Block:
         self._suspended = False
         return _ERASE_DOWN + SHOW_CURSOR
 
+    def hide(self) -> str:
+        """Erase the rows and show the cursor for a while (the program is being stopped,
+        Ctrl-Z); the next frame draws them all again."""
+        if not self._rows or self._suspended:
+            return ""
+        self._stale = True
+        return _ERASE_DOWN + SHOW_CURSOR
+
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""
         self._stale = bool(self._rows)

@@ -1,4 +1,4 @@
-"""Leave the terminal as it was found: at exit, on SIGTERM and SIGHUP, and after ``fork``.
+"""Leave the terminal as it was found: at exit, on SIGTERM, SIGHUP, Ctrl-Z, after ``fork``.
 
 While any terminal has rows, an ``atexit`` hook and handlers for SIGTERM and SIGHUP are in
 place. A handler restores every terminal (rows erased, cursor shown, streams put back), then
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["activate", "deactivate", "restore_all"]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_SIGTSTP: int | None = getattr(signal, "SIGTSTP", None)
 
 _active: list[Terminal] = []
 _previous: dict[int, Any] = {}
@@ -47,6 +48,23 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         os.kill(os.getpid(), signum)
 
 
+def _on_stop(signum: int, frame: FrameType | None) -> None:
+    # Ctrl-Z: leave the terminal usable while the program is stopped (rows erased, cursor
+    # shown), stop as the terminal asked, and draw the rows again once continued (`fg`).
+    # Each terminal's lock is held meanwhile, so no clock draws over the shell's prompt.
+    held = list(_active)
+    for terminal in held:
+        terminal.hold()
+    try:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # the process stops here until SIGCONT
+    finally:
+        if signum in _previous:
+            signal.signal(signum, _on_stop)
+        for terminal in held:
+            terminal.release_hold()
+
+
 def _install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be set from the main thread
@@ -58,13 +76,19 @@ def _install() -> None:
             continue  # ignored on purpose (nohup) or set outside Python: leave it
         _previous[signum] = current
         signal.signal(signum, _on_signal)
+    # Job control only where the program leaves it to the default (a shell, an editor that
+    # handles SIGTSTP itself, keeps its own).
+    stop = _SIGTSTP
+    if stop is not None and stop not in _previous and signal.getsignal(stop) == signal.SIG_DFL:
+        _previous[stop] = signal.SIG_DFL
+        signal.signal(stop, _on_stop)
 
 
 def _uninstall() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     for signum, previous in list(_previous.items()):
-        if signal.getsignal(signum) is _on_signal:
+        if signal.getsignal(signum) in (_on_signal, _on_stop):
             signal.signal(signum, previous)
         del _previous[signum]
 
