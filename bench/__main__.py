@@ -37,7 +37,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def _calibrate(plan: Plan, notes: list[str]) -> dict[str, Any]:
     """Size the GIL-holding call for this machine, and check that it really holds the GIL."""
     size = loads.calibrate_gil_call(plan.gil_seconds)
-    check = loads.calibrate_gil_call(0.2)
+    check = loads.calibrate_gil_call(0.5)
     share = loads.gil_share_of_other_thread(check)
     notes.append(
         f"GIL-holding call: one `re` search of {size} characters (~{plan.gil_seconds:g} s); "

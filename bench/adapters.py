@@ -55,9 +55,9 @@ class Handle:
     def __init__(
         self,
         target: Callable[[], Any],
-        start: Callable[[], None],
-        stop: Callable[[], None],
-        finish_ok: Callable[[str], None],
+        start: Callable[[], object],
+        stop: Callable[[], object],
+        finish_ok: Callable[[str], object],
         text_statement: str,
     ) -> None:
         self.target = target
@@ -97,7 +97,7 @@ def _yaspin(text: str) -> Handle:
 
 
 def _halo(text: str) -> Handle:
-    from halo import Halo
+    from halo import Halo  # type: ignore[import-untyped]
 
     sp = Halo(text=text, spinner="dots")
     return Handle(lambda: sp, sp.start, sp.stop, sp.succeed, "target.text = a; target.text = b")

@@ -31,21 +31,23 @@ def gil_call(size: int) -> None:
 
 
 def calibrate_gil_call(seconds: float) -> int:
-    """The ``size`` for which :func:`gil_call` lasts about ``seconds`` here.
+    """The ``size`` for which :func:`gil_call` lasts about ``seconds`` on this machine, idle.
 
-    Extrapolated from a short call, then corrected by timing the call itself: the cubic law
-    is only roughly right once the string outgrows the caches.
+    Extrapolated from a short call, then corrected by timing the call itself (the cubic law
+    is only roughly right once the string outgrows the caches). Each timing is the fastest
+    of two, so that other programs' load does not shrink the call: under load it only lasts
+    longer than asked.
     """
     size, took = 60, 0.0
     while took < 0.05:
         size = int(size * 1.5)
         took = _time_gil_call(size)
-    for _ in range(3):
+    for _ in range(2):
         size = max(int(size * (seconds / took) ** (1 / 3)), 10)
         if seconds < 0.1:
             break
-        took = _time_gil_call(size)
-        if abs(took - seconds) <= 0.15 * seconds:
+        took = min(_time_gil_call(size), _time_gil_call(size))
+        if abs(took - seconds) <= 0.1 * seconds:
             break
     return size
 

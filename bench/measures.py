@@ -140,7 +140,7 @@ def text_update(subject: Subject, plan: Plan) -> float:
     """Nanoseconds per text update while spinning (median of the repeats)."""
     params = {"number": plan.text_number, "repeat": plan.text_repeat}
     session = _child(subject.name, "text", params, timeout=120)
-    return statistics.median(session.result()["text_update_s"]) * 1e9
+    return float(statistics.median(session.result()["text_update_s"])) * 1e9
 
 
 def not_a_terminal(subject: Subject, plan: Plan) -> dict[str, int]:

@@ -126,7 +126,7 @@ def run_child(
         preexec = _make_controlling_tty
     else:
         reader, writer = os.pipe()
-        stdin, stdout, preexec = subprocess.DEVNULL, writer, None  # type: ignore[assignment]
+        stdin, stdout, preexec = subprocess.DEVNULL, writer, None
     session.started = time.monotonic()
     proc = subprocess.Popen(
         args,

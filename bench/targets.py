@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bench.adapters import INTERVAL
@@ -69,7 +71,7 @@ def evaluate(results: dict[str, Any]) -> list[Verdict]:
                 _check(
                     f"{driver}: CPU per frame ≤ book thread spinner ({ceiling:.0f} µs)",
                     sleep["cpu_us_per_frame"],
-                    lambda v, c=ceiling: v <= c,
+                    partial(operator.ge, ceiling),
                     "µs",
                 )
             )
@@ -87,7 +89,7 @@ def _stop_and_gap_verdicts(results: dict[str, Any]) -> list[Verdict]:
             verdict = _check(
                 f"{driver}: stop ≤ {limit:g} ms (median)",
                 stop["median"],
-                lambda v, lim=limit: v <= lim,
+                partial(operator.ge, limit),
                 "ms",
             )
             verdict.measured += f" (p90 {stop['p90']:.3g}, max {stop['max']:.3g})"
