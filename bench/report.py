@@ -52,8 +52,16 @@ def _import(results: dict[str, Any], subject: str) -> float | None:
     return value
 
 
+def _bare_twirly(results: dict[str, Any], subject: str) -> float | None:
+    if not subject.startswith("twirly"):
+        return None
+    value: float | None = results.get("import_ms", {}).get("import twirly")
+    return value
+
+
 ROWS: list[tuple[str, Getter]] = [
     ("import, ms over bare interpreter", _import),
+    ("`import twirly` alone, ms over bare", _bare_twirly),
     ("CPU per frame, µs (main thread asleep)", _spin("sleep", "cpu_us_per_frame")),
     ("CPU, % of a core (main thread asleep)", _spin("sleep", "core_pct")),
     ("bytes per frame", _spin("sleep", "bytes_per_frame")),

@@ -44,13 +44,20 @@ def _spin(results: dict[str, Any], subject: str, load: str) -> dict[str, Any] | 
 
 def evaluate(results: dict[str, Any]) -> list[Verdict]:
     """Every target the run has figures for."""
+    imports = results.get("import_ms", {})
     verdicts = [
         _check(
-            "`from twirly import Spinner` ≤ 5 ms over a bare interpreter",
-            results.get("import_ms", {}).get("from twirly import Spinner"),
+            "`import twirly` ≤ 5 ms over a bare interpreter",
+            imports.get("import twirly"),
             lambda v: v <= 5,
             "ms",
-        )
+        ),
+        _check(
+            "`from twirly import Spinner` (what a program runs) ≤ 5 ms over a bare interpreter",
+            imports.get("from twirly import Spinner"),
+            lambda v: v <= 5,
+            "ms",
+        ),
     ]
     book = _spin(results, "book-thread", "sleep")
     for driver in DRIVERS:
