@@ -45,6 +45,7 @@ class Terminal:
         self._capture: Capture | None = None
         self._link: ChildLink | None = None
         self._next_ident = 0
+        self._held = False  # stopped by Ctrl-Z: draw nothing until continued
         self.key: tuple[object, ...] = (id(self),)
 
     # -- facts ------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ class Terminal:
             if link is not None:
                 return link.interval()
             now = time.monotonic()
-            if not self._block.suspended and self._output.writable():
+            if not (self._block.suspended or self._held) and self._output.writable():
                 self._output.write(self._block.frame(now, *self.size()))
             return self._block.next_deadline(now) - now
 
@@ -285,13 +286,21 @@ class Terminal:
         """Ctrl-Z: take the lock (kept until :meth:`release_hold`) and leave the terminal
         usable while the program is stopped. A child drawing for us does the same itself."""
         self._lock.acquire()
-        if self._link is None and self.caps.animate:
+        self._held = True
+        link = self._remote()
+        if link is not None:
+            link.hold()
+        elif self.caps.animate:
             self._output.write(self._block.hide())
 
     def release_hold(self) -> None:
         """The program continues (``fg``): draw the rows again and let go of the lock."""
         try:
-            if self._link is None and self.caps.animate and not self._block.suspended:
+            self._held = False
+            link = self._remote()
+            if link is not None:
+                link.release()
+            elif self.caps.animate and not self._block.suspended:
                 redraw = self._block.frame(time.monotonic(), *self.size())
                 self._output.write((HIDE_CURSOR + redraw) if redraw else "")
         finally:

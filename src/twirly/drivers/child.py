@@ -52,6 +52,11 @@ class _Child:
             if gone is not None:
                 self.terminal.detach(gone, message[2])
             _ack(message[-1])
+        elif kind == "hold":
+            self.terminal.hold()
+            _ack(message[-1])
+        elif kind == "release":
+            self.terminal.release_hold()
         elif kind == "shutdown":
             self.terminal.restore()
             _ack(message[-1])
@@ -83,6 +88,9 @@ def main(fd: int) -> None:
     # Ctrl-C reaches the whole foreground group; the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # Ctrl-Z: the parent asks us to erase and wait (see Terminal.hold); stopping on our own
+    # would race the shell's "Stopped" message.
+    signal.signal(signal.SIGTSTP, signal.SIG_IGN)
     parent = os.getppid()
     buffer = bytearray()
     message = None

@@ -69,11 +69,14 @@ class ChildLink:
     def __init__(
         self, fd: int, encoding: str, caps: tuple[bool, bool, bool], rows: Sequence[Row]
     ) -> None:
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler (Ctrl-Z) may send a request while the main thread is
+        # in the middle of one.
+        self._lock = threading.RLock()
         self._sent_text: dict[int, str] = {row.ident: row.text for row in rows}
         self._rows = {row.ident: row for row in rows}
         self._seq = 0
         self._acks = bytearray()
+        self._acked = 0  # the highest sequence number confirmed (the child answers in order)
         self._interval = min((row.interval for row in rows), default=0.1)
         package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         bootstrap = (
@@ -120,7 +123,7 @@ class ChildLink:
             if not self._send((*message, seq)):
                 return False
             deadline = time.monotonic() + patience
-            while True:
+            while self._acked < seq:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([self._from_child], [], [], left)[0]:
                     self._alive = False
@@ -136,8 +139,8 @@ class ChildLink:
                 whole = len(self._acks) // 4 * 4
                 acked = struct.unpack(f">{whole // 4}I", self._acks[:whole])
                 del self._acks[:whole]
-                if seq in acked:
-                    return True
+                self._acked = max(self._acked, *acked) if acked else self._acked
+            return True
 
     # -- what the terminal asks ----------------------------------------------------------------
 
@@ -178,6 +181,16 @@ class ChildLink:
         self._rows.pop(row.ident, None)
         self._sent_text.pop(row.ident, None)
         return self._request(("remove", row.ident, final), _ACK_PATIENCE)
+
+    def hold(self) -> bool:
+        """Ctrl-Z: the child erases its rows and draws nothing until :meth:`release`.
+
+        Waits for the child, so the rows are gone before the shell prints its prompt."""
+        return self._request(("hold",), _SHUTDOWN_PATIENCE)
+
+    def release(self) -> bool:
+        """The program continues: the child draws again."""
+        return self._send(("release",))
 
     def shutdown(self) -> bool:
         """Ask the child to erase everything and exit; False if it did not confirm."""
