@@ -22,6 +22,10 @@ DRIVERS = ["thread", "asyncio", "process"]
 
 TEXT = "spinning text"
 
+#: A body that says READY, then waits until the test creates the file named ``GO`` (give
+#: ``before=f"GO = {path!r}"``): the test decides when the program goes on, not a clock.
+WAIT_FOR_GO = "print('READY', flush=True)\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n"
+
 #: Every escape sequence twirly itself writes: cursor hide/show, synchronised output,
 #: erase down / to end of line, cursor up, and SGR colours of the final symbols.
 OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?2026[hl]|[JK]|\d*A|\d+(?:;\d+)*m)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pyte
@@ -76,32 +77,39 @@ def test_many_threads_write_print_and_log_while_spinning(driver: str) -> None:
 
 
 @pytest.mark.parametrize(("outer", "inner"), [("thread", "process"), ("process", "thread")])
-def test_nested_spinners_of_different_drivers_take_separate_rows(outer: str, inner: str) -> None:
+def test_nested_spinners_of_different_drivers_take_separate_rows(
+    outer: str, inner: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
     body = f"""
     with twirly.spinner("inner task", driver={inner!r}) as inner:
-        time.sleep(0.4)
+        time.sleep(0.3)
         print("CHECK", flush=True)
-        time.sleep(0.4)
+        while not os.path.exists({str(go)!r}):
+            time.sleep(0.02)
         inner.ok("inner done")
-    time.sleep(0.2)
     sp.ok("outer done")
     """
     with start(spinning(body, outer, text="outer task")) as p:
         p.read_until("CHECK")
-        p.read_for(0.2)
+        p.read_for(0.3)
         rows = [line for line in p.screen().text_lines if "task" in line]
         assert len(rows) == 2, p.screen().text
         assert rows[0].endswith(" outer task")
         assert rows[1].endswith(" inner task")
+        go.touch()
         assert p.wait() == 0
         lines = [line for line in p.screen().text_lines if line]
         assert lines == ["CHECK", "✔ inner done", "✔ outer done"]
         assert p.screen().cursor_visible
 
 
-def test_spinners_of_three_drivers_in_three_threads() -> None:
-    code = """
-import asyncio, threading, time, twirly
+def test_spinners_of_three_drivers_in_three_threads(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    code = (
+        f"GO = {str(go)!r}\n"
+        + """
+import asyncio, os, threading, time, twirly
 go = threading.Event()
 def one(driver):
     async def run():
@@ -120,16 +128,19 @@ for t in threads:
     time.sleep(0.2)
 time.sleep(0.4)
 print("CHECK", flush=True)
-time.sleep(0.3)
+while not os.path.exists(GO):
+    time.sleep(0.02)
 go.set()
 for t in threads:
     t.join()
 """
+    )
     with start(code) as p:
         p.read_until("CHECK")
         p.read_for(0.2)
         rows = [line for line in p.screen().text_lines if line.endswith(" task")]
         assert [row[2:] for row in rows] == ["thread task", "asyncio task", "process task"]
+        go.touch()
         assert p.wait() == 0
         lines = sorted(line for line in p.screen().text_lines if line)
         assert lines == ["CHECK", "✔ asyncio done", "✔ process done", "✔ thread done"]
@@ -269,23 +280,30 @@ def test_wait_for_and_shield_around_a_spinner(loop: str) -> None:
     assert _final_screen(data) == ["✔ shield held"]
 
 
-def test_uvloop_drives_a_spinner_in_a_real_terminal() -> None:
+def test_uvloop_drives_a_spinner_in_a_real_terminal(tmp_path: Path) -> None:
     pytest.importorskip("uvloop")
-    code = """
-import asyncio, uvloop, twirly
+    go = tmp_path / "go"
+    code = (
+        f"GO = {str(go)!r}\n"
+        + """
+import asyncio, os, uvloop, twirly
 async def main():
     try:
-        async with asyncio.timeout(0.5):
-            async with twirly.spinner("spinning text"):
-                print("READY", flush=True)
+        async with twirly.spinner("spinning text"):
+            print("READY", flush=True)
+            while not os.path.exists(GO):
+                await asyncio.sleep(0.02)
+            async with asyncio.timeout(0.1):
                 await asyncio.sleep(10)
     except TimeoutError:
         print("TIMEOUT", flush=True)
 uvloop.run(main())
 """
+    )
     with start(code) as p:
         p.read_until("READY")
         p.read_until("\u2819")  # a second frame: the Task ticks on uvloop's loop
+        go.touch()
         assert p.wait() == 0
         lines = [line for line in p.screen().text_lines if line]
         assert lines == ["READY", "✖ spinning text", "TIMEOUT"]

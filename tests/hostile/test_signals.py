@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.hostile.programs import (
     DRIVERS,
+    WAIT_FOR_GO,
     alive,
     assert_clean_screen,
     children_of,
@@ -71,11 +73,13 @@ def test_signal_while_spinning_restores_the_terminal(driver: str, signum: int) -
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_resize_storm_while_spinning_leaves_one_row_that_fits(driver: str) -> None:
+def test_resize_storm_while_spinning_leaves_one_row_that_fits(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
     code = spinning(
-        "print('READY', flush=True)\nPAUSE(1.0)\nprint('LATE', flush=True)\nPAUSE(0.4)",
+        WAIT_FOR_GO + "print('LATE', flush=True)\nPAUSE(0.4)",
         driver,
         text="resized 漢字テキスト 🙂 " + "x" * 100,
+        before=f"GO = {str(go)!r}\n",
     )
     with start(code, cols=100) as p:
         p.read_until("READY")
@@ -83,6 +87,7 @@ def test_resize_storm_while_spinning_leaves_one_row_that_fits(driver: str) -> No
         for cols in [20, 130, 7, 64, 3, 90, 33, 120, 41, 58, 25, 77, 36]:
             p.resize(24, cols)
             p.read_for(0.03)
+        go.touch()  # only now may the program print its next line
         p.read_until("LATE")
         p.read_for(0.25)
         lines = [line for line in p.screen().text_lines if line]
@@ -178,7 +183,10 @@ print("END")
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_fork_while_spinning_child_draws_nothing_and_parent_carries_on(driver: str) -> None:
+def test_fork_while_spinning_child_draws_nothing_and_parent_carries_on(
+    driver: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
     # A forked child may not run the parent's event loop (asyncio forbids it): it leaves
     # with os._exit there; elsewhere with sys.exit, which runs the exit hooks and the `with`.
     leave = "os._exit(0)" if driver == "asyncio" else "sys.exit(0)"
@@ -190,16 +198,18 @@ def test_fork_while_spinning_child_draws_nothing_and_parent_carries_on(driver: s
         {leave}  # the child's exit must not erase the parent's row
     os.waitpid(pid, 0)
     print("CHECK", flush=True)
-    PAUSE(0.3)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
     sp.ok("parent done")
     """
-    with start(spinning(body, driver)) as p:
+    with start(spinning(body, driver, before=f"GO = {str(go)!r}\n")) as p:
         p.read_until("CHECK")
         p.read_for(0.2)
         screen = p.screen()
         assert not screen.cursor_visible  # the child did not show the cursor
         assert screen.text_lines[0] == "CHECK"
         assert screen.text_lines[1].endswith(" spinning text")
+        go.touch()
         assert p.wait() == 0
         assert p.screen().text_lines[:3] == ["CHECK", "✔ parent done", ""]
         assert p.screen().cursor_visible

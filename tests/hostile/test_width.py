@@ -7,6 +7,7 @@ real resizes in a pseudo-terminal check the same end to end.
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 import wcwidth
@@ -14,6 +15,7 @@ import wcwidth
 from tests.hostile.programs import (
     DRIVERS,
     OWN_SEQUENCES,
+    WAIT_FOR_GO,
     assert_clean_screen,
     expected_row,
     spinning,
@@ -133,16 +135,19 @@ def test_emoji_sequences_fit_a_terminal_that_draws_each_code_point(text: str) ->
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_real_resizes_with_wide_text(driver: str) -> None:
+def test_real_resizes_with_wide_text(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
     text = "宽字符 e\u0301 שלום 🙂 " * 8
-    body = "print('READY', flush=True)\nPAUSE(1.0)\nprint('LATE', flush=True)\nPAUSE(0.3)"
-    code = spinning(body, driver, text=text).encode("ascii", "backslashreplace").decode()
+    body = WAIT_FOR_GO + "print('LATE', flush=True)\nPAUSE(0.3)"
+    code = spinning(body, driver, text=text, before=f"GO = {str(go)!r}\n")
+    code = code.encode("ascii", "backslashreplace").decode()
     with start(code, cols=120) as p:
         p.read_until("READY")
         p.read_for(0.2)
         for cols in [41, 40, 39, 12, 11, 2, 1, 77]:
             p.resize(24, cols)
             p.read_for(0.08)
+        go.touch()  # only now may the program print its next line
         p.read_until("LATE")
         p.read_for(0.25)
         lines = [line for line in p.screen().text_lines if line]
