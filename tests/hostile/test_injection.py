@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from tests.hostile.programs import DRIVERS, FakeTerminal, foreign_controls, spinning, start
-from tests.support.ptyrun import clean_env, screen_of
+from tests.support.ptyrun import PtyProcess, clean_env, screen_of
 from twirly import spinner
 
 #: (name, hostile text, a harmless part of it that must stay visible).
@@ -196,3 +196,30 @@ def test_the_whole_corpus_through_a_pipe_has_no_escape_byte() -> None:
     lines = result.stderr.decode().splitlines()
     assert lines[0] == "\\x1b]0;pwned title\\x07"
     assert lines[-1].startswith("✖ \\x1b]0;pwned title\\x07 | ")
+
+
+@pytest.mark.parametrize("outcome", ["true", "false"])
+def test_the_command_line_tools_texts_are_neutralised_too(outcome: str) -> None:
+    # --text, --success and --failure often come from a script's variables.
+    hostile = "\x1b]0;pwned title\x07\x1b[2J\x9b31m\x1b]52;c;QQ==\x07"
+    argv = [
+        sys.executable, "-m", "twirly",
+        "--text", "build " + hostile, "--success", "ok " + hostile, "--failure", "bad " + hostile,
+        "--tail", "2", "--",
+        "sh", "-c", "printf 'tail \\033]0;title\\007 line\\n'; sleep 0.3; " + outcome,
+    ]  # fmt: skip
+    with PtyProcess(argv, cols=200) as p:
+        p.wait()
+        data = bytes(p.output)
+        screen = p.screen()
+        # A failed command's output is replayed as the command wrote it (its own title
+        # sequence included): that is the command's output, not twirly's text.
+        assert screen.title == ("" if outcome == "true" else "title")
+        assert screen.cursor_visible
+        lines = [line for line in screen.text_lines if line]
+        word = "ok" if outcome == "true" else "bad"
+        shown = f"{word} \\x1b]0;pwned title\\x07\\x1b[2J\\x9b31m\\x1b]52;c;QQ==\\x07"
+        assert any(line.endswith(shown) for line in lines), lines
+        assert b"\x1b]0;pwned" not in data
+        assert b"\x1b]52" not in data
+        assert "\x9b" not in data.decode("utf-8", "replace")
