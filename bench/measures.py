@@ -32,12 +32,13 @@ def import_times(subjects: Sequence[Subject], plan: Plan, progress: Progress) ->
     statements.update({s.import_statement: s.import_statement for s in subjects})
     runs: dict[str, list[float]] = {key: [] for key in statements}
     progress(f"import times: {plan.import_runs} rounds of {len(statements)} interpreters")
-    for _ in range(plan.import_runs):
+    for round_ in range(plan.import_runs + 1):
         for key, statement in statements.items():
             session = run_child([sys.executable, "-c", statement], timeout=30, report_fd=False)
             if session.returncode != 0:
                 raise RuntimeError(f"{statement!r} failed: {session.output[-600:]!r}")
-            runs[key].append(session.ended - session.started)
+            if round_:  # the first round writes the bytecode caches
+                runs[key].append(session.ended - session.started)
     bare = statistics.median(runs.pop("bare"))
     return {key: (statistics.median(times) - bare) * 1000 for key, times in runs.items()}
 

@@ -15,6 +15,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from collections.abc import Mapping, Sequence
@@ -28,12 +29,16 @@ ROWS, COLS = 24, 80
 
 def person_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a person at a colour terminal: no CI, no colour or twirly overrides."""
+    dropped = {"CI", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONIOENCODING"}
+    # Bytecode is cached, as after `pip install`: without it every import compiles from
+    # source. The cache lives apart, so neither the checkout nor the environment is touched.
+    dropped.add("PYTHONDONTWRITEBYTECODE")
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"CI", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "PYTHONIOENCODING"}
-        and not key.startswith("TWIRLY_")
+        if key not in dropped and not key.startswith("TWIRLY_")
     }
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "twirly-bench-pycache")
     env.update({"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
     paths = [str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
     env["PYTHONPATH"] = os.pathsep.join(paths)
