@@ -90,21 +90,24 @@ class Capabilities(NamedTuple):
 
         - animate: a terminal, not ``TERM=dumb``, not ``CI``; ``animate=`` or ``TWIRLY_ANIMATE``
           override. ``NO_COLOR`` and ``FORCE_COLOR`` never change it.
-        - colour: ``NO_COLOR`` turns it off, ``FORCE_COLOR`` on, else it follows the terminal.
+        - colour: ``NO_COLOR`` turns it off, ``FORCE_COLOR`` on, else the same as animating
+          would be without an override (no escape byte in a pipe, a file or a CI log).
         - unicode: the encoding is UTF-8 and the terminal is not the Linux console or dumb.
         """
         env = os.environ if env is None else env
         term = env.get("TERM", "")
         if animate is None:
             animate = _truthy(env.get("TWIRLY_ANIMATE"))
+        # A CI log is read like a file even when a pseudo-terminal records it.
+        interactive = isatty and term != "dumb" and _truthy(env.get("CI")) is not True
         if animate is None:
-            animate = isatty and term != "dumb" and _truthy(env.get("CI")) is not True
+            animate = interactive
         if env.get("NO_COLOR"):
             color = False
         elif _truthy(env.get("FORCE_COLOR")):
             color = True
         else:
-            color = isatty and term != "dumb"
+            color = interactive
         normalized = (encoding or "").lower().replace("_", "-")
         utf8 = normalized in {"utf-8", "utf8", "utf-8-sig"}
         unicode = utf8 and term not in {"linux", "dumb"}

@@ -31,8 +31,9 @@ def test_force_color_turns_colour_on_and_nothing_else() -> None:
 
 
 @pytest.mark.parametrize("value", ["true", "1", "yes", "GitHub"])
-def test_ci_stops_animation_only(value: str) -> None:
-    assert caps(CI=value) == Capabilities(animate=False, color=True, unicode=True)
+def test_ci_is_off_a_terminal_no_animation_no_colour(value: str) -> None:
+    assert caps(CI=value) == Capabilities(animate=False, color=False, unicode=True)
+    assert caps(CI=value, FORCE_COLOR="1").color is True
 
 
 def test_ci_false_is_not_ci() -> None:
