@@ -163,10 +163,11 @@ def _collect(
 ) -> None:
     """Read output and reports until the child has exited and its output has drained.
 
-    The child's exit is watched through a pidfd, so it is stamped the moment it happens.
+    The child's exit is watched through a pidfd, so it is stamped the moment it happens
+    (without pidfds, by polling every millisecond).
     """
     deadline = session.started + timeout
-    pidfd = os.pidfd_open(proc.pid)
+    pidfd = _pidfd(proc.pid)
     open_fds = [fd for fd in (reader, report_read, pidfd) if fd >= 0]
     pending = b""
     exited_at: float | None = None
@@ -179,15 +180,25 @@ def _collect(
                 )
             if exited_at is not None and now - exited_at > 0.3:
                 break  # a grandchild may hold the pty open; what the child wrote is in
-            ready = select.select(open_fds, [], [], 0.05)[0]
-            if pidfd in ready:
+            wait = 0.001 if pidfd < 0 and exited_at is None else 0.05
+            ready = select.select(open_fds, [], [], wait)[0]
+            if pidfd in ready or (pidfd < 0 and exited_at is None and proc.poll() is not None):
                 exited_at = session.ended = time.monotonic()
-                open_fds.remove(pidfd)
-                ready.remove(pidfd)
+                if pidfd >= 0:
+                    open_fds.remove(pidfd)
+                    ready.remove(pidfd)
             pending = _read_ready(session, ready, open_fds, reader, pending)
     finally:
-        os.close(pidfd)
+        if pidfd >= 0:
+            os.close(pidfd)
     proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+
+
+def _pidfd(pid: int) -> int:
+    try:
+        return os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        return -1
 
 
 def _read_ready(
