@@ -12,7 +12,7 @@ import pyte
 import pytest
 
 from tests.hostile.programs import DRIVERS, FakeTerminal, foreign_controls, spinning, start
-from tests.support.ptyrun import screen_of
+from tests.support.ptyrun import clean_env, screen_of
 from twirly import spinner
 
 THREADS, LINES, PRINTS, LOGS = 8, 1000, 500, 500
@@ -308,3 +308,70 @@ uvloop.run(main())
         lines = [line for line in p.screen().text_lines if line]
         assert lines == ["READY", "✖ spinning text", "TIMEOUT"]
         assert p.screen().cursor_visible
+
+
+CHATTER = 2000
+
+_CHATTER_PROGRAM = """
+import asyncio, logging, threading, twirly
+logging.basicConfig(level=logging.INFO, format="log %(message)s")
+def chatter(kind):
+    for i in range({count}):
+        if kind == "log":
+            logging.info(f"entry {{i}}")
+        else:
+            print(f"print {{i}}")
+threads = [threading.Thread(target=chatter, args=(k,)) for k in {kinds!r}]
+for t in threads:
+    t.start()
+def busy():
+    return any(t.is_alive() for t in threads)
+async def spin_async():
+    while busy():
+        async with twirly.spinner("cycling"):
+            await asyncio.sleep(0)
+if {driver!r} == "asyncio":
+    asyncio.run(spin_async())
+else:
+    while busy():
+        with twirly.spinner("cycling", driver={driver!r}):
+            pass
+"""
+
+
+def _chatter_lines(driver: str, kinds: tuple[str, ...]) -> list[str]:
+    """Run threads that log or print while spinners start and stop; the lines they left."""
+    code = _CHATTER_PROGRAM.format(count=CHATTER, kinds=kinds, driver=driver)
+    # print() writes its text and its newline separately. With PYTHONUNBUFFERED each goes
+    # out at once and another thread's line can fall between them, with or without twirly;
+    # a person's terminal has a line-buffered stdout, so the program runs that way here.
+    env = clean_env()
+    env.pop("PYTHONUNBUFFERED", None)
+    with start(code, rows=5, cols=60, env=env) as p:
+        assert p.wait(timeout=60) == 0  # a deadlock ends here, by the timeout
+        data = bytes(p.output)
+    return [line for line in _transcript(data, 60, 5) if line]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("kinds", [("log",), ("print",)])
+def test_spinners_starting_and_stopping_while_another_thread_logs_or_prints(
+    driver: str, kinds: tuple[str, ...]
+) -> None:
+    # A thread inside a logging handler holds the handler's lock while it waits for the
+    # terminal; a spinner stopping meanwhile must not wait for that handler in turn.
+    lines = _chatter_lines(driver, kinds)
+    prefix = "log entry" if kinds == ("log",) else "print"
+    assert lines == [f"{prefix} {i}" for i in range(CHATTER)]
+
+
+@pytest.mark.parametrize("driver", ["thread", "asyncio"])
+def test_print_and_logging_threads_while_spinners_start_and_stop(driver: str) -> None:
+    lines = _chatter_lines(driver, ("log", "print"))
+    assert [line for line in lines if line.startswith("log")] == [
+        f"log entry {i}" for i in range(CHATTER)
+    ]
+    assert [line for line in lines if line.startswith("print")] == [
+        f"print {i}" for i in range(CHATTER)
+    ]
+    assert len(lines) == 2 * CHATTER  # nothing else: no torn line, no spinner left
