@@ -270,21 +270,53 @@ def test_the_programs_own_sigterm_handler_still_runs_after_the_restore(driver: s
         assert rows in ([], ["✖ spinning text"])  # SystemExit(5) is a failure of the block
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ctrl-Z (SIGTSTP) is not handled: the process stops with the cursor hidden and the "
-    "row on screen, so the shell prompt that follows has no cursor, and the echoed ^Z lands "
-    "on the row",
-)
-def test_ctrl_z_shows_the_cursor_while_stopped_and_resumes() -> None:
-    with start(spinning("print('READY', flush=True)\nPAUSE(1.5)", "thread")) as p:
+#: A job-control shell in miniature: runs the program as a foreground job in its own process
+#: group (a session leader's own group is orphaned, and the kernel discards Ctrl-Z there),
+#: reports when it stops, and resumes it with SIGCONT once the test creates the file GO.
+_SHELL = """
+import os, signal, sys, time
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.tcsetpgrp(0, os.getpgrp())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.executable, [sys.executable, "-c", CODE])
+try:
+    os.setpgid(pid, pid)
+except PermissionError:
+    pass  # the child got there first (and may have run exec already)
+os.tcsetpgrp(0, pid)
+_, status = os.waitpid(pid, os.WUNTRACED)
+os.tcsetpgrp(0, os.getpgrp())
+print("SHELL: STOPPED" if os.WIFSTOPPED(status) else "SHELL: NOT STOPPED", flush=True)
+while not os.path.exists(GO):
+    time.sleep(0.02)
+os.tcsetpgrp(0, pid)
+os.killpg(pid, signal.SIGCONT)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_ctrl_z_shows_the_cursor_while_stopped_and_resumes(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    program = spinning("print('READY', flush=True)\nPAUSE(1.0)\nsp.ok('resumed')", driver)
+    shell = f"CODE = {program!r}\nGO = {str(go)!r}\n" + _SHELL
+    with start(shell) as p:
         p.read_until("READY")
-        p.read_for(0.3)
-        p.type("\x1a")  # Ctrl-Z: the line discipline sends SIGTSTP to the foreground group
-        p.read_for(0.4)
+        _wait_for_children(p, "process") if driver == "process" else p.read_for(0.2)
+        p.type("\x1a")  # Ctrl-Z: the line discipline sends SIGTSTP to the foreground job
+        p.read_until("SHELL: ")
+        p.read_for(0.1)
         stopped = p.screen()
-        assert stopped.cursor_visible
+        # (after the "^Z" the terminal itself echoes where the row was)
+        assert any(line.endswith("SHELL: STOPPED") for line in stopped.text_lines)
+        assert stopped.cursor_visible  # the shell's prompt has a cursor
         assert not any("spinning text" in line for line in stopped.text_lines)
-        p.send_signal(signal.SIGCONT)
+        go.touch()  # `fg`
         assert p.wait() == 0
-        assert_clean_screen(p)
+        lines = [line for line in p.screen().text_lines if line]
+        assert lines[-1] == "✔ resumed"
+        assert p.screen().cursor_visible
