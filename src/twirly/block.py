@@ -38,6 +38,17 @@ class _Image(NamedTuple):
     width: int
 
 
+class _Body(NamedTuple):
+    """A row's rendered text, with what it was rendered from."""
+
+    raw: str
+    safe: str
+    width: int
+    suffix: str
+    body: str
+    cols: int
+
+
 def _up(rows: int) -> str:
     return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
 
@@ -60,11 +71,11 @@ class Block:
     """Rows drawn at the bottom of one terminal, and what is on screen for each."""
 
     __slots__ = (
+        "_bodies",
         "_drawn",
         "_ellipsis",
         "_height",
         "_rows",
-        "_safe_text",
         "_stale",
         "_suspended",
         "_width",
@@ -73,7 +84,7 @@ class Block:
     def __init__(self, *, unicode: bool) -> None:
         self._rows: list[Row] = []
         self._drawn: list[_Image] = []
-        self._safe_text: dict[int, tuple[str, str]] = {}
+        self._bodies: dict[int, _Body] = {}
         self._width = 0
         self._height = 0
         self._stale = False
@@ -95,26 +106,31 @@ class Block:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _text(self, row: Row) -> str:
-        # Sanitise once per distinct text, not once per frame.
+    def _body(self, row: Row, width: int, suffix: str) -> tuple[str, int]:
+        """The text part of a row and its columns, rendered again only when the text, the
+        width or the timer changed: most frames only turn the glyph."""
         raw = row.text
-        cached = self._safe_text.get(row.ident)
-        if cached is None or cached[0] is not raw:
-            cached = (raw, sanitize(raw))
-            self._safe_text[row.ident] = cached
-        return cached[1]
+        cached = self._bodies.get(row.ident)
+        if cached is not None and cached.raw is raw:
+            if cached.width == width and cached.suffix == suffix:
+                return cached.body, cached.cols
+            safe = cached.safe
+        else:
+            safe = sanitize(raw)  # once per distinct text, not once per frame
+        room = width - row.frame_width
+        body, cols = fit(f" {safe}" if safe else "", room - len(suffix), self._ellipsis)
+        if cols + len(suffix) <= room:
+            body, cols = body + suffix, cols + len(suffix)
+        self._bodies[row.ident] = _Body(raw, safe, width, suffix, body, cols)
+        return body, cols
 
     def _image(self, row: Row, now: float, width: int) -> _Image:
         glyph = row.frames[row.frame_index(now)]
         if width <= row.frame_width:
             glyph, cols = fit(glyph, width, "")
             return _Image(glyph, "", cols)
-        text = self._text(row)
         suffix = f" ({format_elapsed(now - row.started)})" if row.timer else ""
-        room = width - row.frame_width
-        body, cols = fit(f" {text}" if text else "", room - len(suffix), self._ellipsis)
-        if cols + len(suffix) <= room:
-            body, cols = body + suffix, cols + len(suffix)
+        body, cols = self._body(row, width, suffix)
         return _Image(glyph, body, row.frame_width + cols)
 
     def _images(self, now: float, width: int, height: int) -> list[_Image]:
@@ -156,10 +172,6 @@ class Block:
         resized = (width, height) != (self._width, self._height)
         if self._stale or (resized and self._drawn):
             return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width, height) + _SYNC_END
-        if not resized and len(self._rows) == 1 == len(self._drawn):
-            glyph_only = self._glyph_only(now, width)
-            if glyph_only is not None:
-                return glyph_only
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
@@ -182,24 +194,6 @@ class Block:
         self._drawn = images
         out.append(_up(at))
         return "".join(out)
-
-    def _glyph_only(self, now: float, width: int) -> str | None:
-        """The frame of a lone row whose text, width and timer cannot have changed, else None.
-
-        The same bytes the full diff makes, without rendering the text again: the common
-        frame, and the thread wakes cold for it every interval (~95 µs of CPU less per frame
-        measured by ``bench/`` on a 2-core virtual machine).
-        """
-        row = self._rows[0]
-        cached = self._safe_text.get(row.ident)
-        if row.timer or cached is None or cached[0] is not row.text or width <= row.frame_width:
-            return None
-        old = self._drawn[0]
-        glyph = row.frames[row.frame_index(now)]
-        if glyph == old.glyph:
-            return ""
-        self._drawn = [_Image(glyph, old.body, old.width)]
-        return glyph + "\r"
 
     def above(self, lines: Iterable[str], now: float, width: int, height: int = 0) -> str:
         """Write whole ``lines`` where the block is and redraw the block below them.
@@ -229,7 +223,7 @@ class Block:
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given."""
         self._rows.remove(row)
-        self._safe_text.pop(row.ident, None)
+        self._bodies.pop(row.ident, None)
         lines = [final] if final is not None else []
         if not self._rows:
             self._suspended = False
@@ -243,7 +237,7 @@ class Block:
             return ""
         self._rows.clear()
         self._drawn.clear()
-        self._safe_text.clear()
+        self._bodies.clear()
         self._suspended = False
         return _ERASE_DOWN + SHOW_CURSOR
 

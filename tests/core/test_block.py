@@ -223,6 +223,7 @@ def test_the_screen_always_equals_the_model(ops: list[tuple[str, object]], cols:
             now += float(arg)  # type: ignore[arg-type]
         elif op == "resize":
             cols = term.cols = int(arg)  # type: ignore[call-overload]
+            history = [h[:cols] for h in history]  # a narrower screen cuts what it shows
         elif op == "line" and rows:
             line = str(arg)[:cols]
             history = [h[:cols] for h in history]
