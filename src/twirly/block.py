@@ -255,4 +255,8 @@ class Block:
 
     def next_deadline(self, now: float) -> float:
         """When the next frame is due (``inf`` when there are no rows)."""
-        return min((row.next_change(now) for row in self._rows), default=float("inf"))
+        rows = self._rows
+        if len(rows) == 1:
+            # The common case, without a generator: ~15 µs of CPU per frame when cold (bench/).
+            return rows[0].next_change(now)
+        return min((row.next_change(now) for row in rows), default=float("inf"))
