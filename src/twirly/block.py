@@ -19,10 +19,19 @@ from typing import Final, NamedTuple
 from twirly.render import fit, format_elapsed, sanitize
 from twirly.state import SYMBOLS, Row, Status
 
-__all__ = ["HIDE_CURSOR", "SHOW_CURSOR", "Block", "final_line"]
+__all__ = ["HIDE_CURSOR", "ROWS_MODE", "SHOW_CURSOR", "Block", "final_line"]
 
 HIDE_CURSOR: Final = "\x1b[?25l"
 SHOW_CURSOR: Final = "\x1b[?25h"
+# Autowrap (DECAWM) is off while rows are shown: a row drawn for a width the terminal lost an
+# instant before (a resize racing a frame, or a child process drawing) is clipped at the
+# margin instead of wrapping onto a row below, so the cursor never leaves the block. The
+# program's own lines, written above the rows, wrap as usual.
+_WRAP: Final = "\x1b[?7h"
+_NO_WRAP: Final = "\x1b[?7l"
+#: What the terminal is set to while rows are shown.
+ROWS_MODE: Final = HIDE_CURSOR + _NO_WRAP
+_NORMAL_MODE: Final = _WRAP + SHOW_CURSOR
 _ERASE_LINE_END: Final = "\x1b[K"
 _ERASE_DOWN: Final = "\x1b[J"
 # DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
@@ -162,7 +171,7 @@ class Block:
         """Append ``row`` at the bottom and draw it (hiding the cursor for the first row)."""
         first = not self._rows
         self._rows.append(row)
-        return (HIDE_CURSOR if first else "") + self.frame(now, width, height)
+        return (ROWS_MODE if first else "") + self.frame(now, width, height)
 
     def frame(self, now: float, width: int, height: int = 0) -> str:
         """Bring the screen up to date at ``now``: only what changed since the last write.
@@ -203,7 +212,9 @@ class Block:
         text = "".join(f"{line}\r\n" for line in lines)
         if not self._rows:
             return text
-        resume = HIDE_CURSOR if self._suspended else ""
+        if text:
+            text = _WRAP + text + _NO_WRAP
+        resume = ROWS_MODE if self._suspended else ""
         self._suspended = False
         redraw = self._draw_all(now, width, height)
         return _SYNC_BEGIN + _ERASE_DOWN + text + resume + redraw + _SYNC_END
@@ -218,7 +229,7 @@ class Block:
         if self._suspended:
             return partial
         self._suspended = True
-        return _ERASE_DOWN + SHOW_CURSOR + partial
+        return _ERASE_DOWN + _NORMAL_MODE + partial
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given."""
@@ -228,7 +239,7 @@ class Block:
         if not self._rows:
             self._suspended = False
             self._drawn = []
-            return _ERASE_DOWN + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
+            return _ERASE_DOWN + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
         return self.above(lines, now, width, height)
 
     def clear(self) -> str:
@@ -239,7 +250,7 @@ class Block:
         self._drawn.clear()
         self._bodies.clear()
         self._suspended = False
-        return _ERASE_DOWN + SHOW_CURSOR
+        return _ERASE_DOWN + _NORMAL_MODE
 
     def hide(self) -> str:
         """Erase the rows and show the cursor for a while (the program is being stopped,
@@ -247,7 +258,7 @@ class Block:
         if not self._rows or self._suspended:
             return ""
         self._stale = True
-        return _ERASE_DOWN + SHOW_CURSOR
+        return _ERASE_DOWN + _NORMAL_MODE
 
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""

@@ -12,6 +12,7 @@ plain pass-through.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -26,11 +27,20 @@ __all__ = ["Capture", "LineProxy"]
 class LineProxy:
     """Stands in for ``sys.stdout``/``sys.stderr`` while spinner rows are on screen."""
 
-    def __init__(self, original: TextIO, terminal: Terminal) -> None:
+    def __init__(self, original: TextIO) -> None:
         self._original = original
-        self._terminal: Terminal | None = terminal
+        self._terminal: Terminal | None = None
         self._partial: dict[int, str] = {}
+        self._dangling = False  # an unfinished line was handed to the original at detach
         self._lock = threading.Lock()
+
+    def attach(self, terminal: Terminal) -> bool:
+        """Send whole lines to ``terminal`` from now on. True when the original may hold an
+        unfinished line (the cursor is not at the start of a row)."""
+        with self._lock:
+            self._terminal = terminal
+            dangling, self._dangling = self._dangling, False
+            return dangling
 
     @property
     def original(self) -> TextIO:
@@ -41,11 +51,14 @@ class LineProxy:
         """Hold text until a line is complete, then send the whole line above the spinner."""
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        terminal = self._terminal
-        if terminal is None:
-            return self._original.write(text)
         thread = threading.get_ident()
         with self._lock:
+            terminal = self._terminal
+            if terminal is None:
+                # Passed through under the lock, so a spinner cannot appear mid-write.
+                if "\n" in text:
+                    self._dangling = False
+                return self._original.write(text)
             pending = self._partial.pop(thread, "") + text
             head, newline, tail = pending.rpartition("\n")
             if tail:
@@ -61,22 +74,28 @@ class LineProxy:
 
     def flush(self) -> None:
         """Show this thread's unfinished line now (a prompt before ``input()``, say)."""
-        terminal = self._terminal
-        if terminal is None:
-            self._original.flush()
-            return
         with self._lock:
+            terminal = self._terminal
+            if terminal is None:
+                self._original.flush()
+                return
             pending = self._partial.pop(threading.get_ident(), "")
         if pending:
             terminal.write_partial(pending, stream=self._original)
 
-    def detach_terminal(self) -> list[str]:
-        """Become a pass-through; return the unfinished lines of every thread, in order."""
+    def detach(self) -> None:
+        """Become a pass-through. Each thread's unfinished line goes to the original stream,
+        unflushed, as without twirly: the rest of it may still come, and the thread's later
+        writes (to the original, now) must follow it."""
         with self._lock:
             self._terminal = None
-            pending = list(self._partial.values())
-            self._partial.clear()
-        return pending
+            pending, self._partial = list(self._partial.values()), {}
+            if pending:
+                self._dangling = True
+                try:
+                    self._original.write("".join(pending))
+                except (OSError, ValueError):
+                    pass
 
     def isatty(self) -> bool:
         """The original stream's answer."""
@@ -99,12 +118,32 @@ def _same_file(a: IO[Any] | None, b: IO[Any]) -> bool:
         return False
     if a is b:
         return True
-    import os
-
     try:
         return os.path.samestat(os.fstat(a.fileno()), os.fstat(b.fileno()))
     except (OSError, ValueError, AttributeError):
         return False
+
+
+#: One proxy per original stream, for the life of the program: a thread that fetched
+#: ``sys.stdout`` while no spinner ran and writes after one started still reaches the spinner's
+#: terminal, because it holds the very proxy the new spinner attaches to.
+_proxies: dict[int, LineProxy] = {}
+
+
+def _proxy_for(original: TextIO) -> LineProxy:
+    proxy = _proxies.get(id(original))
+    if proxy is None or proxy.original is not original:
+        proxy = _proxies[id(original)] = LineProxy(original)
+    return proxy
+
+
+def _reset_after_fork() -> None:
+    # A lock held by another thread at fork() would stay held forever in the child.
+    for proxy in _proxies.values():
+        proxy._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class Capture:
@@ -114,11 +153,16 @@ class Capture:
         self._proxies: dict[str, LineProxy] = {}
         self._handlers: list[tuple[Any, Any, LineProxy]] = []
         self._input: tuple[Callable[..., str], Callable[..., str]] | None = None
+        #: Originals that may hold a line a thread left unfinished when the last spinner
+        #: stopped: the new rows must start below it.
+        self.dangling: list[TextIO] = []
         for name in ("stdout", "stderr"):
             current = getattr(sys, name)
             if isinstance(current, LineProxy) or not _same_file(current, stream):
                 continue
-            proxy = LineProxy(current, terminal)
+            proxy = _proxy_for(current)
+            if proxy.attach(terminal):
+                self.dangling.append(current)
             self._proxies[name] = proxy
             setattr(sys, name, proxy)
         self._redirect_logging()
@@ -164,8 +208,8 @@ class Capture:
         builtins.input = paused_input
         self._input = (original, paused_input)
 
-    def restore(self) -> list[tuple[TextIO, str]]:
-        """Put every original back; return the unfinished lines left in the proxies."""
+    def restore(self) -> None:
+        """Put every original back (the proxies become pass-throughs)."""
         if self._input is not None:
             import builtins
 
@@ -180,10 +224,8 @@ class Capture:
             if handler.stream is proxy:
                 handler.stream = original
         self._handlers.clear()
-        leftovers: list[tuple[TextIO, str]] = []
         for name, proxy in self._proxies.items():
             if getattr(sys, name) is proxy:
                 setattr(sys, name, proxy.original)
-            leftovers.extend((proxy.original, text) for text in proxy.detach_terminal())
+            proxy.detach()
         self._proxies.clear()
-        return leftovers

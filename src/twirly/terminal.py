@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
-from twirly.block import HIDE_CURSOR, Block
+from twirly.block import ROWS_MODE, Block
 from twirly.output import NOWHERE, Output, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
@@ -108,6 +108,12 @@ class Terminal:
             if first:
                 self._begin()
             self._output.flush_first(None)
+            if first and self._capture is not None and self._capture.dangling:
+                # A thread's unfinished line is out there: rows start on the next line, or
+                # the line's end would be drawn over.
+                for original in self._capture.dangling:
+                    self._output.flush_first(original)
+                self._output.write("\r\n")
             self._output.write(self._block.add(row, time.monotonic(), *self.size()))
 
     def detach(self, row: Row, final: str | None) -> None:
@@ -220,13 +226,7 @@ class Terminal:
     def _end(self) -> None:
         capture, self._capture = self._capture, None
         if capture is not None:
-            for stream, text in capture.restore():
-                try:
-                    # Unflushed, as without twirly: the rest of the line may still come, and
-                    # another thread's line must not land on the same row meanwhile.
-                    stream.write(text)
-                except (OSError, ValueError):
-                    pass
+            capture.restore()
         if self._link is not None:
             self._link.close()
             self._link = None
@@ -302,7 +302,7 @@ class Terminal:
                 link.release()
             elif self.caps.animate and not self._block.suspended:
                 redraw = self._block.frame(time.monotonic(), *self.size())
-                self._output.write((HIDE_CURSOR + redraw) if redraw else "")
+                self._output.write((ROWS_MODE + redraw) if redraw else "")
         finally:
             self._lock.release()
 

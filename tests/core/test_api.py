@@ -115,8 +115,8 @@ def test_animating_on_a_non_tty_stream_when_told() -> None:
     out = Recorder()
     sp = twirly.spinner("x", stream=out, animate=True, driver="thread").start()
     sp.stop()
-    assert out.getvalue().startswith("\x1b[?25l⠋ x\r")
-    assert out.getvalue().endswith("\x1b[?25h")
+    assert out.getvalue().startswith("\x1b[?25l\x1b[?7l⠋ x\r")  # cursor hidden, no wrap
+    assert out.getvalue().endswith("\x1b[?7h\x1b[?25h")  # both given back
 
 
 def test_decorated_functions_keep_name_docstring_and_signature() -> None:

@@ -19,7 +19,7 @@ from twirly.styles import get_style
 DOTS = get_style("dots")
 
 #: Every escape sequence twirly itself may write to a terminal.
-OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?2026[hl]|[JK]|\d*A|\d+(?:;\d+)*m)")
+OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JK]|\d*A|\d+(?:;\d+)*m)")
 
 
 def make_row(text: str, ident: int = 1, *, started: float = 0.0, timer: bool = False) -> Row:
@@ -283,3 +283,16 @@ def test_more_rows_than_the_screen_holds_are_counted_not_drawn() -> None:
     for row in rows[:4]:
         term.feed(term.block.remove(row, None, 0.1, 30, 4))
     assert term.screen().text_lines == ["⠙ task 5", "⠙ task 6", "", ""]
+
+
+def test_a_row_drawn_for_a_width_the_terminal_just_lost_is_clipped_not_wrapped() -> None:
+    term = Terminal(cols=40)
+    row = make_row("short")
+    term.feed(term.block.add(row, 0.0, 40))
+    row.text = "z" * 36
+    term.cols = 20  # the resize lands between measuring the width and writing the frame
+    term.feed(term.block.frame(0.0, 40))  # drawn for the old width: clipped at the margin
+    term.feed(term.block.above(["a line"], 0.1, 20))
+    screen = term.screen()
+    assert screen.text_lines[:3] == ["a line", "⠙ " + "z" * 17 + "…", ""]
+    assert screen.text_lines[3:] == [""] * (term.rows - 3)
