@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar, cast, overload
 from twirly.drivers import DRIVERS, DriverName
 from twirly.render import split_lines
 from twirly.state import Row, Status
-from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, Style, get_style
+from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, MIN_INTERVAL, Style, get_style
 from twirly.terminal import Terminal, terminal_for
 
 if TYPE_CHECKING:
@@ -93,9 +93,9 @@ class Spinner:
         self._stream = stream
         self._timer = timer
         self._animate = animate
-        self._row = Row(
-            text, self._style.frames, self._style.width, self._style.interval, 0.0, timer=timer
-        )
+        style = self._style
+        interval = max(style.interval, MIN_INTERVAL)  # the style's pace, never a busy clock
+        self._row = Row(text, style.frames, style.width, interval, 0.0, timer=timer)
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
         self._clock: Clock | None = None

@@ -81,3 +81,14 @@ def test_write_from_another_thread_goes_through_the_one_writer() -> None:
         assert text.index("from a worker") < text.index("x")  # the line, then the row below
     finally:
         sp.stop()
+
+
+def test_a_style_faster_than_the_eye_never_makes_the_clock_spin() -> None:
+    from twirly.styles import MIN_INTERVAL
+
+    blur = twirly.Style(["a", "b"], interval=1e-6)
+    assert blur.interval == 1e-6  # the style says what it was given
+    sp = twirly.spinner("x", style=blur, stream=io.StringIO(), animate=True)
+    row = sp._row
+    assert row.interval == MIN_INTERVAL  # the clock draws at most this often
+    assert row.next_change(0.0) == MIN_INTERVAL
