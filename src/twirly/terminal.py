@@ -170,15 +170,13 @@ class Terminal:
             link = self._remote()
             if link is not None and link.lines(lines, errors):
                 return
-            if not self._block or not self.caps.animate:
-                self._output.flush_first(stream)
-                if self._fd is None and not self.caps.animate and stream is not None:
-                    self._write_to(stream, lines)
-                else:
-                    self._output.write("".join(f"{line}\n" for line in lines), errors)
-                return
             self._output.flush_first(stream)
-            self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
+            if self._block:
+                self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
+            elif self._fd is None and not self.caps.animate and stream is not None:
+                self._write_to(stream, lines)
+            else:
+                self._output.write("".join(f"{line}\n" for line in lines), errors)
 
     def _write_to(self, stream: TextIO, lines: Sequence[str]) -> None:
         try:
@@ -194,10 +192,7 @@ class Terminal:
             if link is not None and link.partial(text):
                 return
             self._output.flush_first(stream)
-            if not self._block or not self.caps.animate:
-                self._output.write(text)
-                return
-            self._output.write(self._block.suspend(text))
+            self._output.write(self._block.suspend(text))  # with no rows: just the text
 
     # -- life cycle -------------------------------------------------------------------------
 
