@@ -63,6 +63,16 @@ def _running_loop() -> object | None:
     return cast(object | None, asyncio.events._get_running_loop())
 
 
+def _in_kernel() -> bool:
+    # A notebook cell's plain `with` runs while the kernel's own loop waits for it: that loop
+    # is running, but only a thread can tick.
+    if "IPython" not in sys.modules:
+        return False
+    from twirly.notebook import in_kernel
+
+    return in_kernel()
+
+
 class Spinner:
     """A spinner: ``with``, ``async with``, a decorator, or ``start()``/``stop()``."""
 
@@ -141,7 +151,9 @@ class Spinner:
     def _pick_driver(self, in_async_with: bool) -> DriverName:
         if self._driver is not None:
             return self._driver
-        return "asyncio" if in_async_with or _running_loop() is not None else "thread"
+        if in_async_with:
+            return "asyncio"
+        return "thread" if _running_loop() is None or _in_kernel() else "asyncio"
 
     def start(self) -> Spinner:
         """Show the spinner now (first frame included) and start its clock. Returns self."""

@@ -328,6 +328,13 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
+    if animate is not False and "IPython" in sys.modules:
+        # In a Jupyter kernel the rows are a live output of the cell (twirly.notebook).
+        from twirly.notebook import notebook_terminal
+
+        notebook = notebook_terminal(stream, animate)
+        if notebook is not None:
+            return notebook
     stream_isatty = isatty(stream)
     caps = Capabilities.detect(
         isatty=stream_isatty, encoding=getattr(stream, "encoding", None), animate=animate
