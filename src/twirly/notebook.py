@@ -234,8 +234,9 @@ class NotebookTerminal(Terminal):
             if not self._rows or self._held:
                 return None
             now = self._clock()
-            if self.target.writable():
-                self._draw(now)
+            if not self.target.writable():
+                return self.target.next_write() - now  # draw what is due then
+            self._draw(now)
             due = min(row.next_change(now) for row in self._rows)
             return max(due, self.target.next_write()) - now
 
