@@ -38,6 +38,7 @@ __all__ = [
     "NotebookTarget",
     "NotebookTerminal",
     "Outputs",
+    "RowsTarget",
     "in_kernel",
     "notebook_terminal",
     "row_text",
@@ -62,6 +63,17 @@ class DrawTarget(Protocol):
 
     def size(self) -> tuple[int, int]:
         """Columns and rows (0: no limit)."""
+
+
+class RowsTarget(DrawTarget, Protocol):
+    """A target that shows whole rows of text in a live region, not a stream of bytes."""
+
+    def next_write(self) -> float:
+        """When a frame can be taken next (by the terminal's clock)."""
+
+    def settle(self, text: str) -> None:
+        """Leave ``text`` for good where the live region is; the next write starts a new live
+        region below everything."""
 
 
 class Outputs(Protocol):
@@ -160,7 +172,8 @@ def row_text(row: Row, now: float, width: int, ellipsis: str = "…") -> str:
 
 
 class NotebookTerminal(Terminal):
-    """The terminal of every spinner in a kernel: rows drawn through a :class:`NotebookTarget`.
+    """The terminal of every spinner in a kernel: rows drawn as text through a
+    :class:`RowsTarget` (a :class:`NotebookTarget` in a kernel).
 
     ``streams`` gives the streams whose writes land in the cell (the kernel's ``sys.stdout``
     and ``sys.stderr``): writes to them are noticed, so that the rows move below the text.
@@ -169,7 +182,7 @@ class NotebookTerminal(Terminal):
     def __init__(
         self,
         stream: TextIO,
-        outputs: Outputs,
+        target: RowsTarget,
         *,
         streams: Callable[[], Iterable[object]] = lambda: (sys.stdout, sys.stderr),
         clock: Callable[[], float] = time.monotonic,
@@ -180,7 +193,7 @@ class NotebookTerminal(Terminal):
         # Colour is off: the front end would show escape bytes as text, and the saved
         # notebook would keep them.
         self.caps = Capabilities(animate=True, color=False, unicode=unicode.unicode)
-        self.target = NotebookTarget(outputs, clock)
+        self.target = target
         self._clock = clock
         self._streams = streams
         self._rows: list[Row] = []
@@ -374,7 +387,7 @@ def notebook_terminal(stream: TextIO, animate: bool | None) -> Terminal | None:
     with _terminal_lock:
         if _terminal is None:
             # Both streams of the kernel reach the same cell: one terminal, one live output.
-            _terminal = NotebookTerminal(stream, IPythonOutputs())
+            _terminal = NotebookTerminal(stream, NotebookTarget(IPythonOutputs()))
         return _terminal
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from twirly import notebook
 from twirly.block import final_line
-from twirly.notebook import MIN_UPDATE, NotebookTerminal, row_text
+from twirly.notebook import MIN_UPDATE, NotebookTarget, NotebookTerminal, row_text
 from twirly.state import Row
 
 
@@ -79,7 +79,8 @@ Setup = tuple[NotebookTerminal, Cell, Stream, Clock]
 def setup() -> Setup:
     cell, clock = Cell(), Clock()
     stream = Stream(cell)
-    terminal = NotebookTerminal(stream, cell, streams=lambda: [stream], clock=clock)  # type: ignore[arg-type]
+    target = NotebookTarget(cell, clock)
+    terminal = NotebookTerminal(stream, target, streams=lambda: [stream], clock=clock)  # type: ignore[arg-type]
     return terminal, cell, stream, clock
 
 
