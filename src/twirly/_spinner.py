@@ -99,6 +99,8 @@ class Spinner:
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
         self._clock: Clock | None = None
+        # The last clock stop() ended, until ``async with`` has awaited it (asyncio only).
+        self._ending: Clock | None = None
         self._running = False
         self._final: tuple[Status, str] | None = None
         self._used_driver: DriverName | None = None
@@ -199,6 +201,8 @@ class Spinner:
             terminal = self._terminal
         if clock is not None:
             clock.stop()
+            if hasattr(clock, "aclose"):
+                self._ending = clock
         if terminal is not None:
             terminal.detach(self._row, self._final_line(terminal))
 
@@ -271,8 +275,10 @@ class Spinner:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> Literal[False]:
-        clock = self._clock
         self._leave(exc)
+        # stop() ran here or earlier (ok()/fail()/... inside the block): either way the clock
+        # it cancelled is kept in _ending, so the Task can be awaited whatever the exit.
+        clock, self._ending = self._ending, None
         aclose = getattr(clock, "aclose", None)
         if aclose is not None:
             # Leave nothing pending: the cancelled Task ends on the loop's next turn, and we
