@@ -18,6 +18,7 @@ from typing import NamedTuple, TextIO
 
 import pytest
 
+import twirly
 from tests.hostile.programs import children_of, open_fds
 from twirly import spinner
 
@@ -34,9 +35,14 @@ class Counts(NamedTuple):
     memory: int
 
 
+#: The package's own files, wherever it is installed: a glob such as ``*/twirly/*`` would also
+#: match this test file in a checkout named ``twirly`` and count the test's own allocations.
+_PACKAGE_FILES = os.path.join(os.path.dirname(twirly.__file__), "*")
+
+
 def _twirly_memory() -> int:
     snapshot = tracemalloc.take_snapshot().filter_traces(
-        [tracemalloc.Filter(True, "*/twirly/*", all_frames=True)]
+        [tracemalloc.Filter(True, _PACKAGE_FILES, all_frames=True)]
     )
     return sum(stat.size for stat in snapshot.statistics("filename"))
 
