@@ -34,12 +34,13 @@ ROWS_MODE: Final = HIDE_CURSOR + _NO_WRAP
 _NORMAL_MODE: Final = _WRAP + SHOW_CURSOR
 _ERASE_LINE_END: Final = "\x1b[K"
 _ERASE_DOWN: Final = "\x1b[J"
-# The block's rows, erased from column 0 of the top row. Not a bare ESC [ J there: tmux takes
-# that, in the screen's top-left corner, for "clear the screen" and scrolls the whole screen
-# into its history first (scroll-on-clear), so a block on the top row left a copy of its rows
-# in the scrollback at every resize and every line written above it. So the top row is erased
-# alone, and the rest from the second column on; then back to column 0.
-_ERASE_ROWS: Final = "\x1b[K\x1b[C" + _ERASE_DOWN + "\r"
+# The block's rows, erased from the cursor (column 0 of the top row) down. Not a bare ESC [ J:
+# tmux takes that, in the screen's top-left corner, for "clear the screen" and scrolls the
+# whole screen into its history first (scroll-on-clear), so a block on the top row left a
+# copy of its rows in the scrollback at every resize and every line written above it. So the
+# cursor's row is erased alone, the rest from one column further on, and the cursor steps
+# back: it ends where it was even when someone else's output moved it along the row.
+_ERASE_ROWS: Final = "\x1b[K\x1b[C" + _ERASE_DOWN + "\x1b[D"
 # DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
 _SYNC_BEGIN: Final = "\x1b[?2026h"
 _SYNC_END: Final = "\x1b[?2026l"
