@@ -109,6 +109,8 @@ class Spinner:
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
         self._clock: Clock | None = None
+        # The last clock stop() ended, until ``async with`` has awaited it (asyncio only).
+        self._ending: Clock | None = None
         self._running = False
         self._final: tuple[Status, str] | None = None
         self._used_driver: DriverName | None = None
@@ -211,6 +213,8 @@ class Spinner:
             terminal = self._terminal
         if clock is not None:
             clock.stop()
+            if hasattr(clock, "aclose"):
+                self._ending = clock
         if terminal is not None:
             terminal.detach(self._row, self._final_line(terminal))
 
@@ -283,8 +287,10 @@ class Spinner:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> Literal[False]:
-        clock = self._clock
         self._leave(exc)
+        # stop() ran here or earlier (ok()/fail()/... inside the block): either way the clock
+        # it cancelled is kept in _ending, so the Task can be awaited whatever the exit.
+        clock, self._ending = self._ending, None
         aclose = getattr(clock, "aclose", None)
         if aclose is not None:
             # Leave nothing pending: the cancelled Task ends on the loop's next turn, and we

@@ -34,6 +34,13 @@ ROWS_MODE: Final = HIDE_CURSOR + _NO_WRAP
 _NORMAL_MODE: Final = _WRAP + SHOW_CURSOR
 _ERASE_LINE_END: Final = "\x1b[K"
 _ERASE_DOWN: Final = "\x1b[J"
+# The block's rows, erased from its top row down. From column 0 (the cursor belongs there, but
+# the terminal may have echoed "^C" since, or someone else's output moved it along the row),
+# and not with a bare ESC [ J there: tmux takes that, in the screen's top-left corner, for
+# "clear the screen" and scrolls the whole screen into its history first (scroll-on-clear),
+# so a block on the top row left a copy of its rows in the scrollback at every resize and
+# every line written above it. So the top row is erased alone, the rest from column 1 on.
+_ERASE_ROWS: Final = "\r" + _ERASE_LINE_END + "\x1b[C" + _ERASE_DOWN + "\r"
 # DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
 _SYNC_BEGIN: Final = "\x1b[?2026h"
 _SYNC_END: Final = "\x1b[?2026l"
@@ -180,7 +187,7 @@ class Block:
         """
         resized = (width, height) != (self._width, self._height)
         if self._stale or (resized and self._drawn):
-            return _SYNC_BEGIN + _ERASE_DOWN + self._draw_all(now, width, height) + _SYNC_END
+            return _SYNC_BEGIN + _ERASE_ROWS + self._draw_all(now, width, height) + _SYNC_END
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
@@ -214,10 +221,10 @@ class Block:
             return text
         if text:
             text = _WRAP + text + _NO_WRAP
-        resume = ROWS_MODE if self._suspended else ""
+        erase, resume = (_ERASE_DOWN, ROWS_MODE) if self._suspended else (_ERASE_ROWS, "")
         self._suspended = False
         redraw = self._draw_all(now, width, height)
-        return _SYNC_BEGIN + _ERASE_DOWN + text + resume + redraw + _SYNC_END
+        return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
 
     def suspend(self, partial: str) -> str:
         """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it.
@@ -229,7 +236,7 @@ class Block:
         if self._suspended:
             return partial
         self._suspended = True
-        return _ERASE_DOWN + _NORMAL_MODE + partial
+        return _ERASE_ROWS + _NORMAL_MODE + partial
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given."""
@@ -237,20 +244,22 @@ class Block:
         self._bodies.pop(row.ident, None)
         lines = [final] if final is not None else []
         if not self._rows:
+            erase = self._erase()
             self._suspended = False
             self._drawn = []
-            return _ERASE_DOWN + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
+            return erase + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
         return self.above(lines, now, width, height)
 
     def clear(self) -> str:
         """Erase every row and show the cursor: the terminal as it was before the block."""
         if not self._rows:
             return ""
+        erase = self._erase()
         self._rows.clear()
         self._drawn.clear()
         self._bodies.clear()
         self._suspended = False
-        return _ERASE_DOWN + _NORMAL_MODE
+        return erase + _NORMAL_MODE
 
     def hide(self) -> str:
         """Erase the rows and show the cursor for a while (the program is being stopped,
@@ -258,7 +267,11 @@ class Block:
         if not self._rows or self._suspended:
             return ""
         self._stale = True
-        return _ERASE_DOWN + _NORMAL_MODE
+        return _ERASE_ROWS + _NORMAL_MODE
+
+    def _erase(self) -> str:
+        # Suspended, the cursor stands after the program's unfinished line (the rows are gone).
+        return _ERASE_DOWN if self._suspended else _ERASE_ROWS
 
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""

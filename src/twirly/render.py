@@ -132,7 +132,9 @@ def fit(text: str, width: int, ellipsis: str = "…") -> tuple[str, int]:
     left out rather than half drawn.
     """
     if width <= 0:
-        return "", 0
+        # No column to fill; text that takes none (zero-width characters) still fits whole,
+        # as it would at any width.
+        return (text, 0) if width == 0 and display_width(text) == 0 else ("", 0)
     if _narrow(text) and _narrow(ellipsis):
         if len(text) <= width:
             return text, len(text)

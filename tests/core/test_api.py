@@ -235,6 +235,92 @@ def test_task_group_sees_the_original_error() -> None:
     asyncio.run(main())
 
 
+def _only_the_caller_is_left() -> None:
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+
+
+@pytest.mark.parametrize("ending", ["ok", "fail", "warn", "info", "stop"])
+def test_async_with_leaves_nothing_pending_when_the_spinner_is_finished_inside(
+    ending: str,
+) -> None:
+    async def main() -> None:
+        async with _animated() as sp:
+            await asyncio.sleep(0.01)
+            getattr(sp, ending)()
+        _only_the_caller_is_left()
+        assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+    asyncio.run(main())
+
+
+def test_spin_leaves_nothing_pending() -> None:
+    async def work() -> int:
+        await asyncio.sleep(0.01)
+        return 7
+
+    async def main() -> None:
+        assert await twirly.spin(work(), "x", stream=Recorder(), animate=True) == 7
+        _only_the_caller_is_left()
+
+        async def broken() -> None:
+            await asyncio.sleep(0.01)
+            raise ValueError("no")
+
+        with pytest.raises(ValueError, match="no"):
+            await twirly.spin(broken(), "x", stream=Recorder(), animate=True)
+        _only_the_caller_is_left()
+
+    asyncio.run(main())
+
+
+def test_async_with_leaves_nothing_pending_after_an_exception_inside_a_finished_spinner() -> None:
+    async def main() -> None:
+        with pytest.raises(KeyError):
+            async with _animated() as sp:
+                await asyncio.sleep(0.01)
+                sp.warn()
+                raise KeyError("late")
+        _only_the_caller_is_left()
+
+    asyncio.run(main())
+
+
+def test_timeout_after_ok_inside_behaves_as_without_the_spinner() -> None:
+    async def main() -> None:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.02), _animated() as sp:
+                sp.ok()
+                await asyncio.sleep(10)
+        _only_the_caller_is_left()
+        assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+    asyncio.run(main())
+
+
+def test_a_cancel_arriving_while_the_spinner_ends_is_delivered_and_nothing_is_left() -> None:
+    # The cancellation is requested inside the block and lands on the first await after it,
+    # which is the spinner's own wait for its Task: it must still reach the caller, once, and
+    # the spinner's Task must be gone by then.
+    seen: list[int] = []
+
+    async def worker() -> None:
+        async with _animated() as sp:
+            await asyncio.sleep(0.01)
+            sp.ok()
+            asyncio.current_task().cancel()  # type: ignore[union-attr]
+        seen.append(1)  # never reached: the cancellation is raised at the block's end
+
+    async def main() -> None:
+        task = asyncio.create_task(worker())
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert task.cancelled()
+        assert seen == []
+        _only_the_caller_is_left()
+
+    asyncio.run(main())
+
+
 def test_driver_none_picks_thread_outside_and_asyncio_inside_a_loop() -> None:
     sp = twirly.spinner("x", stream=Recorder(), animate=True).start()
     assert sp.driver == "thread"

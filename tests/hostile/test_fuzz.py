@@ -13,7 +13,7 @@ import unicodedata
 
 import pyte
 import wcwidth
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.hostile.programs import OWN_SEQUENCES, expected_row, foreign_controls
@@ -85,6 +85,10 @@ def test_split_lines_gives_safe_lines_and_loses_no_visible_character(text: str) 
 
 
 @given(ANY_TEXT | HOSTILE, st.integers(min_value=0, max_value=120))
+# Text that takes no column fits in none: it is kept whole at width 0, as at any width.
+@example("\u200b", 0)
+@example("e\u0301", 1)
+@example("", 0)
 def test_fit_is_never_wider_than_asked_and_keeps_a_prefix(text: str, width: int) -> None:
     safe = sanitize(text)
     cut, cols = fit(safe, width)

@@ -62,11 +62,24 @@ class AsyncioClock:
             loop.call_soon_threadsafe(task.cancel)
 
     async def aclose(self) -> None:
-        """Cancel the Task and wait for it to end, so that nothing is left pending."""
+        """Cancel the Task and wait for it to end, so that nothing is left pending.
+
+        A cancellation of the caller that arrives during this wait (one turn of the loop) is
+        held until the Task has ended, then raised unchanged: ``cancelling()`` counts are never
+        touched, so ``asyncio.timeout`` and ``TaskGroup`` see exactly what they sent.
+        """
         self.stop()
         task = self._task
-        if task is not None and not task.done():
-            await asyncio.wait({task})
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            return
+        cancelled: asyncio.CancelledError | None = None
+        while not task.done():
+            try:
+                await asyncio.wait({task})
+            except asyncio.CancelledError as exc:
+                cancelled = exc
+        if cancelled is not None:
+            raise cancelled
 
 
 def _in_loop_thread(loop: asyncio.AbstractEventLoop) -> bool:
