@@ -94,37 +94,39 @@ class ScreenSignal(enum.Enum):
 _ALTERNATE_MODES: Final = frozenset({b"1049", b"47", b"1047"})
 _KEYPAD_MODES: Final = frozenset({b"1"})  # DECCKM: application cursor keys
 _ADDRESSING_FINALS: Final = frozenset({b"H", b"f", b"d"})  # CUP, HVP, VPA
-_QUERY_FINALS: Final = frozenset({b"c", b"n"})
+# Questions: device attributes (primary, secondary, tertiary), cursor position, status.
+_QUERIES: Final = frozenset(
+    {(p, b"c") for p in (b"", b"0", b">", b">0", b"=", b"=0")}
+    | {(p, b"n") for p in (b"5", b"6", b"?6")}
+)
+
+
+def _is_query(params: bytes, intermediates: bytes, final: bytes) -> bool:
+    if final == b"p" and intermediates == b"$":
+        return True  # DECRQM: is mode N set?
+    if final == b"q" and params.startswith(b">"):
+        return True  # XTVERSION
+    return not intermediates and (params, final) in _QUERIES
 
 
 def _csi_signals(params: bytes, intermediates: bytes, final: bytes) -> list[ScreenSignal]:
     """The signals of one CSI sequence."""
-    if final == b"p" and intermediates == b"$":
-        return [ScreenSignal.QUERY]  # DECRQM: is mode N set?
-    if final == b"q" and params.startswith(b">"):
-        return [ScreenSignal.QUERY]  # XTVERSION
+    if _is_query(params, intermediates, final):
+        return [ScreenSignal.QUERY]
     if intermediates:
         return []
-    if final in _QUERY_FINALS:
-        if final == b"c" and params in {b"", b"0", b">", b">0", b"=", b"=0"}:
-            return [ScreenSignal.QUERY]  # primary, secondary, tertiary device attributes
-        if final == b"n" and params in {b"6", b"?6", b"5"}:
-            return [ScreenSignal.QUERY]  # cursor position, status report
+    if final in _ADDRESSING_FINALS or (final == b"J" and params in {b"2", b"3"}):
+        return [ScreenSignal.ADDRESSING]  # the cursor put somewhere, or the screen cleared
+    if final not in {b"h", b"l"} or not params.startswith(b"?"):
         return []
-    if final in _ADDRESSING_FINALS:
-        return [ScreenSignal.ADDRESSING]
-    if final == b"J" and params in {b"2", b"3"}:
-        return [ScreenSignal.ADDRESSING]  # the whole screen cleared
-    if final in {b"h", b"l"} and params.startswith(b"?"):
-        modes = params[1:].split(b";")
-        signals = []
-        if any(mode in _ALTERNATE_MODES for mode in modes):
-            alternate = ScreenSignal.ALTERNATE_SCREEN
-            signals.append(alternate if final == b"h" else ScreenSignal.MAIN_SCREEN)
-        if final == b"h" and any(mode in _KEYPAD_MODES for mode in modes):
-            signals.append(ScreenSignal.KEYPAD)
-        return signals
-    return []
+    modes = params[1:].split(b";")
+    signals = []
+    if any(mode in _ALTERNATE_MODES for mode in modes):
+        alternate = ScreenSignal.ALTERNATE_SCREEN
+        signals.append(alternate if final == b"h" else ScreenSignal.MAIN_SCREEN)
+    if final == b"h" and any(mode in _KEYPAD_MODES for mode in modes):
+        signals.append(ScreenSignal.KEYPAD)
+    return signals
 
 
 _CSI: Final = re.compile(rb"\x1b\[([0-?]*)([ -/]*)([@-~])")

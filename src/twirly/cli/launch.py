@@ -37,14 +37,17 @@ class LaunchError(Exception):
 class Child:
     """A started command: its pid (= process group) and our ends of its ptys."""
 
-    __slots__ = ("err", "out", "pid", "stdin_is_tty", "tty")
+    __slots__ = ("err", "out", "pid", "stdin_is_tty", "tty", "tty_device")
 
-    def __init__(self, pid: int, out: int, err: int, tty: int, stdin_is_tty: bool) -> None:
+    def __init__(
+        self, pid: int, out: int, err: int, tty: int, stdin_is_tty: bool, *, tty_device: int = -1
+    ) -> None:
         self.pid = pid
         self.out = out
         self.err = err
         self.tty = tty
         self.stdin_is_tty = stdin_is_tty
+        self.tty_device = tty_device  # st_rdev of the command's terminal (-1: unknown)
 
 
 def _open_pty(size: bytes | None) -> tuple[int, int]:
@@ -183,6 +186,7 @@ def launch(argv: Sequence[str]) -> Child:
         report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
         opened += [report, report_w]
         parent = os.getpid()
+        tty_device = os.fstat(tty_slave).st_rdev
         pid = os.fork()
     except OSError as error:
         for fd in opened:
@@ -200,7 +204,7 @@ def launch(argv: Sequence[str]) -> Child:
         for fd in (tty, out, err):
             os.close(fd)
         raise _explain(argv[0], int(failure))
-    return Child(pid, out, err, tty, stdin_tty)
+    return Child(pid, out, err, tty, stdin_tty, tty_device=tty_device)
 
 
 def _ensure_stdin() -> None:

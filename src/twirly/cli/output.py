@@ -18,7 +18,7 @@ from twirly.state import Row
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
-__all__ = ["Destination", "Recording", "TailRows", "Writer"]
+__all__ = ["Destination", "LiveLine", "Recording", "TailRows", "Writer"]
 
 _SPILL_AT = 16 * 1024 * 1024  # bytes kept in memory before the recording moves to a file
 
@@ -275,3 +275,34 @@ class TailRows:
         for row in self._rows:
             self._terminal.detach(row, None)
         self._rows.clear()
+
+
+class LiveLine:
+    """A line being redrawn in place (a progress bar), live in a row under the spinner.
+
+    With ``--show-output`` lines are written above the spinner once finished; one that is
+    redrawn with carriage returns would otherwise not be seen until it ends. The row goes
+    when the line is finished (then it is written above, as it ended) or a prompt starts.
+    """
+
+    _GLYPH = (" ",)
+
+    def __init__(self, terminal: Terminal) -> None:
+        self._terminal = terminal
+        self._row: Row | None = None
+
+    def show(self, data: bytes) -> None:
+        """Show what the line shows now."""
+        text = tail_text(data[-1024:].decode("utf-8", "replace"))
+        if self._row is None:
+            self._row = Row(text, self._GLYPH, 1, 3600.0, time.monotonic())
+            self._row.ident = self._terminal.new_ident()
+            self._terminal.attach(self._row)
+        else:
+            self._row.text = text
+
+    def clear(self) -> None:
+        """Take the row away."""
+        if self._row is not None:
+            self._terminal.detach(self._row, None)
+            self._row = None

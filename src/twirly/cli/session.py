@@ -13,17 +13,23 @@ import select
 import signal
 import time
 
+from twirly.cli import evidence
+from twirly.cli.activity import Tail, classify_tail
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
-from twirly.cli.output import Destination, Recording, TailRows
+from twirly.cli.output import Destination, LiveLine, Recording, TailRows
 from twirly.terminal import Terminal
 
 __all__ = ["Outcome", "Session"]
 
 GRACE = 2.0  # seconds a command has to stop after a forwarded signal, before SIGKILL
-QUIET = 0.3  # seconds of silence after an unfinished line before it is taken for a prompt
+QUIET = 0.3  # seconds of silence after visible text before it is taken for a prompt, when
+# the OS cannot say whether the command is reading its terminal (see twirly.cli.evidence)
+LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is a prompt
+LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
+PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
 READ_SIZE = 1 << 16
@@ -72,6 +78,7 @@ class Session:
         tail: TailRows | None,
         inbox: SignalInbox,
         terminal: Terminal,
+        live: LiveLine | None = None,
     ) -> None:
         self._child = child
         self._terminal = terminal
@@ -85,6 +92,8 @@ class Session:
         self._open = dict(self._kind)  # the ptys still open
         self._closed: set[int] = set()  # our ends already closed
         self._tail = tail
+        self._live = live
+        self._look_at = 0.0  # when the OS may be asked again whether a line is a prompt
         self.recording = Recording()
         self._keyboard = Keyboard(child.stdin_is_tty)
         self._poll = select.poll()
@@ -153,7 +162,7 @@ class Session:
             self._signal_group(signal.SIGKILL)
         due_prompt = self._prompt_due()
         if due_prompt is not None and now >= due_prompt:
-            self._start_prompt()
+            self._decide_prompt(now)
 
     def _check_child(self) -> None:
         # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
@@ -211,17 +220,34 @@ class Session:
             self._pass_on(source, number, data[:cut], data[cut + 1 :])
             return
         source.pending += data
+        self._look_at = 0.0
         if self._tail is not None and number != TTY:
             self._tail.unfinished(source.pending)
         if self._prompting:
             self._show_partial(source)
-        elif len(source.pending) > PENDING_MAX:
+            return
+        self._redrawn(source, number)
+        if len(source.pending) > PENDING_MAX:
             whole, source.pending, source.shown = source.pending, b"", 0
             self._pass_on(source, number, whole, b"")
+
+    def _redrawn(self, source: _Source, number: int) -> None:
+        """A line redrawn in place (progress) shows live under the spinner, if output is
+        shown; only its last redraw is kept once it gets long (it is what a terminal shows)."""
+        if classify_tail(source.pending) is not Tail.PROGRESS or source.shown:
+            return
+        if len(source.pending) > PROGRESS_KEEP:
+            cut = source.pending.rfind(b"\r", 0, len(source.pending) - 1)
+            if cut > 0:
+                source.pending = source.pending[cut:]
+        if self._live is not None and number != TTY and self._options.show_output:
+            self._live.show(source.pending)
 
     def _pass_on(self, source: _Source, number: int, head: bytes, rest: bytes) -> None:
         """Lines are complete up to ``head``; ``rest`` starts the next unfinished one."""
         live = number == TTY or self._options.show_output
+        if self._live is not None:
+            self._live.clear()
         if live or self._prompting:
             # Hidden output shows only the line that finishes the prompt.
             shown = head if live else head.partition(b"\n")[0]
@@ -237,6 +263,8 @@ class Session:
         source.pending, source.shown = rest, 0
         if self._prompting and rest:
             self._show_partial(source)
+        elif rest:
+            self._redrawn(source, number)
 
     def _show_partial(self, source: _Source) -> None:
         source.dest.partial(source.unshown())
@@ -256,19 +284,43 @@ class Session:
     # -- prompts ----------------------------------------------------------------------------
 
     def _prompt_due(self) -> float | None:
+        """When to decide next whether an unfinished line is a prompt (None: no such line)."""
         if self._prompting or self._exited_at is not None:
             return None
         due = None
         for fd, source in self._sources.items():
             waiting = source.unshown()
-            if not waiting or waiting.endswith(b"\r"):
+            if not waiting:
                 continue
-            at = source.last + (0.0 if self._kind[fd] == TTY else QUIET)
+            if self._kind[fd] == TTY and classify_tail(waiting) is Tail.TEXT:
+                at = source.last  # text for the person's eyes only: a prompt at once
+            else:
+                at = max(source.last + LOOK, self._look_at)
             due = at if due is None else min(due, at)
         return due
 
+    def _decide_prompt(self, now: float) -> None:
+        """Is the command waiting for an answer? The OS says so when it can: a process of the
+        command's foreground group blocked reading its terminal. Only text can be a prompt
+        without that evidence; styling and redrawn progress lines never are."""
+        self._look_at = now + LOOK_AGAIN
+        kinds = {fd: classify_tail(s.unshown()) for fd, s in self._sources.items() if s.unshown()}
+        if any(self._kind[fd] == TTY and kind is Tail.TEXT for fd, kind in kinds.items()):
+            self._start_prompt()
+            return
+        if not kinds:
+            return
+        reading = evidence.blocked_reading(self._child.tty, self._child.tty_device)
+        if reading is None:
+            quiet = all(now - s.last >= QUIET for s in self._sources.values() if s.unshown())
+            reading = quiet and Tail.TEXT in kinds.values()
+        if reading:
+            self._start_prompt()
+
     def _start_prompt(self) -> None:
         self._prompting = True
+        if self._live is not None:
+            self._live.clear()
         # Keys go to the command before the prompt shows: an answer typed at once must not
         # be echoed by twirly's terminal (it may be a password). From the first prompt on,
         # keys keep going to the command: one that has asked once may read again unasked.
