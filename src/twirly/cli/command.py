@@ -84,6 +84,7 @@ def _supervise(
         inbox=inbox,
         terminal=terminal,
         live=live,
+        data_out=not _isatty(1),
     )
     try:
         outcome = session.run()
@@ -106,6 +107,12 @@ def _supervise(
         spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
     session.recording.close()
     return outcome.status
+
+
+def _isatty(fd: int) -> bool:
+    import os
+
+    return os.isatty(fd)
 
 
 def _person_facing(spinner_stream: TextIO) -> TextIO:

@@ -15,6 +15,7 @@ import time
 
 from twirly.cli import evidence
 from twirly.cli.activity import Tail, classify_tail
+from twirly.cli.downstream import Downstream
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
@@ -79,6 +80,7 @@ class Session:
         inbox: SignalInbox,
         terminal: Terminal,
         live: LiveLine | None = None,
+        data_out: bool = False,
     ) -> None:
         self._child = child
         self._terminal = terminal
@@ -93,6 +95,11 @@ class Session:
         self._closed: set[int] = set()  # our ends already closed
         self._tail = tail
         self._live = live
+        # twirly's stdout is a file or a pipe: the command's stdout is data, passed on as it is.
+        self._data_out = data_out
+        self._downstream = (
+            Downstream(terminal) if data_out and Downstream.needed(terminal) else None
+        )
         self._look_at = 0.0  # when the OS may be asked again whether a line is a prompt
         self.recording = Recording()
         self._keyboard = Keyboard(child.stdin_is_tty)
@@ -135,6 +142,8 @@ class Session:
 
     def _step(self, deadline: float | None) -> None:
         timers = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
+        if self._downstream is not None and (due := self._downstream.due()) is not None:
+            timers.append(due)
         if self._exited_at is not None:
             timers.append(time.monotonic() + DRAIN_IDLE)
         wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
@@ -163,6 +172,15 @@ class Session:
         due_prompt = self._prompt_due()
         if due_prompt is not None and now >= due_prompt:
             self._decide_prompt(now)
+        self._look_downstream(now)
+
+    def _look_downstream(self, now: float) -> None:
+        downstream = self._downstream
+        due = None if downstream is None else downstream.due()
+        if downstream is None or due is None or now < due:
+            return
+        if downstream.look(now) and not self._prompting:
+            self._terminal.write_lines([])  # the readers are done: the rows come back
 
     def _check_child(self) -> None:
         # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
@@ -212,6 +230,9 @@ class Session:
 
     def _on_output(self, source: _Source, data: bytes) -> None:
         number = self._kind[source.fd]
+        if number == 1 and self._data_out:
+            self._pass_data(source, data)
+            return
         if number != TTY and not self._options.show_output:
             self.recording.add(number, data)
         source.last = time.monotonic()
@@ -242,6 +263,16 @@ class Session:
                 source.pending = source.pending[cut:]
         if self._live is not None and number != TTY and self._options.show_output:
             self._live.show(source.pending)
+
+    def _pass_data(self, source: _Source, data: bytes) -> None:
+        """Byte for byte, at once, whatever --show-output says: binary data, an unfinished
+        last line and all (``twirly -- curl -s URL > page.html``). It was redirected on
+        purpose, so it is neither hidden nor replayed."""
+        if self._downstream is not None:
+            self._downstream.before_write(time.monotonic())
+        source.dest.raw(data)
+        if not source.dest.alive:
+            self._hang_up(source.fd)
 
     def _pass_on(self, source: _Source, number: int, head: bytes, rest: bytes) -> None:
         """Lines are complete up to ``head``; ``rest`` starts the next unfinished one."""
