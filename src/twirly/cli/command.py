@@ -95,6 +95,10 @@ def _supervise(
             tail.close()
         if live is not None:
             live.clear()
+    if outcome.reason == "interrupted" and session.at_row_start and terminal.animates:
+        # Ctrl-C: the terminal echoed "^C" where the cursor was, column 0 of the spinner's
+        # row, so the replay and the final line would start after it. The row starts again.
+        terminal.write_partial("\r\x1b[K")
     if outcome.reason is None:
         spinner.ok(options.success or options.text)
     else:

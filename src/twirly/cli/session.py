@@ -431,6 +431,12 @@ class Session:
 
     # -- the result -------------------------------------------------------------------------
 
+    @property
+    def at_row_start(self) -> bool:
+        """Is the cursor where twirly keeps it (column 0 of the spinner's row), rather than
+        after a prompt or a pipeline reader's output?"""
+        return not self._prompting and (self._downstream is None or not self._downstream.away)
+
     def _outcome(self) -> Outcome:
         status = self._status or 0
         if self._received is not None:
