@@ -109,8 +109,9 @@ def _blocked_on(pid: int, same: Callable[[os.stat_result], bool]) -> bool | None
     return False
 
 
-def blocked_reading(master: int, rdev: int) -> bool | None:
-    """Is a process of the pty's foreground group blocked reading the pty (device ``rdev``)?
+def blocked_reading(master: int, ptys: frozenset[int]) -> bool | None:
+    """Is a process of the pty's foreground group blocked reading one of the command's
+    ptys (their devices: ``ptys``)?
 
     True for a command waiting at a prompt; False for one that is busy or asleep elsewhere.
     """
@@ -123,7 +124,7 @@ def blocked_reading(master: int, rdev: int) -> bool | None:
         return None
     # /dev/tty (5, 0 on Linux) is the controlling terminal of whoever opens it: for a
     # process of this pty's foreground group, the pty (getpass and sudo read there).
-    devices = {rdev, os.makedev(5, 0)}
+    devices = ptys | {os.makedev(5, 0)}
     answer: bool | None = False
     for pid in members:
         blocked = _blocked_on(pid, lambda st: stat.S_ISCHR(st.st_mode) and st.st_rdev in devices)

@@ -58,17 +58,21 @@ class Writer:
     def _work(self) -> None:
         broken = False
         while (job := self._jobs.get()) is not None:
-            if broken:
-                continue  # keep taking jobs: a full queue would stop the reader for good
-            write, data = job
-            try:
-                write(data)
-            except Exception:
-                broken = True
+            if not broken:  # else keep taking jobs: a full queue would stop the reader for good
+                write, data = job
+                try:
+                    write(data)
+                except Exception:
+                    broken = True
+            self._jobs.task_done()
 
     def submit(self, write: Callable[[bytes], None], data: bytes) -> None:
         """Have ``write(data)`` called after every job submitted before it."""
         self._jobs.put((write, data))
+
+    def drain(self) -> None:
+        """Wait until everything submitted so far has been written."""
+        self._jobs.join()
 
     def close(self) -> None:
         """Wait until everything submitted has been written."""
@@ -133,8 +137,13 @@ class Destination:
         else:
             self._alive = write_all(self.fd, data)
 
+    def drain(self) -> None:
+        """Wait until the lines and prompts handed over so far have been written."""
+        if self._writer is not None:
+            self._writer.drain()
+
     def raw(self, data: bytes) -> None:
-        """Write ``data`` as it is, at once (a replay, after the spinner has gone)."""
+        """Write ``data`` as it is, at once (a replay, data for a file, a full screen)."""
         if self._alive and data:
             self._alive = write_all(self.fd, data)
 

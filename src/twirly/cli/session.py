@@ -16,6 +16,7 @@ import time
 from twirly.cli import evidence
 from twirly.cli.activity import Tail, classify_tail
 from twirly.cli.downstream import Downstream
+from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
@@ -30,6 +31,7 @@ QUIET = 0.3  # seconds of silence after visible text before it is taken for a pr
 # the OS cannot say whether the command is reading its terminal (see twirly.cli.evidence)
 LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is a prompt
 LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
+FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
@@ -103,6 +105,13 @@ class Session:
         self._look_at = 0.0  # when the OS may be asked again whether a line is a prompt
         self.recording = Recording()
         self._keyboard = Keyboard(child.stdin_is_tty)
+        self._keys_polled: int | None = None  # the keyboard's descriptor, if polled
+        self._asked = False  # a prompt was shown: keys go to the command from then on
+        self._early = False  # reading the other ptys before the command takes the screen
+        ptys = tuple(fd for fd in (child.tty, child.out, child.err) if os.isatty(fd))
+        self._full = FullScreen(
+            ptys, terminal, self._keyboard, self._before_full_screen, oflag=child.tty_oflag
+        )
         self._poll = select.poll()
         self._prompting = False
         self._status: int | None = None
@@ -129,6 +138,8 @@ class Session:
         except BaseException:
             self._signal_group(signal.SIGKILL)  # whatever went wrong, the command goes too
             raise
+            if self._full.active:
+                self._full.leave()
         finally:
             self._keyboard.close()
         self._flush_pending()
@@ -144,6 +155,8 @@ class Session:
         timers = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
         if self._downstream is not None and (due := self._downstream.due()) is not None:
             timers.append(due)
+        if self._full.active:
+            timers.append(time.monotonic() + FULL_SCREEN_LOOK)
         if self._exited_at is not None:
             timers.append(time.monotonic() + DRAIN_IDLE)
         wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
@@ -173,6 +186,8 @@ class Session:
         if due_prompt is not None and now >= due_prompt:
             self._decide_prompt(now)
         self._look_downstream(now)
+        if self._full.look():
+            self._after_full_screen()
 
     def _look_downstream(self, now: float) -> None:
         downstream = self._downstream
@@ -233,6 +248,17 @@ class Session:
         if number == 1 and self._data_out:
             self._pass_data(source, data)
             return
+        signals = self._full.scan(source.fd, data)
+        if self._full.takes(signals) and not self._early:
+            self._read_others(source.fd)
+        was_full = self._full.active
+        if self._full.on_output(signals):
+            if not was_full:
+                self._on_full_screen()
+            source.dest.raw(data)  # drawing: not recorded, replaying it would be garbage
+            return
+        if was_full:
+            self._after_full_screen()
         if number != TTY and not self._options.show_output:
             self.recording.add(number, data)
         source.last = time.monotonic()
@@ -316,7 +342,7 @@ class Session:
 
     def _prompt_due(self) -> float | None:
         """When to decide next whether an unfinished line is a prompt (None: no such line)."""
-        if self._prompting or self._exited_at is not None:
+        if self._prompting or self._exited_at is not None or self._full.active:
             return None
         due = None
         for fd, source in self._sources.items():
@@ -341,7 +367,10 @@ class Session:
             return
         if not kinds:
             return
-        reading = evidence.blocked_reading(self._child.tty, self._child.tty_device)
+        if self._full.take_if_keys_are_raw():
+            self._on_full_screen()  # it reads keys, not an answer to this line: no prompt
+            return
+        reading = evidence.blocked_reading(self._child.tty, self._child.devices)
         if reading is None:
             quiet = all(now - s.last >= QUIET for s in self._sources.values() if s.unshown())
             reading = quiet and Tail.TEXT in kinds.values()
@@ -350,28 +379,71 @@ class Session:
 
     def _start_prompt(self) -> None:
         self._prompting = True
+        self._asked = True
         if self._live is not None:
             self._live.clear()
         # Keys go to the command before the prompt shows: an answer typed at once must not
         # be echoed by twirly's terminal (it may be a password). From the first prompt on,
         # keys keep going to the command: one that has asked once may read again unasked.
-        if self._keyboard.fd is None:
-            fd = self._keyboard.open()
-            if fd is not None:
-                self._poll.register(fd, select.POLLIN)
+        self._poll_keys(self._keyboard.open())
         for source in sorted(self._sources.values(), key=lambda s: s.last):
             if source.unshown():
                 self._show_partial(source)
 
+    def _poll_keys(self, fd: int | None) -> None:
+        if fd is not None and self._keys_polled is None:
+            self._poll.register(fd, select.POLLIN)
+            self._keys_polled = fd
+
+    def _stop_keys(self) -> None:
+        if self._keys_polled is not None:
+            self._poll.unregister(self._keys_polled)
+            self._keys_polled = None
+        self._keyboard.close()
+
+    # -- a full screen ----------------------------------------------------------------------
+
+    def _read_others(self, fd: int) -> None:
+        """The command takes the screen with output read from ``fd``: what the other ptys
+        hold was written before it (``git commit`` writes a hint, then starts the editor),
+        and is handled first, as it would have been had it been read first."""
+        self._early = True
+        try:
+            for other in list(self._open):
+                if other != fd:
+                    self._read(other)
+        finally:
+            self._early = False
+
+    def _before_full_screen(self) -> None:
+        """The command takes the screen: what twirly has on its way is written first."""
+        self._sources[self._child.out].dest.drain()
+        if self._live is not None:
+            self._live.clear()
+
+    def _on_full_screen(self) -> None:
+        self._prompting = False
+        self._screen_partial = None
+        for source in self._sources.values():
+            source.pending, source.shown = b"", 0  # drawn over by the program, or hidden
+        self._poll_keys(self._keyboard.fd)
+
+    def _after_full_screen(self) -> None:
+        """The screen is given back: late answers of the terminal still go to the command
+        (not to the shell after twirly); keys go on to it only if it has asked before."""
+        if self._keys_polled is not None and select.select([self._keys_polled], [], [], 0)[0]:
+            self._forward_keys()
+        if not self._asked:
+            self._stop_keys()
+
     def _forward_keys(self) -> None:
         keys = self._keyboard.read()
         if not keys:  # the terminal has gone
-            if self._keyboard.fd is not None:
-                self._poll.unregister(self._keyboard.fd)
-            self._keyboard.close()
+            self._stop_keys()
             return
+        target = self._full.key_target() if self._full.active else self._child.tty
         try:
-            os.write(self._child.tty, keys)
+            os.write(target, keys)
         except OSError:
             # Its input queue is full (or gone): drop the keys, as a terminal does, rather
             # than stop passing on its output while waiting for it to read.
