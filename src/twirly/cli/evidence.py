@@ -10,6 +10,7 @@ process blocked in ``poll``, no ``/proc``), and the caller falls back on timing 
 
 from __future__ import annotations
 
+import errno
 import os
 import platform
 import stat
@@ -55,6 +56,9 @@ _CALLS = {
 }
 
 
+_PASSING = frozenset({errno.ENOENT, errno.ESRCH, errno.EAGAIN, errno.EINTR})
+
+
 def _stat_fields(pid: str) -> list[str] | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as file:
@@ -96,8 +100,10 @@ def _blocked_on(pid: int, same: Callable[[os.stat_result], bool]) -> bool | None
     try:
         with open(f"/proc/{pid}/syscall", "rb") as file:
             fields = file.read().split()
-    except OSError:
-        return None
+    except OSError as error:
+        # Gone, or between fork and exec (the kernel answers EAGAIN then): not reading now,
+        # and asked again at the next look. Anything else: the OS will not say.
+        return False if error.errno in _PASSING else None
     if not fields or fields[0] == b"running" or not fields[0].lstrip(b"-").isdigit():
         return False
     number = int(fields[0])
@@ -196,9 +202,10 @@ def pipe_drained(readers: list[int], fd: int) -> bool | None:
         return None
     answer: bool | None = True
     for pid in readers:
-        blocked = _blocked_on(pid, lambda st: (st.st_dev, st.st_ino) == (pipe.st_dev, pipe.st_ino))
-        if blocked is False and _stat_fields(str(pid)) is None:
+        fields = _stat_fields(str(pid))
+        if fields is None or fields[0] == "Z":
             continue  # it has gone: it writes nothing more
+        blocked = _blocked_on(pid, lambda st: (st.st_dev, st.st_ino) == (pipe.st_dev, pipe.st_ino))
         if blocked is False:
             return False
         if blocked is None:
