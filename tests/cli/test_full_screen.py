@@ -139,3 +139,14 @@ def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
         assert (tmp_path / "before").read_text() == tmux.wait_file(tmp_path / "after")
     log = subprocess.check_output([*git, "log", "-1", "--format=%s"], text=True)
     assert log == "first change\n"
+
+
+def test_a_command_that_ends_on_the_alternate_screen_gets_the_terminal_taken_back() -> None:
+    script = r"printf '\033[?1049hdrawn'; stty -icanon; sleep 0.3"
+    with twirly_in_pty("-t", "Drawing", "--", "sh", "-c", script) as proc:
+        before = _modes(proc)
+        assert proc.wait() == 0
+        output = bytes(proc.output)
+        assert _modes(proc) == before
+    assert b"\x1b[?1049l" in output[output.index(b"drawn") :]  # the main screen again
+    assert "✔ Drawing" in proc.screen().text

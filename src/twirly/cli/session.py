@@ -135,11 +135,11 @@ class Session:
             self._take_signals()  # any that came while the command was starting
             while not self._finished():
                 self._step(deadline)
+            if self._full.active:
+                self._full.leave()  # it ended with the screen: the terminal is taken back
         except BaseException:
             self._signal_group(signal.SIGKILL)  # whatever went wrong, the command goes too
             raise
-            if self._full.active:
-                self._full.leave()
         finally:
             self._keyboard.close()
         self._flush_pending()
