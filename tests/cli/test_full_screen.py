@@ -150,3 +150,20 @@ def test_a_command_that_ends_on_the_alternate_screen_gets_the_terminal_taken_bac
         assert _modes(proc) == before
     assert b"\x1b[?1049l" in output[output.index(b"drawn") :]  # the main screen again
     assert "✔ Drawing" in proc.screen().text
+
+
+def test_the_spinner_comes_back_below_a_line_the_program_left_unfinished() -> None:
+    code = (
+        "import os, termios, tty\n"
+        "saved = termios.tcgetattr(0)\n"
+        "tty.setcbreak(0)\n"  # keys one by one: the program has the screen
+        "os.write(1, b'Press a key> ')\n"
+        "os.read(0, 1)\n"
+        "termios.tcsetattr(0, termios.TCSADRAIN, saved)\n"
+    )
+    with twirly_in_pty("-t", "Waiting", "--", sys.executable, "-c", code) as proc:
+        proc.read_until("Press a key> ")
+        proc.type("k")
+        assert proc.wait() == 0
+        lines = [line for line in proc.screen().text_lines if line]
+    assert lines == ["Press a key>", "✔ Waiting"]

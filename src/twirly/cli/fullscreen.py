@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from twirly.cli import evidence
-from twirly.cli.activity import ScreenScanner, ScreenSignal
+from twirly.cli.activity import ScreenScanner, ScreenSignal, visible_text
 from twirly.cli.keys import Keyboard
 from twirly.terminal import Terminal
 
@@ -59,6 +59,7 @@ class FullScreen:
         self._prepare = prepare
         self._scanners: dict[int, ScreenScanner] = {}
         self._alternate = False
+        self._line = b""  # the main screen's last line as the program left it
         self.active = False
 
     def scan(self, fd: int, data: bytes) -> list[ScreenSignal]:
@@ -86,7 +87,13 @@ class FullScreen:
                 self._alternate = True
             elif signal is ScreenSignal.MAIN_SCREEN:
                 self._alternate = False
+                self._line = b""  # the cursor is back where it was before: column 0
         return self.active
+
+    def passed(self, data: bytes) -> None:
+        """``data`` went to the terminal: where does the main screen's cursor stand now?"""
+        if not self._alternate:
+            self._line = (self._line + data).rpartition(b"\n")[2][-1024:]
 
     def take_if_keys_are_raw(self) -> bool:
         """A command reading keys one by one has the screen, even before it draws: True if
@@ -126,6 +133,7 @@ class FullScreen:
     def enter(self) -> int | None:
         """Hand the terminal over; the keyboard's descriptor (None: no keyboard)."""
         self.active = True
+        self._line = b""  # the rows are erased: the cursor is at column 0
         self._prepare()  # lines already on their way are written before the rows go
         self._terminal.write_partial("")  # rows erased, cursor shown, frames paused
         found = self._keyboard_of()
@@ -141,4 +149,8 @@ class FullScreen:
         if self._alternate:  # it ended without leaving the alternate screen
             self._terminal.write_partial("\x1b[?1049l")
             self._alternate = False
-        self._terminal.write_lines([])  # the rows again, below what the program left
+        # Rows start at column 0: after text the program left unfinished (a REPL's prompt
+        # when it ends), on the next line.
+        left = visible_text(self._line).rpartition(b"\r")[2].strip()
+        self._line = b""
+        self._terminal.write_lines([""] if left else [])

@@ -256,6 +256,7 @@ class Session:
             if not was_full:
                 self._on_full_screen()
             source.dest.raw(data)  # drawing: not recorded, replaying it would be garbage
+            self._full.passed(data)
             return
         if was_full:
             self._after_full_screen()
