@@ -15,8 +15,11 @@ questions are answered here:
 from __future__ import annotations
 
 import enum
-import re
-from typing import Final
+import functools
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+if TYPE_CHECKING:
+    import re
 
 __all__ = ["ScreenScanner", "ScreenSignal", "Tail", "classify_tail", "visible_text"]
 
@@ -34,7 +37,7 @@ class Tail(enum.Enum):
 # DCS/APC/PM/SOS strings (ESC P/_/^/X ... ST), charset designations (ESC ( B), or a
 # two-byte escape (ESC =, ESC 7, ...). The 8-bit CSI (0x9b) is not used by the programs
 # that matter here and is left alone: it is also a UTF-8 continuation byte.
-_SEQUENCE: Final = re.compile(
+_SEQUENCE_SOURCE: Final = (
     rb"\x1b(?:"
     rb"\[[0-?]*[ -/]*[@-~]"
     rb"|\][^\x07\x1b]*(?:\x07|\x1b\\)"
@@ -44,7 +47,7 @@ _SEQUENCE: Final = re.compile(
     rb")"
 )
 # Where a sequence may still be unfinished at the end of a read: an ESC and what may follow.
-_UNFINISHED: Final = re.compile(
+_UNFINISHED_SOURCE: Final = (
     rb"\x1b(?:"
     rb"\[[0-?]*[ -/]*"
     rb"|\][^\x07\x1b]*\x1b?"
@@ -53,6 +56,28 @@ _UNFINISHED: Final = re.compile(
     rb"|[ -/]*"
     rb")\Z"
 )
+
+
+class _Patterns(NamedTuple):
+    sequence: re.Pattern[bytes]
+    unfinished: re.Pattern[bytes]
+    csi: re.Pattern[bytes]
+    osc_query: re.Pattern[bytes]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    """Compiled on first use: a command that writes no escape sequence never pays for it."""
+    import re
+
+    return _Patterns(
+        re.compile(_SEQUENCE_SOURCE),
+        re.compile(_UNFINISHED_SOURCE),
+        re.compile(_CSI_SOURCE),
+        re.compile(_OSC_QUERY_SOURCE),
+    )
+
+
 # Bytes that move the cursor or ring the bell without showing anything.
 _INVISIBLE: Final = bytes(range(0x20)).replace(b"\r", b"").replace(b"\t", b"") + b"\x7f"
 
@@ -60,8 +85,9 @@ _INVISIBLE: Final = bytes(range(0x20)).replace(b"\r", b"").replace(b"\t", b"") +
 def visible_text(data: bytes) -> bytes:
     """``data`` without escape sequences and control bytes (tabs and ``\\r`` kept)."""
     if b"\x1b" in data:
-        data = _SEQUENCE.sub(b"", data)
-        data = _UNFINISHED.sub(b"", data)
+        patterns = _patterns()
+        data = patterns.sequence.sub(b"", data)
+        data = patterns.unfinished.sub(b"", data)
         data = data.replace(b"\x1b", b"")
     return data.translate(None, _INVISIBLE)
 
@@ -129,8 +155,8 @@ def _csi_signals(params: bytes, intermediates: bytes, final: bytes) -> list[Scre
     return signals
 
 
-_CSI: Final = re.compile(rb"\x1b\[([0-?]*)([ -/]*)([@-~])")
-_OSC_QUERY: Final = re.compile(rb"\x1b\](?:1[0-9]|4;\d+|[0-9]+);\?(?:\x07|\x1b\\)")
+_CSI_SOURCE: Final = rb"\x1b\[([0-?]*)([ -/]*)([@-~])"
+_OSC_QUERY_SOURCE: Final = rb"\x1b\](?:1[0-9]|4;\d+|[0-9]+);\?(?:\x07|\x1b\\)"
 
 
 class ScreenScanner:
@@ -153,16 +179,17 @@ class ScreenScanner:
             return []
         signals: list[ScreenSignal] = []
         end = 0
-        for match in _SEQUENCE.finditer(data):
+        patterns = _patterns()
+        for match in patterns.sequence.finditer(data):
             end = match.end()
             sequence = match.group()
             second = sequence[1:2]
             if second == b"[":
-                csi = _CSI.fullmatch(sequence)
+                csi = patterns.csi.fullmatch(sequence)
                 if csi is not None:
                     signals += _csi_signals(*csi.groups())
             elif second == b"]":
-                if _OSC_QUERY.fullmatch(sequence):
+                if patterns.osc_query.fullmatch(sequence):
                     signals.append(ScreenSignal.QUERY)  # a colour asked for
             elif sequence == b"\x1b=":
                 signals.append(ScreenSignal.KEYPAD)
@@ -177,7 +204,7 @@ def _unfinished_end(data: bytes, start: int) -> bytes:
     """The escape sequence begun after ``start`` and not finished by the end of ``data``."""
     at = data.find(b"\x1b", start)
     while at >= 0:
-        if len(data) - at <= _CARRY_MAX and _UNFINISHED.fullmatch(data, at):
+        if len(data) - at <= _CARRY_MAX and _patterns().unfinished.fullmatch(data, at):
             return data[at:]
         at = data.find(b"\x1b", at + 1)
     return b""

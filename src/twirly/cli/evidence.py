@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import platform
 import stat
 from collections.abc import Callable
 from typing import NamedTuple
@@ -93,7 +92,7 @@ def _target(pid: int, fd: int) -> os.stat_result | None:
 
 def _blocked_on(pid: int, same: Callable[[os.stat_result], bool]) -> bool | None:
     """Is ``pid`` blocked reading a descriptor for which ``same(stat)`` is true?"""
-    calls = _CALLS.get(platform.machine())
+    calls = _CALLS.get(os.uname().machine)
     if calls is None:
         return None
     reads, waits = calls

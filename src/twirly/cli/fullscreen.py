@@ -35,7 +35,6 @@ _TAKES = frozenset(
         ScreenSignal.ADDRESSING,
     }
 )
-LOOK = 0.1  # seconds between two looks at the command's terminal modes while it has the screen
 
 
 class FullScreen:
