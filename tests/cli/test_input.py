@@ -116,11 +116,11 @@ def test_a_progress_line_shows_live_under_the_spinner_with_show_output() -> None
 def test_dots_of_a_slow_test_run_keep_the_spinner_with_show_output(tmp_path: Path) -> None:
     # pytest prints a dot per test on an unfinished line: quiet while a slow test runs, yet
     # nobody is asked anything (the command is not reading its terminal).
-    script = "echo collected; printf 'test_slow.py .'; sleep 1.5; printf '.'; echo; echo passed"
+    script = "echo collected; printf 'test_slow.py .'; sleep 3; printf '.'; echo; echo passed"
     with twirly_in_pty("--show-output", "-t", "Testing", "--", "sh", "-c", script) as proc:
         proc.read_until("collected")
         first = proc.output.count(b"\r")
-        proc.read_for(1.0)
+        proc.read_for(2.0)
         assert proc.output.count(b"\r") > first + 5  # frames kept coming
         assert not proc.screen().cursor_visible
         assert proc.wait() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from tests.cli.cli_support import TWIRLY
@@ -70,7 +71,9 @@ def test_a_pipeline_reader_gets_each_line_and_the_spinner_comes_back_below() -> 
     command = f"{TWIRLY_LINE} -t Counting -- {sys.executable} -c {shlex.quote(code)} | cat"
     with _at_terminal(command) as p:
         p.read_until("2\r\n")
+        deadline = time.monotonic() + 10
         while not [line for line in p.screen().text_lines if line.endswith("Counting")]:
+            assert time.monotonic() < deadline, p.screen().text
             p.read_for(0.05)
         lines = [line for line in p.screen().text_lines if line]
         assert lines[:3] == ["0", "1", "2"]
