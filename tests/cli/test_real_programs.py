@@ -20,10 +20,11 @@ from tests.support.slow_http import SlowServer, make_wheel, simple_index
 def _python_with_pip() -> str:
     """An interpreter that has pip (the project's own environment may not: uv makes none)."""
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = [sys.executable, shutil.which("python3"), "/usr/bin/python3"]
+    path = os.environ.get("PATH", "").split(os.pathsep)  # every python3 on it, not the first
+    candidates = [sys.executable, *(str(Path(folder) / "python3") for folder in path)]
     candidates += [str(p) for p in sorted(pyenv.glob("3.1[1-9]*/bin/python3"))]
     for candidate in candidates:
-        if candidate is None or not Path(candidate).exists():
+        if not Path(candidate).exists():
             continue
         version = [candidate, "-m", "pip", "--version"]
         if subprocess.run(version, capture_output=True, check=False).returncode == 0:
