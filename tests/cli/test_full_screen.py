@@ -167,3 +167,14 @@ def test_the_spinner_comes_back_below_a_line_the_program_left_unfinished() -> No
         assert proc.wait() == 0
         lines = [line for line in proc.screen().text_lines if line]
     assert lines == ["Press a key>", "✔ Waiting"]
+
+
+def test_a_single_key_question_keeps_its_answer_on_its_line() -> None:
+    # `read -n1` reads one key with the terminal out of canonical mode, echo on.
+    script = 'read -n1 -p "Continue? " answer; echo; echo "got $answer"'
+    with twirly_in_pty("-t", "Asking", "--", "bash", "-c", script) as proc:
+        proc.read_until("Continue? ")
+        proc.type("y")
+        assert proc.wait() == 0
+        lines = [line for line in proc.screen().text_lines if line]
+    assert lines == ["Continue? y", "✔ Asking"]

@@ -59,6 +59,8 @@ class FullScreen:
         self._scanners: dict[int, ScreenScanner] = {}
         self._alternate = False
         self._line = b""  # the main screen's last line as the program left it
+        self._keys_to = -1  # where the last keys went
+        self._closing = False  # the screen is given back after the output being passed
         self.active = False
 
     def scan(self, fd: int, data: bytes) -> list[ScreenSignal]:
@@ -72,12 +74,17 @@ class FullScreen:
         """Would output with ``signals`` take the screen (it does not have it yet)?"""
         return not self.active and bool(_TAKES.intersection(signals) or not self._canonical())
 
-    def on_output(self, signals: list[ScreenSignal]) -> bool:
-        """Take note of output with ``signals``; True when it belongs to the full screen
-        (the caller passes it on unchanged, and does not record it)."""
+    def on_output(self, signals: list[ScreenSignal], fd: int) -> bool:
+        """Take note of output with ``signals`` read from ``fd``; True when it belongs to the
+        full screen (the caller passes it on unchanged, and does not record it)."""
         # The modes are judged before this output's own signals: the sequence that leaves
         # the alternate screen must still reach the terminal.
-        if self.active and self._given_back():
+        if self.active and self.given_back():
+            if fd == self._keys_to:
+                # The echo of the last keys, made while they were read one by one (`read
+                # -n1`): it belongs to the full screen; the screen is given back after it.
+                self._closing = True
+                return True
             self.leave()
         if self.takes(signals):
             self.enter()
@@ -89,10 +96,15 @@ class FullScreen:
                 self._line = b""  # the cursor is back where it was before: column 0
         return self.active
 
-    def passed(self, data: bytes) -> None:
-        """``data`` went to the terminal: where does the main screen's cursor stand now?"""
+    def passed(self, data: bytes) -> bool:
+        """``data`` went to the terminal: where does the main screen's cursor stand now?
+        True when the screen has been given back after it."""
         if not self._alternate:
             self._line = (self._line + data).rpartition(b"\n")[2][-1024:]
+        if self._closing:
+            self.leave()
+            return True
+        return False
 
     def take_if_keys_are_raw(self) -> bool:
         """A command reading keys one by one has the screen, even before it draws: True if
@@ -104,7 +116,7 @@ class FullScreen:
 
     def look(self) -> bool:
         """Has the command given the screen back (nothing written)? Leave if so."""
-        if self.active and self._given_back():
+        if self.active and self.given_back():
             self.leave()
             return True
         return False
@@ -124,9 +136,11 @@ class FullScreen:
         """Where keys and the terminal's answers go: the pty the command set for reading
         keys, else its controlling terminal."""
         found = self._keyboard_of()
-        return self._ptys[0] if found is None else found[0]
+        self._keys_to = self._ptys[0] if found is None else found[0]
+        return self._keys_to
 
-    def _given_back(self) -> bool:
+    def given_back(self) -> bool:
+        """Has the command left the alternate screen and gone back to reading lines?"""
         return not self._alternate and self._canonical()
 
     def enter(self) -> int | None:
@@ -144,6 +158,8 @@ class FullScreen:
     def leave(self) -> None:
         """Take the terminal back: its modes restored, the rows drawn again."""
         self.active = False
+        self._closing = False
+        self._keys_to = -1
         self._keyboard.unraw()
         if self._alternate:  # it ended without leaving the alternate screen
             self._terminal.write_partial("\x1b[?1049l")

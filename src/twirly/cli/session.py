@@ -186,6 +186,10 @@ class Session:
         if due_prompt is not None and now >= due_prompt:
             self._decide_prompt(now)
         self._look_downstream(now)
+        if self._full.active and self._full.given_back():
+            # What it wrote before giving the screen back (the echo of the key that answered
+            # `read -n1`) is already in the ptys: it goes with the full screen.
+            self._read_others(-1)
         if self._full.look():
             self._after_full_screen()
 
@@ -252,11 +256,12 @@ class Session:
         if self._full.takes(signals) and not self._early:
             self._read_others(source.fd)
         was_full = self._full.active
-        if self._full.on_output(signals):
+        if self._full.on_output(signals, source.fd):
             if not was_full:
                 self._on_full_screen()
             source.dest.raw(data)  # drawing: not recorded, replaying it would be garbage
-            self._full.passed(data)
+            if self._full.passed(data):
+                self._after_full_screen()
             return
         if was_full:
             self._after_full_screen()
@@ -405,9 +410,9 @@ class Session:
     # -- a full screen ----------------------------------------------------------------------
 
     def _read_others(self, fd: int) -> None:
-        """The command takes the screen with output read from ``fd``: what the other ptys
-        hold was written before it (``git commit`` writes a hint, then starts the editor),
-        and is handled first, as it would have been had it been read first."""
+        """Read what the ptys other than ``fd`` already hold, before the screen changes hands:
+        it was written before (``git commit`` writes a hint, then starts the editor), and is
+        handled as it would have been had it been read first."""
         self._early = True
         try:
             for other in list(self._open):
