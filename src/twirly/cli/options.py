@@ -29,7 +29,8 @@ command cannot be run, 127 when it is not found; 2 for a usage error; 130/143/12
 twirly is interrupted (Ctrl-C, SIGTERM, SIGHUP), after stopping the command.
 
 A command that asks for input (sudo, ssh, `read -p`) pauses the spinner: its prompt is shown
-and what you type goes to the command.
+and what you type goes to the command. One that takes the screen (less, git log's pager,
+vim) gets the whole terminal, and the spinner comes back when it gives it back.
 
 When twirly's stdout is a file or a pipe (`twirly -- curl -s URL > page.html`), the command's
 stdout goes there byte for byte, whatever --show-output says; the spinner and the command's
