@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from tests.support.ptyrun import PtyProcess, clean_env
@@ -78,3 +78,77 @@ def kill_quietly(pid: int) -> None:
 def spinner_rows(lines: Sequence[str]) -> list[str]:
     """The rows that start with a glyph of the default style."""
     return [line for line in lines if line[:1] in GLYPHS]
+
+
+class Tmux:
+    """A shell in a detached tmux server of its own: what a person sees in a real terminal
+    emulator, which also answers the questions full-screen programs ask (pyte does not)."""
+
+    def __init__(self, tmp: Path, *, cols: int = 100, rows: int = 30) -> None:
+        import shutil
+
+        if shutil.which("tmux") is None:
+            import pytest
+
+            pytest.skip("needs tmux")
+        self.name = f"twirly-test-{os.getpid()}-{id(self)}"
+        self.tmp = tmp
+        env = clean_env({"PS1": "$ ", "HOME": str(tmp)})
+        size = ["-x", str(cols), "-y", str(rows)]
+        subprocess.run(
+            ["tmux", "-L", self.name, "-f", "/dev/null", "new-session", "-d", *size, "sh"],
+            env=env,
+            check=True,
+        )
+        self.type("PS1='$ '; clear")  # root's shell prompt is "# " whatever the environment
+        self.send("Enter")
+        self.wait_for(lambda rows: rows[:1] == ["$"])
+
+    def send(self, *keys: str) -> None:
+        """Type ``keys`` (tmux key names, or literal text with ``-l`` semantics per call)."""
+        subprocess.run(["tmux", "-L", self.name, "send-keys", *keys], check=True)
+
+    def type(self, text: str) -> None:
+        """Type ``text`` literally."""
+        subprocess.run(["tmux", "-L", self.name, "send-keys", "-l", text], check=True)
+
+    def screen(self) -> list[str]:
+        """The visible rows, trailing blanks removed."""
+        result = subprocess.run(
+            ["tmux", "-L", self.name, "capture-pane", "-p"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [line.rstrip() for line in result.stdout.splitlines()]
+
+    def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float = 20.0) -> list[str]:
+        """Wait until ``predicate(screen)`` holds; fail with the screen after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise TimeoutError("screen never matched:\n" + "\n".join(screen))
+            time.sleep(0.05)
+
+    def wait_file(self, path: Path, timeout: float = 30.0) -> str:
+        """The text of ``path`` once a line has been written to it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = path.read_text() if path.exists() else ""
+            if text.endswith("\n"):
+                return text
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path} never written; screen:\n" + "\n".join(self.screen()))
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.name, "kill-server"], capture_output=True, check=False)
+
+    def __enter__(self) -> Tmux:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -75,7 +75,63 @@ def test_a_prompt_reaches_the_person_when_stderr_goes_to_a_file(tmp_path: Path) 
 
 
 def test_an_unfinished_line_that_is_not_a_prompt_does_not_stop_the_hiding() -> None:
+    # Nothing reads the terminal while the line waits: it is not a prompt, and stays hidden.
     script = "printf 'Downloading... '; sleep 0.5; echo done; echo hidden-line; sleep 0.3"
     with twirly_in_pty("-t", "Fetching", "--", "sh", "-c", script) as proc:
         assert proc.wait() == 0
-        assert proc.screen().text == "Downloading... done\n✔ Fetching"
+        assert proc.screen().text == "✔ Fetching"
+
+
+def test_a_tail_of_escape_sequences_is_not_a_prompt() -> None:
+    # pip and rich reset colours after their last newline; what follows stays hidden.
+    script = r'printf "step 1\n\033[0m"; sleep 1; echo "step 2 (hidden)"; sleep 0.5'
+    with twirly_in_pty("-t", "Installing", "--", "sh", "-c", script) as proc:
+        assert proc.wait() == 0
+        assert proc.screen().text == "✔ Installing"
+
+
+def test_a_progress_line_redrawn_with_carriage_returns_is_not_a_prompt() -> None:
+    loop = r'for i in 1 2 3; do printf "\r%d%%" $((i*30)); sleep 0.5; done'
+    script = f"echo start; {loop}; echo; echo end"
+    with twirly_in_pty("-t", "Fetching", "--", "sh", "-c", script) as proc:
+        assert proc.wait() == 0
+        assert proc.screen().text == "✔ Fetching"
+
+
+def test_a_progress_line_shows_live_under_the_spinner_with_show_output() -> None:
+    script = r'echo start; printf "\r30%%"; sleep 0.5; printf "\r60%%"; sleep 30'
+    with twirly_in_pty("--show-output", "-t", "Fetching", "--", "sh", "-c", script) as proc:
+        proc.read_until("60%")
+        deadline = time.monotonic() + 10
+        while "60%" not in proc.screen().text:
+            assert time.monotonic() < deadline, proc.screen().text
+            proc.read_for(0.05)
+        lines = [line for line in proc.screen().text_lines if line]
+        assert lines[0] == "start"
+        assert lines[1].endswith(" Fetching")
+        assert lines[2].strip() == "60%"
+        assert not proc.screen().cursor_visible  # no prompt: the spinner still owns the row
+
+
+def test_dots_of_a_slow_test_run_keep_the_spinner_with_show_output(tmp_path: Path) -> None:
+    # pytest prints a dot per test on an unfinished line: quiet while a slow test runs, yet
+    # nobody is asked anything (the command is not reading its terminal).
+    script = "echo collected; printf 'test_slow.py .'; sleep 3; printf '.'; echo; echo passed"
+    with twirly_in_pty("--show-output", "-t", "Testing", "--", "sh", "-c", script) as proc:
+        proc.read_until("collected")
+        first = proc.output.count(b"\r")
+        proc.read_for(2.0)
+        assert proc.output.count(b"\r") > first + 5  # frames kept coming
+        assert not proc.screen().cursor_visible
+        assert proc.wait() == 0
+        assert proc.screen().text == "collected\ntest_slow.py ..\npassed\n✔ Testing"
+
+
+def test_a_prompt_on_stdout_is_recognised_as_the_command_reads_its_terminal() -> None:
+    code = "import time; print('ready', flush=True); name = input('Your name: '); print(name)"
+    with twirly_in_pty("-t", "Asking", "--", sys.executable, "-c", code) as proc:
+        proc.read_until("Your name: ")
+        assert proc.screen().cursor_visible
+        proc.type("Ada\r")
+        assert proc.wait() == 0
+        assert proc.screen().text == "Your name: Ada\n✔ Asking"

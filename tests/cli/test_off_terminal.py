@@ -9,10 +9,10 @@ from tests.support.ptyrun import clean_env
 
 
 def test_pipes_get_the_text_once_and_the_final_line_once() -> None:
-    result = twirly_piped("-t", "Building", "--", "sh", "-c", "echo hidden")
+    result = twirly_piped("-t", "Building", "--", "sh", "-c", "echo data")
     assert result.returncode == 0
     assert result.stderr == "Building\n✔ Building\n"
-    assert result.stdout == ""
+    assert result.stdout == "data\n"  # stdout redirected: the command's data, passed on
 
 
 def test_pipes_get_the_output_replayed_on_failure() -> None:

@@ -198,3 +198,23 @@ def test_ctrl_z_stops_the_command_too_and_leaves_the_terminal_usable(tmp_path: P
         finally:
             kill_quietly(pid)
         assert proc.screen().text == "✖ Looping (terminated)"
+
+
+def test_the_final_line_after_ctrl_c_does_not_glue_to_the_terminals_echo() -> None:
+    # The terminal echoes "^C" where the cursor is: column 0 of the spinner's row.
+    with twirly_in_pty("-t", "Sleeping", "--", "sleep", "30") as proc:
+        proc.read_until("Sleeping")
+        proc.type("\x03")
+        assert proc.wait() == 130
+        screen = proc.screen()
+    assert screen.text == "✖ Sleeping (interrupted)"
+    assert screen.cursor_visible
+
+
+def test_output_replayed_after_ctrl_c_starts_on_a_clean_row() -> None:
+    script = "echo so-far; sleep 30"
+    with twirly_in_pty("-t", "Sleeping", "--", "sh", "-c", script) as proc:
+        proc.read_until("Sleeping")
+        proc.type("\x03")
+        assert proc.wait() == 130
+        assert proc.screen().text == "so-far\n✖ Sleeping (interrupted)"

@@ -60,7 +60,7 @@ def _supervise(
     child: Child, options: Options, spinner: Spinner, stream: TextIO, inbox: SignalInbox
 ) -> int:
     """Show the spinner while the session runs; then the final line and the replay."""
-    from twirly.cli.output import Destination, TailRows, Writer
+    from twirly.cli.output import Destination, LiveLine, TailRows, Writer
     from twirly.cli.session import Session
     from twirly.terminal import terminal_for
 
@@ -75,6 +75,7 @@ def _supervise(
         2: Destination(sys.__stderr__ or sys.stderr, 2, terminal, writer),
     }
     tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
+    live = LiveLine(terminal) if options.show_output and not tail and terminal.animates else None
     session = Session(
         child,
         options,
@@ -82,6 +83,8 @@ def _supervise(
         tail=tail,
         inbox=inbox,
         terminal=terminal,
+        live=live,
+        data_out=not _isatty(1),
     )
     try:
         outcome = session.run()
@@ -90,6 +93,12 @@ def _supervise(
             writer.close()
         if tail is not None:
             tail.close()
+        if live is not None:
+            live.clear()
+    if outcome.reason == "interrupted" and session.at_row_start and terminal.animates:
+        # Ctrl-C: the terminal echoed "^C" where the cursor was, column 0 of the spinner's
+        # row, so the replay and the final line would start after it. The row starts again.
+        terminal.write_partial("\r\x1b[K")
     if outcome.reason is None:
         spinner.ok(options.success or options.text)
     else:
@@ -102,6 +111,12 @@ def _supervise(
         spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
     session.recording.close()
     return outcome.status
+
+
+def _isatty(fd: int) -> bool:
+    import os
+
+    return os.isatty(fd)
 
 
 def _person_facing(spinner_stream: TextIO) -> TextIO:

@@ -23,6 +23,7 @@ class Keyboard:
         self.fd: int | None = None
         self._owned = False
         self._saved: list[Any] | None = None
+        self._raw = False
 
     def open(self) -> int | None:
         """Start taking keys one by one; the descriptor to read them from (None: no keyboard)."""
@@ -50,6 +51,55 @@ class Keyboard:
                 return None
         return self.fd
 
+    def raw(self, output: tuple[int, int] = (0, 0)) -> int | None:
+        """Take every byte as it comes, nothing done to it: a full-screen program's keys
+        (Ctrl-C and Ctrl-Z included, for its own terminal to handle) and the terminal's
+        answers to its questions. ``output`` is (mask, flags): the output flags the program
+        changed on its own terminal, changed here the same way, so it draws as it would
+        without twirly."""
+        import termios
+
+        fd = self.open()
+        if fd is None:
+            return None
+        try:
+            attrs = termios.tcgetattr(fd)
+            attrs[0] &= ~(
+                termios.BRKINT
+                | termios.ICRNL
+                | termios.INLCR
+                | termios.IGNCR
+                | termios.ISTRIP
+                | termios.IXON
+            )
+            attrs[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN)
+            mask, flags = output
+            attrs[1] = (attrs[1] & ~mask) | (flags & mask)
+            attrs[6][termios.VMIN] = 1
+            attrs[6][termios.VTIME] = 0
+            termios.tcsetattr(fd, termios.TCSADRAIN, attrs)
+            self._raw = True
+        except (termios.error, OSError):
+            return None
+        return fd
+
+    def unraw(self) -> None:
+        """Back to taking keys for a prompt (no echo, no lines), as before :meth:`raw`."""
+        import termios
+
+        if not self._raw or self._saved is None or self.fd is None:
+            return
+        self._raw = False
+        attrs: list[Any] = list(self._saved)
+        attrs[6] = list(attrs[6])
+        attrs[3] &= ~(termios.ICANON | termios.ECHO)
+        attrs[6][termios.VMIN] = 1
+        attrs[6][termios.VTIME] = 0
+        try:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, attrs)
+        except (termios.error, OSError):
+            pass
+
     def read(self) -> bytes:
         """The keys typed so far (empty when there are none)."""
         if self.fd is None:
@@ -71,6 +121,7 @@ class Keyboard:
             except (termios.error, OSError):
                 pass
         self._saved = None
+        self._raw = False
 
     def close(self) -> None:
         """Release the terminal and close ``/dev/tty`` if it was opened here."""

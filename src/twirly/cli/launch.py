@@ -37,7 +37,7 @@ class LaunchError(Exception):
 class Child:
     """A started command: its pid (= process group) and our ends of its ptys."""
 
-    __slots__ = ("err", "out", "pid", "stdin_is_tty", "tty")
+    __slots__ = ("devices", "err", "out", "pid", "stdin_is_tty", "tty", "tty_oflag")
 
     def __init__(self, pid: int, out: int, err: int, tty: int, stdin_is_tty: bool) -> None:
         self.pid = pid
@@ -45,6 +45,8 @@ class Child:
         self.err = err
         self.tty = tty
         self.stdin_is_tty = stdin_is_tty
+        self.devices: frozenset[int] = frozenset()  # st_rdev of each of its ptys
+        self.tty_oflag = 0  # its output flags as twirly set them (what the command changes)
 
 
 def _open_pty(size: bytes | None) -> tuple[int, int]:
@@ -183,13 +185,15 @@ def launch(argv: Sequence[str]) -> Child:
         report, report_w = os.pipe()  # close-on-exec: EOF means exec succeeded
         opened += [report, report_w]
         parent = os.getpid()
+        slaves = (tty_slave, out_slave, err_slave)
+        devices = frozenset(os.fstat(fd).st_rdev for fd in slaves if os.isatty(fd))
+        tty_oflag = _output_flags(tty_slave)
         pid = os.fork()
     except OSError as error:
         for fd in opened:
             os.close(fd)
         raise LaunchError(f"twirly: cannot start {argv[0]}: {error.strerror}", 126) from None
     if pid == 0:
-        slaves = (tty_slave, out_slave, err_slave)
         _in_child(argv, slaves, stdin_tty=stdin_tty, report=report_w, parent=parent, prctl=prctl)
     for fd in (tty_slave, out_slave, err_slave, report_w):
         os.close(fd)
@@ -200,7 +204,19 @@ def launch(argv: Sequence[str]) -> Child:
         for fd in (tty, out, err):
             os.close(fd)
         raise _explain(argv[0], int(failure))
-    return Child(pid, out, err, tty, stdin_tty)
+    child = Child(pid, out, err, tty, stdin_tty)
+    child.devices = devices
+    child.tty_oflag = tty_oflag
+    return child
+
+
+def _output_flags(fd: int) -> int:
+    import termios
+
+    try:
+        return int(termios.tcgetattr(fd)[1])
+    except termios.error:
+        return 0
 
 
 def _ensure_stdin() -> None:

@@ -29,7 +29,12 @@ command cannot be run, 127 when it is not found; 2 for a usage error; 130/143/12
 twirly is interrupted (Ctrl-C, SIGTERM, SIGHUP), after stopping the command.
 
 A command that asks for input (sudo, ssh, `read -p`) pauses the spinner: its prompt is shown
-and what you type goes to the command.
+and what you type goes to the command. One that takes the screen (less, git log's pager,
+vim) gets the whole terminal, and the spinner comes back when it gives it back.
+
+When twirly's stdout is a file or a pipe (`twirly -- curl -s URL > page.html`), the command's
+stdout goes there byte for byte, whatever --show-output says; the spinner and the command's
+stderr stay on the terminal.
 """
 
 
@@ -98,7 +103,8 @@ def _build_parser(version: str) -> _Parser:
         "--show-output",
         action="store_true",
         default=None,
-        help="stream the command's output above the spinner (TWIRLY_SHOW_OUTPUT)",
+        help="stream the command's output above the spinner (TWIRLY_SHOW_OUTPUT); a redirected"
+        " stdout always gets the command's stdout",
     )
     add("--tail", metavar="N", help="keep the last N lines of output live (TWIRLY_TAIL)")
     add("--timeout", metavar="SECONDS", help="stop the command after SECONDS (TWIRLY_TIMEOUT)")

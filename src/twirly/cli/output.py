@@ -18,7 +18,7 @@ from twirly.state import Row
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
-__all__ = ["Destination", "Recording", "TailRows", "Writer"]
+__all__ = ["Destination", "LiveLine", "Recording", "TailRows", "Writer"]
 
 _SPILL_AT = 16 * 1024 * 1024  # bytes kept in memory before the recording moves to a file
 
@@ -58,17 +58,21 @@ class Writer:
     def _work(self) -> None:
         broken = False
         while (job := self._jobs.get()) is not None:
-            if broken:
-                continue  # keep taking jobs: a full queue would stop the reader for good
-            write, data = job
-            try:
-                write(data)
-            except Exception:
-                broken = True
+            if not broken:  # else keep taking jobs: a full queue would stop the reader for good
+                write, data = job
+                try:
+                    write(data)
+                except Exception:
+                    broken = True
+            self._jobs.task_done()
 
     def submit(self, write: Callable[[bytes], None], data: bytes) -> None:
         """Have ``write(data)`` called after every job submitted before it."""
         self._jobs.put((write, data))
+
+    def drain(self) -> None:
+        """Wait until everything submitted so far has been written."""
+        self._jobs.join()
 
     def close(self) -> None:
         """Wait until everything submitted has been written."""
@@ -133,8 +137,13 @@ class Destination:
         else:
             self._alive = write_all(self.fd, data)
 
+    def drain(self) -> None:
+        """Wait until the lines and prompts handed over so far have been written."""
+        if self._writer is not None:
+            self._writer.drain()
+
     def raw(self, data: bytes) -> None:
-        """Write ``data`` as it is, at once (a replay, after the spinner has gone)."""
+        """Write ``data`` as it is, at once (a replay, data for a file, a full screen)."""
         if self._alive and data:
             self._alive = write_all(self.fd, data)
 
@@ -275,3 +284,34 @@ class TailRows:
         for row in self._rows:
             self._terminal.detach(row, None)
         self._rows.clear()
+
+
+class LiveLine:
+    """A line being redrawn in place (a progress bar), live in a row under the spinner.
+
+    With ``--show-output`` lines are written above the spinner once finished; one that is
+    redrawn with carriage returns would otherwise not be seen until it ends. The row goes
+    when the line is finished (then it is written above, as it ended) or a prompt starts.
+    """
+
+    _GLYPH = (" ",)
+
+    def __init__(self, terminal: Terminal) -> None:
+        self._terminal = terminal
+        self._row: Row | None = None
+
+    def show(self, data: bytes) -> None:
+        """Show what the line shows now."""
+        text = tail_text(data[-1024:].decode("utf-8", "replace"))
+        if self._row is None:
+            self._row = Row(text, self._GLYPH, 1, 3600.0, time.monotonic())
+            self._row.ident = self._terminal.new_ident()
+            self._terminal.attach(self._row)
+        else:
+            self._row.text = text
+
+    def clear(self) -> None:
+        """Take the row away."""
+        if self._row is not None:
+            self._terminal.detach(self._row, None)
+            self._row = None

@@ -13,17 +13,26 @@ import select
 import signal
 import time
 
+from twirly.cli import evidence
+from twirly.cli.activity import Tail, classify_tail
+from twirly.cli.downstream import Downstream
+from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
-from twirly.cli.output import Destination, Recording, TailRows
+from twirly.cli.output import Destination, LiveLine, Recording, TailRows
 from twirly.terminal import Terminal
 
 __all__ = ["Outcome", "Session"]
 
 GRACE = 2.0  # seconds a command has to stop after a forwarded signal, before SIGKILL
-QUIET = 0.3  # seconds of silence after an unfinished line before it is taken for a prompt
+QUIET = 0.3  # seconds of silence after visible text before it is taken for a prompt, when
+# the OS cannot say whether the command is reading its terminal (see twirly.cli.evidence)
+LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is a prompt
+LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
+FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
+PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
 READ_SIZE = 1 << 16
@@ -72,6 +81,8 @@ class Session:
         tail: TailRows | None,
         inbox: SignalInbox,
         terminal: Terminal,
+        live: LiveLine | None = None,
+        data_out: bool = False,
     ) -> None:
         self._child = child
         self._terminal = terminal
@@ -85,8 +96,22 @@ class Session:
         self._open = dict(self._kind)  # the ptys still open
         self._closed: set[int] = set()  # our ends already closed
         self._tail = tail
+        self._live = live
+        # twirly's stdout is a file or a pipe: the command's stdout is data, passed on as it is.
+        self._data_out = data_out
+        self._downstream = (
+            Downstream(terminal) if data_out and Downstream.needed(terminal) else None
+        )
+        self._look_at = 0.0  # when the OS may be asked again whether a line is a prompt
         self.recording = Recording()
         self._keyboard = Keyboard(child.stdin_is_tty)
+        self._keys_polled: int | None = None  # the keyboard's descriptor, if polled
+        self._asked = False  # a prompt was shown: keys go to the command from then on
+        self._early = False  # reading the other ptys before the command takes the screen
+        ptys = tuple(fd for fd in (child.tty, child.out, child.err) if os.isatty(fd))
+        self._full = FullScreen(
+            ptys, terminal, self._keyboard, self._before_full_screen, oflag=child.tty_oflag
+        )
         self._poll = select.poll()
         self._prompting = False
         self._status: int | None = None
@@ -110,6 +135,8 @@ class Session:
             self._take_signals()  # any that came while the command was starting
             while not self._finished():
                 self._step(deadline)
+            if self._full.active:
+                self._full.leave()  # it ended with the screen: the terminal is taken back
         except BaseException:
             self._signal_group(signal.SIGKILL)  # whatever went wrong, the command goes too
             raise
@@ -126,6 +153,10 @@ class Session:
 
     def _step(self, deadline: float | None) -> None:
         timers = [t for t in (deadline, self._kill_at, self._prompt_due()) if t is not None]
+        if self._downstream is not None and (due := self._downstream.due()) is not None:
+            timers.append(due)
+        if self._full.active:
+            timers.append(time.monotonic() + FULL_SCREEN_LOOK)
         if self._exited_at is not None:
             timers.append(time.monotonic() + DRAIN_IDLE)
         wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
@@ -153,7 +184,22 @@ class Session:
             self._signal_group(signal.SIGKILL)
         due_prompt = self._prompt_due()
         if due_prompt is not None and now >= due_prompt:
-            self._start_prompt()
+            self._decide_prompt(now)
+        self._look_downstream(now)
+        if self._full.active and self._full.given_back():
+            # What it wrote before giving the screen back (the echo of the key that answered
+            # `read -n1`) is already in the ptys: it goes with the full screen.
+            self._read_others(-1)
+        if self._full.look():
+            self._after_full_screen()
+
+    def _look_downstream(self, now: float) -> None:
+        downstream = self._downstream
+        due = None if downstream is None else downstream.due()
+        if downstream is None or due is None or now < due:
+            return
+        if downstream.look(now) and not self._prompting:
+            self._terminal.write_lines([])  # the readers are done: the rows come back
 
     def _check_child(self) -> None:
         # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
@@ -203,6 +249,22 @@ class Session:
 
     def _on_output(self, source: _Source, data: bytes) -> None:
         number = self._kind[source.fd]
+        if number == 1 and self._data_out:
+            self._pass_data(source, data)
+            return
+        signals = self._full.scan(source.fd, data)
+        if self._full.takes(signals) and not self._early:
+            self._read_others(source.fd)
+        was_full = self._full.active
+        if self._full.on_output(signals, source.fd):
+            if not was_full:
+                self._on_full_screen()
+            source.dest.raw(data)  # drawing: not recorded, replaying it would be garbage
+            if self._full.passed(data):
+                self._after_full_screen()
+            return
+        if was_full:
+            self._after_full_screen()
         if number != TTY and not self._options.show_output:
             self.recording.add(number, data)
         source.last = time.monotonic()
@@ -211,17 +273,44 @@ class Session:
             self._pass_on(source, number, data[:cut], data[cut + 1 :])
             return
         source.pending += data
+        self._look_at = 0.0
         if self._tail is not None and number != TTY:
             self._tail.unfinished(source.pending)
         if self._prompting:
             self._show_partial(source)
-        elif len(source.pending) > PENDING_MAX:
+            return
+        self._redrawn(source, number)
+        if len(source.pending) > PENDING_MAX:
             whole, source.pending, source.shown = source.pending, b"", 0
             self._pass_on(source, number, whole, b"")
+
+    def _redrawn(self, source: _Source, number: int) -> None:
+        """A line redrawn in place (progress) shows live under the spinner, if output is
+        shown; only its last redraw is kept once it gets long (it is what a terminal shows)."""
+        if classify_tail(source.pending) is not Tail.PROGRESS or source.shown:
+            return
+        if len(source.pending) > PROGRESS_KEEP:
+            cut = source.pending.rfind(b"\r", 0, len(source.pending) - 1)
+            if cut > 0:
+                source.pending = source.pending[cut:]
+        if self._live is not None and number != TTY and self._options.show_output:
+            self._live.show(source.pending)
+
+    def _pass_data(self, source: _Source, data: bytes) -> None:
+        """Byte for byte, at once, whatever --show-output says: binary data, an unfinished
+        last line and all (``twirly -- curl -s URL > page.html``). It was redirected on
+        purpose, so it is neither hidden nor replayed."""
+        if self._downstream is not None:
+            self._downstream.before_write(time.monotonic())
+        source.dest.raw(data)
+        if not source.dest.alive:
+            self._hang_up(source.fd)
 
     def _pass_on(self, source: _Source, number: int, head: bytes, rest: bytes) -> None:
         """Lines are complete up to ``head``; ``rest`` starts the next unfinished one."""
         live = number == TTY or self._options.show_output
+        if self._live is not None:
+            self._live.clear()
         if live or self._prompting:
             # Hidden output shows only the line that finishes the prompt.
             shown = head if live else head.partition(b"\n")[0]
@@ -237,6 +326,8 @@ class Session:
         source.pending, source.shown = rest, 0
         if self._prompting and rest:
             self._show_partial(source)
+        elif rest:
+            self._redrawn(source, number)
 
     def _show_partial(self, source: _Source) -> None:
         source.dest.partial(source.unshown())
@@ -256,39 +347,109 @@ class Session:
     # -- prompts ----------------------------------------------------------------------------
 
     def _prompt_due(self) -> float | None:
-        if self._prompting or self._exited_at is not None:
+        """When to decide next whether an unfinished line is a prompt (None: no such line)."""
+        if self._prompting or self._exited_at is not None or self._full.active:
             return None
         due = None
         for fd, source in self._sources.items():
             waiting = source.unshown()
-            if not waiting or waiting.endswith(b"\r"):
+            if not waiting:
                 continue
-            at = source.last + (0.0 if self._kind[fd] == TTY else QUIET)
+            if self._kind[fd] == TTY and classify_tail(waiting) is Tail.TEXT:
+                at = source.last  # text for the person's eyes only: a prompt at once
+            else:
+                at = max(source.last + LOOK, self._look_at)
             due = at if due is None else min(due, at)
         return due
 
+    def _decide_prompt(self, now: float) -> None:
+        """Is the command waiting for an answer? The OS says so when it can: a process of the
+        command's foreground group blocked reading its terminal. Only text can be a prompt
+        without that evidence; styling and redrawn progress lines never are."""
+        self._look_at = now + LOOK_AGAIN
+        kinds = {fd: classify_tail(s.unshown()) for fd, s in self._sources.items() if s.unshown()}
+        if any(self._kind[fd] == TTY and kind is Tail.TEXT for fd, kind in kinds.items()):
+            self._start_prompt()
+            return
+        if not kinds:
+            return
+        if self._full.take_if_keys_are_raw():
+            self._on_full_screen()  # it reads keys, not an answer to this line: no prompt
+            return
+        reading = evidence.blocked_reading(self._child.tty, self._child.devices)
+        if reading is None:
+            quiet = all(now - s.last >= QUIET for s in self._sources.values() if s.unshown())
+            reading = quiet and Tail.TEXT in kinds.values()
+        if reading:
+            self._start_prompt()
+
     def _start_prompt(self) -> None:
         self._prompting = True
+        self._asked = True
+        if self._live is not None:
+            self._live.clear()
         # Keys go to the command before the prompt shows: an answer typed at once must not
         # be echoed by twirly's terminal (it may be a password). From the first prompt on,
         # keys keep going to the command: one that has asked once may read again unasked.
-        if self._keyboard.fd is None:
-            fd = self._keyboard.open()
-            if fd is not None:
-                self._poll.register(fd, select.POLLIN)
+        self._poll_keys(self._keyboard.open())
         for source in sorted(self._sources.values(), key=lambda s: s.last):
             if source.unshown():
                 self._show_partial(source)
 
+    def _poll_keys(self, fd: int | None) -> None:
+        if fd is not None and self._keys_polled is None:
+            self._poll.register(fd, select.POLLIN)
+            self._keys_polled = fd
+
+    def _stop_keys(self) -> None:
+        if self._keys_polled is not None:
+            self._poll.unregister(self._keys_polled)
+            self._keys_polled = None
+        self._keyboard.close()
+
+    # -- a full screen ----------------------------------------------------------------------
+
+    def _read_others(self, fd: int) -> None:
+        """Read what the ptys other than ``fd`` already hold, before the screen changes hands:
+        it was written before (``git commit`` writes a hint, then starts the editor), and is
+        handled as it would have been had it been read first."""
+        self._early = True
+        try:
+            for other in list(self._open):
+                if other != fd:
+                    self._read(other)
+        finally:
+            self._early = False
+
+    def _before_full_screen(self) -> None:
+        """The command takes the screen: what twirly has on its way is written first."""
+        self._sources[self._child.out].dest.drain()
+        if self._live is not None:
+            self._live.clear()
+
+    def _on_full_screen(self) -> None:
+        self._prompting = False
+        self._screen_partial = None
+        for source in self._sources.values():
+            source.pending, source.shown = b"", 0  # drawn over by the program, or hidden
+        self._poll_keys(self._keyboard.fd)
+
+    def _after_full_screen(self) -> None:
+        """The screen is given back: late answers of the terminal still go to the command
+        (not to the shell after twirly); keys go on to it only if it has asked before."""
+        if self._keys_polled is not None and select.select([self._keys_polled], [], [], 0)[0]:
+            self._forward_keys()
+        if not self._asked:
+            self._stop_keys()
+
     def _forward_keys(self) -> None:
         keys = self._keyboard.read()
         if not keys:  # the terminal has gone
-            if self._keyboard.fd is not None:
-                self._poll.unregister(self._keyboard.fd)
-            self._keyboard.close()
+            self._stop_keys()
             return
+        target = self._full.key_target() if self._full.active else self._child.tty
         try:
-            os.write(self._child.tty, keys)
+            os.write(target, keys)
         except OSError:
             # Its input queue is full (or gone): drop the keys, as a terminal does, rather
             # than stop passing on its output while waiting for it to read.
@@ -347,6 +508,12 @@ class Session:
             _, self._status = os.waitpid(self._child.pid, 0)
 
     # -- the result -------------------------------------------------------------------------
+
+    @property
+    def at_row_start(self) -> bool:
+        """Is the cursor where twirly keeps it (column 0 of the spinner's row), rather than
+        after a prompt or a pipeline reader's output?"""
+        return not self._prompting and (self._downstream is None or not self._downstream.away)
 
     def _outcome(self) -> Outcome:
         status = self._status or 0

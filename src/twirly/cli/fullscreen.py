@@ -1,0 +1,171 @@
+"""A command that takes the screen (less, vim, git's pager, top) gets the real terminal, whole.
+
+Such a program draws the screen itself, reads raw keys and asks the terminal questions that
+only the terminal can answer; twirly's line path and prompt path would garble all three. The
+signs that it has taken the screen come from its output (:class:`~twirly.cli.activity.
+ScreenScanner`: the alternate screen, questions, keypad mode, cursor addressing) and from its
+terminal's modes: a program that turns off canonical mode on its terminal reads keys one by
+one (``less`` run by ``git log`` with ``LESS=FRX`` uses neither the alternate screen nor keypad
+mode, but it does that).
+
+While it has the screen, the spinner's rows are erased and frames wait (as for Ctrl-Z);
+twirly's terminal is raw; every byte of the command's output goes to the terminal unchanged,
+and every byte from the terminal (keys, and answers such as ``ESC[?62;22c``) goes to the
+command's terminal. It gives the screen back when it has left the alternate screen and its
+terminal is canonical again (or it has ended); then twirly's modes are restored and the rows
+are drawn again below whatever the program left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from twirly.cli import evidence
+from twirly.cli.activity import ScreenScanner, ScreenSignal, visible_text
+from twirly.cli.keys import Keyboard
+from twirly.terminal import Terminal
+
+__all__ = ["FullScreen"]
+
+_TAKES = frozenset(
+    {
+        ScreenSignal.ALTERNATE_SCREEN,
+        ScreenSignal.QUERY,
+        ScreenSignal.KEYPAD,
+        ScreenSignal.ADDRESSING,
+    }
+)
+
+
+class FullScreen:
+    """Whether the command has the screen, and the hand-over in both directions."""
+
+    def __init__(
+        self,
+        ptys: tuple[int, ...],
+        terminal: Terminal,
+        keyboard: Keyboard,
+        prepare: Callable[[], None],
+        *,
+        oflag: int = 0,
+    ) -> None:
+        # Our sides of the command's ptys, its controlling terminal first. A program may take
+        # any of them for its keyboard: less reads keys from stderr when /dev/tty fails.
+        self._ptys = ptys
+        self._oflag = oflag  # the output flags the command's ptys started with
+        self._terminal = terminal
+        self._keyboard = keyboard
+        self._prepare = prepare
+        self._scanners: dict[int, ScreenScanner] = {}
+        self._alternate = False
+        self._line = b""  # the main screen's last line as the program left it
+        self._keys_to = -1  # where the last keys went
+        self._closing = False  # the screen is given back after the output being passed
+        self.active = False
+
+    def scan(self, fd: int, data: bytes) -> list[ScreenSignal]:
+        """The signals in ``data``, read from ``fd`` (sequences split between reads too)."""
+        scanner = self._scanners.get(fd)
+        if scanner is None:
+            scanner = self._scanners[fd] = ScreenScanner()
+        return scanner.feed(data)
+
+    def takes(self, signals: list[ScreenSignal]) -> bool:
+        """Would output with ``signals`` take the screen (it does not have it yet)?"""
+        return not self.active and bool(_TAKES.intersection(signals) or not self._canonical())
+
+    def on_output(self, signals: list[ScreenSignal], fd: int) -> bool:
+        """Take note of output with ``signals`` read from ``fd``; True when it belongs to the
+        full screen (the caller passes it on unchanged, and does not record it)."""
+        # The modes are judged before this output's own signals: the sequence that leaves
+        # the alternate screen must still reach the terminal.
+        if self.active and self.given_back():
+            if fd == self._keys_to:
+                # The echo of the last keys, made while they were read one by one (`read
+                # -n1`): it belongs to the full screen; the screen is given back after it.
+                self._closing = True
+                return True
+            self.leave()
+        if self.takes(signals):
+            self.enter()
+        for signal in signals:
+            if signal is ScreenSignal.ALTERNATE_SCREEN:
+                self._alternate = True
+            elif signal is ScreenSignal.MAIN_SCREEN:
+                self._alternate = False
+                self._line = b""  # the cursor is back where it was before: column 0
+        return self.active
+
+    def passed(self, data: bytes) -> bool:
+        """``data`` went to the terminal: where does the main screen's cursor stand now?
+        True when the screen has been given back after it."""
+        if not self._alternate:
+            self._line = (self._line + data).rpartition(b"\n")[2][-1024:]
+        if self._closing:
+            self.leave()
+            return True
+        return False
+
+    def take_if_keys_are_raw(self) -> bool:
+        """A command reading keys one by one has the screen, even before it draws: True if
+        it has just been handed over."""
+        if self.active or self._canonical():
+            return False
+        self.enter()
+        return True
+
+    def look(self) -> bool:
+        """Has the command given the screen back (nothing written)? Leave if so."""
+        if self.active and self.given_back():
+            self.leave()
+            return True
+        return False
+
+    def _canonical(self) -> bool:
+        return self._keyboard_of() is None
+
+    def _keyboard_of(self) -> tuple[int, evidence.TtyModes] | None:
+        """The pty the command reads keys from one by one (not canonical), and its modes."""
+        for fd in self._ptys:
+            modes = evidence.tty_modes(fd)
+            if modes is not None and not modes.canonical:
+                return fd, modes
+        return None
+
+    def key_target(self) -> int:
+        """Where keys and the terminal's answers go: the pty the command set for reading
+        keys, else its controlling terminal."""
+        found = self._keyboard_of()
+        self._keys_to = self._ptys[0] if found is None else found[0]
+        return self._keys_to
+
+    def given_back(self) -> bool:
+        """Has the command left the alternate screen and gone back to reading lines?"""
+        return not self._alternate and self._canonical()
+
+    def enter(self) -> int | None:
+        """Hand the terminal over; the keyboard's descriptor (None: no keyboard)."""
+        self.active = True
+        self._line = b""  # the rows are erased: the cursor is at column 0
+        self._prepare()  # lines already on their way are written before the rows go
+        self._terminal.write_partial("")  # rows erased, cursor shown, frames paused
+        found = self._keyboard_of()
+        modes = evidence.tty_modes(self._ptys[0]) if found is None else found[1]
+        if modes is None:
+            return self._keyboard.raw()
+        return self._keyboard.raw((modes.oflag ^ self._oflag, modes.oflag))
+
+    def leave(self) -> None:
+        """Take the terminal back: its modes restored, the rows drawn again."""
+        self.active = False
+        self._closing = False
+        self._keys_to = -1
+        self._keyboard.unraw()
+        if self._alternate:  # it ended without leaving the alternate screen
+            self._terminal.write_partial("\x1b[?1049l")
+            self._alternate = False
+        # Rows start at column 0: after text the program left unfinished (a REPL's prompt
+        # when it ends), on the next line.
+        left = visible_text(self._line).rpartition(b"\r")[2].strip()
+        self._line = b""
+        self._terminal.write_lines([""] if left else [])

@@ -1,0 +1,180 @@
+"""Programs that take the screen (pagers, editors) get the real terminal, whole, and give it
+back: keys reach them, the terminal's answers reach them, twirly's modes are as they were."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_support import TWIRLY, Tmux, twirly_in_pty
+from tests.support.ptyrun import PtyProcess, clean_env
+
+TWIRLY_LINE = shlex.join(TWIRLY)
+
+
+def _needs(program: str) -> None:
+    if shutil.which(program) is None:
+        pytest.skip(f"needs {program}")
+
+
+def _modes(proc: PtyProcess) -> list[object]:
+    return termios.tcgetattr(proc.master)
+
+
+def test_less_gets_the_keyboard_and_q_quits_it(tmp_path: Path) -> None:
+    _needs("less")
+    text = tmp_path / "lines.txt"
+    text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
+    with twirly_in_pty("-t", "Paging", "--", "less", str(text), env={"LESS": ""}) as proc:
+        before = _modes(proc)
+        proc.read_until("lines.txt\x1b[27m")  # less's first prompt, the file name in reverse
+        screen = proc.screen()
+        assert screen.text_lines[0] == "line 1"
+        assert "Paging" not in screen.text  # no spinner over the pager
+        assert not _modes(proc)[3] & termios.ECHO  # keys are the pager's now
+        proc.type(" ")  # a page on
+        proc.read_until("line 30")
+        proc.type("q")
+        assert proc.wait() == 0
+        # pyte has no alternate screen: the pager's page stays, the final line comes below.
+        assert [line for line in proc.screen().text_lines if line][-1] == "✔ Paging"
+        assert _modes(proc) == before
+
+
+def test_git_log_with_its_pager_quits_on_q(tmp_path: Path) -> None:
+    _needs("git")
+    _needs("less")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    for i in range(1, 41):
+        subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", f"change {i}"], check=True)
+    env = clean_env({"HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1", "PAGER": "less"})
+    env.pop("LESS", None)  # git sets LESS=FRX: no alternate screen, but keys one by one
+    argv = [*TWIRLY, "-t", "Log", "--", "git", "-C", str(repo), "log"]
+    with PtyProcess(argv, env=env) as proc:
+        before = _modes(proc)
+        proc.read_until("change 40")
+        proc.read_until("\r\n:")  # less waits at its prompt
+        assert "Log" not in proc.screen().text
+        proc.type("q")
+        assert proc.wait() == 0
+        assert [line for line in proc.screen().text_lines if line][-1] == "✔ Log"
+        assert _modes(proc) == before
+
+
+def test_the_terminals_answer_to_a_question_reaches_the_command() -> None:
+    # What vim and less do at start: keys one by one, then ask where the cursor is.
+    code = (
+        "import sys, termios, tty, os\n"
+        "saved = termios.tcgetattr(0)\n"
+        "tty.setcbreak(0)\n"
+        "os.write(1, b'\\x1b[6n')\n"
+        "answer = b''\n"
+        "while not answer.endswith(b'R'):\n"
+        "    answer += os.read(0, 1)\n"
+        "termios.tcsetattr(0, termios.TCSADRAIN, saved)\n"
+        "print('answer', answer[1:].decode())\n"
+    )
+    with twirly_in_pty("--show-output", "-t", "Asking", "--", sys.executable, "-c", code) as p:
+        p.read_until("\x1b[6n")
+        p.type("\x1b[7;1R")  # as the terminal answers
+        assert p.wait() == 0
+        assert "answer [7;1R" in p.screen().text
+        assert "✔ Asking" in p.screen().text
+
+
+def _shell_line(tmp: Path, command: str) -> str:
+    """Run ``command`` at a shell prompt, noting the terminal modes before and after."""
+    return f"stty -g > {tmp}/before; {command}; echo $? > {tmp}/rc; stty -g > {tmp}/after"
+
+
+def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_path: Path) -> None:
+    _needs("vim")
+    with Tmux(tmp_path) as tmux:
+        command = f"{TWIRLY_LINE} -t Editing -- vim --clean {tmp_path}/notes.txt"
+        tmux.type(_shell_line(tmp_path, command))
+        tmux.send("Enter")
+        tmux.wait_for(lambda rows: any("notes.txt" in row for row in rows[-2:]))
+        assert not any("Editing" in row for row in tmux.screen())
+        tmux.type("ihello from vim")
+        tmux.send("C-c")  # vim's own key (leave insert mode), not an interrupt for twirly
+        tmux.type(":wq")
+        tmux.send("Enter")
+        assert tmux.wait_file(tmp_path / "rc") == "0\n"
+        rows = [row for row in tmux.wait_for(lambda r: "$" in r) if row]
+        assert rows[-2:] == ["✔ Editing", "$"]  # nothing of the terminal's answers left
+        assert (tmp_path / "before").read_text() == tmux.wait_file(tmp_path / "after")
+    assert (tmp_path / "notes.txt").read_text() == "hello from vim\n"
+
+
+def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
+    _needs("vim")
+    _needs("git")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (repo / "f").write_text("x\n")
+    subprocess.run([*git, "add", "f"], check=True)
+    with Tmux(tmp_path) as tmux:
+        commit = f"{TWIRLY_LINE} -t Committing -- {shlex.join([*git, 'commit'])}"
+        tmux.type(_shell_line(tmp_path, f"EDITOR='vim --clean' {commit}"))
+        tmux.send("Enter")
+        tmux.wait_for(lambda rows: any("Please enter the commit message" in row for row in rows))
+        tmux.type("ifirst change")
+        tmux.send("Escape")
+        tmux.type(":wq")
+        tmux.send("Enter")
+        assert tmux.wait_file(tmp_path / "rc") == "0\n"
+        rows = [row for row in tmux.wait_for(lambda r: "$" in r) if row]
+        assert rows[-2:] == ["✔ Committing", "$"]
+        assert (tmp_path / "before").read_text() == tmux.wait_file(tmp_path / "after")
+    log = subprocess.check_output([*git, "log", "-1", "--format=%s"], text=True)
+    assert log == "first change\n"
+
+
+def test_a_command_that_ends_on_the_alternate_screen_gets_the_terminal_taken_back() -> None:
+    script = r"printf '\033[?1049hdrawn'; stty -icanon; sleep 0.3"
+    with twirly_in_pty("-t", "Drawing", "--", "sh", "-c", script) as proc:
+        before = _modes(proc)
+        assert proc.wait() == 0
+        output = bytes(proc.output)
+        assert _modes(proc) == before
+    assert b"\x1b[?1049l" in output[output.index(b"drawn") :]  # the main screen again
+    assert "✔ Drawing" in proc.screen().text
+
+
+def test_the_spinner_comes_back_below_a_line_the_program_left_unfinished() -> None:
+    code = (
+        "import os, termios, tty\n"
+        "saved = termios.tcgetattr(0)\n"
+        "tty.setcbreak(0)\n"  # keys one by one: the program has the screen
+        "os.write(1, b'Press a key> ')\n"
+        "os.read(0, 1)\n"
+        "termios.tcsetattr(0, termios.TCSADRAIN, saved)\n"
+    )
+    with twirly_in_pty("-t", "Waiting", "--", sys.executable, "-c", code) as proc:
+        proc.read_until("Press a key> ")
+        proc.type("k")
+        assert proc.wait() == 0
+        lines = [line for line in proc.screen().text_lines if line]
+    assert lines == ["Press a key>", "✔ Waiting"]
+
+
+def test_a_single_key_question_keeps_its_answer_on_its_line() -> None:
+    # `read -n1` reads one key with the terminal out of canonical mode, echo on.
+    script = 'read -n1 -p "Continue? " answer; echo; echo "got $answer"'
+    with twirly_in_pty("-t", "Asking", "--", "bash", "-c", script) as proc:
+        proc.read_until("Continue? ")
+        proc.type("y")
+        assert proc.wait() == 0
+        lines = [line for line in proc.screen().text_lines if line]
+    assert lines == ["Continue? y", "✔ Asking"]

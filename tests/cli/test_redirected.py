@@ -1,0 +1,81 @@
+"""twirly's stdout redirected to a file or a pipe: the command's stdout is data, passed on
+byte for byte, while the spinner and the replay of stderr stay on the terminal."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.cli_support import TWIRLY
+from tests.support.ptyrun import PtyProcess, clean_env
+
+TWIRLY_LINE = shlex.join(TWIRLY)
+
+
+def _at_terminal(pipeline: str, **kwargs: object) -> PtyProcess:
+    """A shell command line typed at a terminal (twirly somewhere in it)."""
+    return PtyProcess(["sh", "-c", pipeline], env=clean_env(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_output_redirected_to_a_file_reaches_it_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "o.txt"
+    with _at_terminal(
+        f"cd {tmp_path} && touch a b c && {TWIRLY_LINE} -t t --shell 'ls | wc -l' > {out}"
+    ) as p:
+        assert p.wait() == 0
+        assert p.screen().text == "✔ t"
+    assert out.read_text().strip() == "4"  # a, b, c and o.txt itself
+
+
+def test_an_unfinished_last_line_stays_unfinished(tmp_path: Path) -> None:
+    out = tmp_path / "f"
+    with _at_terminal(f"{TWIRLY_LINE} -t t -- printf 'a\\nb\\ntail' > {out}") as p:
+        assert p.wait() == 0
+        assert p.screen().text == "✔ t"
+    assert out.read_bytes() == b"a\nb\ntail"
+
+
+def test_every_byte_value_passes_through_whatever_show_output_says(tmp_path: Path) -> None:
+    data = tmp_path / "all.bin"
+    data.write_bytes(bytes(range(256)) * 64)
+    for option in ("", "--show-output"):
+        out = tmp_path / f"out{option}.bin"
+        with _at_terminal(f"{TWIRLY_LINE} {option} -t t -- cat {data} > {out}") as p:
+            assert p.wait() == 0
+            assert p.screen().text == "✔ t"
+        assert out.read_bytes() == data.read_bytes()
+
+
+def test_stderr_stays_hidden_and_is_replayed_on_the_terminal_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "f"
+    script = "echo data; echo warning >&2; exit 3"
+    with _at_terminal(f"{TWIRLY_LINE} -t t -- sh -c '{script}' > {out}") as p:
+        assert p.wait() == 3
+        assert p.screen().text == "warning\n✖ t (exit status 3)"
+    assert out.read_bytes() == b"data\n"
+
+
+def test_a_pipeline_reader_writing_to_the_terminal_never_lands_on_the_spinner_row() -> None:
+    # head writes to the terminal twirly draws on; the rows step aside while it may write.
+    with _at_terminal(f"{TWIRLY_LINE} --show-output -t t -- yes | head -3") as p:
+        p.wait()
+        assert p.screen().text == "y\ny\ny\n✖ t (killed by SIGPIPE)"
+
+
+def test_a_pipeline_reader_gets_each_line_and_the_spinner_comes_back_below() -> None:
+    code = (
+        "import time\nfor i in range(3):\n    print(i, flush=True); time.sleep(0.3)\ntime.sleep(30)"
+    )
+    command = f"{TWIRLY_LINE} -t Counting -- {sys.executable} -c {shlex.quote(code)} | cat"
+    with _at_terminal(command) as p:
+        p.read_until("2\r\n")
+        deadline = time.monotonic() + 10
+        while not [line for line in p.screen().text_lines if line.endswith("Counting")]:
+            assert time.monotonic() < deadline, p.screen().text
+            p.read_for(0.05)
+        lines = [line for line in p.screen().text_lines if line]
+        assert lines[:3] == ["0", "1", "2"]
+        assert lines[3].endswith(" Counting")
+        assert len(lines) == 4
