@@ -34,6 +34,10 @@ ROWS_MODE: Final = HIDE_CURSOR + _NO_WRAP
 _NORMAL_MODE: Final = _WRAP + SHOW_CURSOR
 _ERASE_LINE_END: Final = "\x1b[K"
 _ERASE_DOWN: Final = "\x1b[J"
+# The cursor should be at column 0 of the top row, but the terminal itself may have echoed
+# there since the last write ("^C" when Ctrl-C is pressed): a line left for good starts from
+# the row's first column, or it would read "^C✖ text".
+_LINE_START: Final = "\r"
 # DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
 _SYNC_BEGIN: Final = "\x1b[?2026h"
 _SYNC_END: Final = "\x1b[?2026l"
@@ -214,10 +218,12 @@ class Block:
             return text
         if text:
             text = _WRAP + text + _NO_WRAP
+        # From column 0, unless the first line completes an unfinished one (see suspend).
+        start = "" if self._suspended else _LINE_START
         resume = ROWS_MODE if self._suspended else ""
         self._suspended = False
         redraw = self._draw_all(now, width, height)
-        return _SYNC_BEGIN + _ERASE_DOWN + text + resume + redraw + _SYNC_END
+        return _SYNC_BEGIN + start + _ERASE_DOWN + text + resume + redraw + _SYNC_END
 
     def suspend(self, partial: str) -> str:
         """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it.
@@ -237,9 +243,11 @@ class Block:
         self._bodies.pop(row.ident, None)
         lines = [final] if final is not None else []
         if not self._rows:
+            start = "" if self._suspended else _LINE_START
             self._suspended = False
             self._drawn = []
-            return _ERASE_DOWN + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
+            text = "".join(f"{line}\r\n" for line in lines)
+            return start + _ERASE_DOWN + _WRAP + text + SHOW_CURSOR
         return self.above(lines, now, width, height)
 
     def clear(self) -> str:
@@ -249,8 +257,9 @@ class Block:
         self._rows.clear()
         self._drawn.clear()
         self._bodies.clear()
+        start = "" if self._suspended else _LINE_START
         self._suspended = False
-        return _ERASE_DOWN + _NORMAL_MODE
+        return start + _ERASE_DOWN + _NORMAL_MODE
 
     def hide(self) -> str:
         """Erase the rows and show the cursor for a while (the program is being stopped,
@@ -259,6 +268,15 @@ class Block:
             return ""
         self._stale = True
         return _ERASE_DOWN + _NORMAL_MODE
+
+    def restart(self, now: float, width: int, height: int = 0) -> str:
+        """Draw every row afresh from the cursor's line, after the screen was someone else's
+        for a while (a prompt was answered there)."""
+        self._suspended = False
+        if not self._rows:
+            return ""
+        self._stale = True
+        return ROWS_MODE + self.frame(now, width, height)
 
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
-__all__ = ["activate", "deactivate", "restore_all"]
+__all__ = ["activate", "deactivate", "leave_signals_to_the_main_thread", "restore_all"]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _SIGTSTP: int | None = getattr(signal, "SIGTSTP", None)
 
 _active: list[Terminal] = []
 _previous: dict[int, Any] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # (re-entrant: a signal's restore may interrupt activate())
 _atexit_registered = False
 
 
@@ -34,6 +34,32 @@ def restore_all() -> None:
     """Restore every terminal that has rows (idempotent)."""
     for terminal in list(_active):
         terminal.restore()
+
+
+#: Signals the kernel raises in the thread that caused them: never blocked.
+_SYNCHRONOUS = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS", "SIGTRAP")
+    if hasattr(signal, name)
+)
+
+
+def leave_signals_to_the_main_thread() -> None:
+    """Block asynchronous signals in the calling thread (one of twirly's own).
+
+    Python runs signal handlers only in the main thread, and a signal the kernel hands to
+    another thread does not interrupt the main thread's wait: with the main thread in
+    ``time.sleep(30)``, a SIGTERM taken by a spinner's clock thread would run its handler
+    (twirly's restore, the program's own, the default death) only 30 s later, while the
+    spinner kept spinning. Blocked here, such a signal can only go to a thread that waits
+    for it, the main one.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals() - _SYNCHRONOUS)
+    except (OSError, ValueError):
+        pass
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -117,7 +143,7 @@ def deactivate(terminal: Terminal) -> None:
 
 def _after_fork_in_child() -> None:
     global _lock
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _active.clear()
 
 
