@@ -34,17 +34,20 @@ __all__ = ["Terminal", "terminal_for"]
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
 
-#: Whether terminals capture fd 1/2 and watch for other people's prompts (see
-#: :func:`leave_others_alone`).
-_watch_others = True
+#: Whether terminals capture fd 1/2, and whether they step aside for other people's prompts
+#: (see :func:`leave_others_alone`).
+_capture_others = True
+_watch_prompts = True
 
 
-def leave_others_alone() -> None:
-    """For a program that already handles its children's output and sets terminal modes
-    itself (the command line, the process driver's drawing child): no descriptor capture and
-    no stepping aside for prompts in this process."""
-    global _watch_others
-    _watch_others = False
+def leave_others_alone(*, prompts: bool = False) -> None:
+    """For a program that already handles its children's output (the command line, the
+    process driver's drawing child): no descriptor capture in this process. Unless
+    ``prompts``, no stepping aside for prompts either (the command line sets the terminal's
+    modes itself)."""
+    global _capture_others, _watch_prompts
+    _capture_others = False
+    _watch_prompts = prompts
 
 
 class Terminal:
@@ -174,7 +177,8 @@ class Terminal:
             now = time.monotonic()
             watch = self._watch
             if watch is not None:
-                if self._aside and not self._aside_until_called and watch.answered():
+                waits = self._aside_until_called or self._held
+                if self._aside and not waits and watch.answered():
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
                     self._step_aside()
@@ -353,16 +357,19 @@ class Terminal:
         guards.activate(self)
         _register(self)
         self._capture = Capture(self, self.stream)
-        if _watch_others and self._fd is not None:
+        if self._fd is None:
+            return
+        if _capture_others:
             from twirly.capture import Descriptors
-            from twirly.prompts import Watch
 
             self._descriptors = Descriptors.start(self._fd, self._encoding, self._on_captured)
             if self._descriptors is not None:
                 _captured[self._descriptors.device] = self.key[0]
-            real = self._fd if self._descriptors is None else self._descriptors.fd
-            self._output.fd = real
-            self._watch = Watch(real, self._step_aside_at_prompt)
+                self._output.fd = self._descriptors.fd
+        if _watch_prompts:
+            from twirly.prompts import Watch
+
+            self._watch = Watch(self._output.fd or self._fd, self._step_aside_at_prompt)
 
     def _step_aside_at_prompt(self) -> None:
         # The REPL is about to draw its prompt (it turned sys.ps1 into text); the watch says

@@ -91,8 +91,9 @@ def main(fd: int) -> None:
     # Ctrl-Z: the parent asks us to erase and wait (see Terminal.hold); stopping on our own
     # would race the shell's "Stopped" message.
     signal.signal(signal.SIGTSTP, signal.SIG_IGN)
-    # The parent captures the program's output and watches for prompts; we only draw.
-    leave_others_alone()
+    # The parent captures the program's output. A prompt someone writes between two of our
+    # frames must not be drawn over before the parent has us step aside: we watch too.
+    leave_others_alone(prompts=True)
     parent = os.getppid()
     buffer = bytearray()
     message = None
