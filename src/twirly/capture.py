@@ -299,7 +299,7 @@ class Descriptors:
         self._pending = bytearray()
         self._closed = False
         self._redirected = False
-        self._reading = False  # the reader thread runs (and closes the descriptors at its end)
+        self._reader: threading.Thread | None = None  # closes the descriptors at its end
         self._size = (0, 0)
         opened: list[int] = []
         try:
@@ -353,7 +353,7 @@ class Descriptors:
         )
         try:
             reader.start()
-            capture._reading = True
+            capture._reader = reader
         except RuntimeError:
             pass  # no thread: the terminal still takes the lines before each of its writes
         return capture
@@ -406,11 +406,15 @@ class Descriptors:
         """Put the real descriptors back for good and take everything that arrived."""
         self.pause()
         lines, rest = self._take(tail=True, last=True)
-        if self._reading:
+        reader = self._reader
+        if reader is not None:
             try:
                 os.write(self._wake_w, b"x")  # the reader closes everything as it ends
             except OSError:
                 pass
+            # Waited for, so the descriptors are closed when the spinner has stopped. It ends
+            # at once, or within one retry if it was waiting for the terminal's lock.
+            reader.join(timeout=4 * _NOTIFY_RETRY)
         else:
             _close_all(self._own)
         return lines, rest
