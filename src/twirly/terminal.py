@@ -174,6 +174,7 @@ class Terminal:
         with self._lock:
             if not self._block or self._output.dead:
                 return None
+            guards.nudge_late_signals()
             now = time.monotonic()
             watch = self._watch
             if watch is not None:

@@ -107,7 +107,7 @@ def test_an_unfinished_line_at_the_end_is_passed_on_as_it_is(driver: str) -> Non
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_a_child_still_running_at_the_end_writes_to_the_real_terminal(driver: str) -> None:
+def test_output_after_the_spinner_goes_straight_to_the_terminal(driver: str) -> None:
     body = """
     PAUSE(0.2)
     os.write(1, b"before the end\\n")
