@@ -71,21 +71,41 @@ class Watch:
         except (ImportError, OSError):
             pass  # (termios.error is an OSError)
         self._prompts: dict[str, PromptText] = {}
+        self._step_aside = step_aside
+        self._hook_prompts()
+        self._startup: tuple[Callable[[], object] | None, Callable[[], None]] | None = None
+        if sys.flags.interactive and getattr(sys, "ps1", None) is None:
+            # `python -i script.py`: the REPL may start while rows are shown. It calls
+            # sys.__interactivehook__ first, which is when the rows must step aside.
+            original = getattr(sys, "__interactivehook__", None)
 
-        def at_prompt() -> None:
-            self.at_repl = True
-            step_aside()
+            def starting() -> None:
+                self._at_prompt()
+                if callable(original):
+                    original()
 
-        # Only in an interactive session (sys.ps1 exists only there), only once per prompt.
+            self._startup = (original, starting)
+            sys.__interactivehook__ = starting
+
+    def _at_prompt(self) -> None:
+        self.at_repl = True
+        self._step_aside()
+
+    def _hook_prompts(self) -> None:
+        # Only in an interactive session: sys.ps1 exists only there (and appears when
+        # `python -i script.py` reaches its prompt, after a spinner the script started).
+        if self._prompts or getattr(sys, "ps1", None) is None:
+            return
         for name in ("ps1", "ps2"):
             current = getattr(sys, name, None)
             if current is not None and not isinstance(current, PromptText):
-                prompt = PromptText(current, at_prompt)
+                prompt = PromptText(current, self._at_prompt)
                 self._prompts[name] = prompt
                 setattr(sys, name, prompt)
 
     def someone_asks(self) -> bool:
         """True while someone else has turned echo or canonical mode off (twirly found them on)."""
+        self._hook_prompts()
         if not self._watched:
             return False
         import termios
@@ -117,3 +137,11 @@ class Watch:
             if getattr(sys, name, None) is prompt:
                 setattr(sys, name, prompt.original)
         self._prompts.clear()
+        if self._startup is not None:
+            original, starting = self._startup
+            self._startup = None
+            if getattr(sys, "__interactivehook__", None) is starting:
+                if original is None:
+                    del sys.__interactivehook__
+                else:
+                    sys.__interactivehook__ = original

@@ -360,7 +360,11 @@ class Terminal:
         self._capture = Capture(self, self.stream)
         if self._fd is None:
             return
-        if _capture_others:
+        # Not in a script run with `python -i` before its prompt: the REPL that follows may
+        # start while the rows are still shown, and the 3.13 one keeps a duplicate of fd 1
+        # for good (it would write into the capture, and fail once the capture is gone).
+        before_repl = sys.flags.interactive and getattr(sys, "ps1", None) is None
+        if _capture_others and not before_repl:
             from twirly.capture import Descriptors
 
             self._descriptors = Descriptors.start(self._fd, self._encoding, self._on_captured)

@@ -198,3 +198,52 @@ def test_an_unscoped_spinner_at_the_repl_leaves_the_prompt_alone(version: str) -
         _until(p, lambda s: "str str" in s.text_lines, "the prompts put back")
         p.type("exit()\r")
         assert p.wait() == 0
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_a_spinner_still_running_when_python_i_reaches_its_prompt(
+    version: str, tmp_path: Path
+) -> None:
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"python{version} is not installed")
+    script = tmp_path / "script.py"
+    script.write_text("import twirly\nsp = twirly.spinner('bg task')\nsp.start()\n")
+    with PtyProcess([python, "-i", str(script)]) as p:
+        _until(p, _prompt_waits, "the prompt")
+        p.read_for(0.4)  # several frames' time: none may touch the prompt
+        assert _prompt_waits(p.screen())
+        assert not any(line.endswith(" bg task") for line in p.screen().text_lines)
+        p.type("x = 1 + 1")
+        _until(p, lambda s: _prompt_waits(s, "x = 1 + 1"), "the typed text")
+        p.read_for(0.4)
+        assert _prompt_waits(p.screen(), "x = 1 + 1")
+        p.type("\rsp.stop(); print('stopped')\r")
+        _until(p, lambda s: "stopped" in s.text_lines and _prompt_waits(s), "the stop")
+        p.type("exit()\r")
+        assert p.wait() == 0
+        assert "Error" not in p.screen().text
+
+
+def test_children_see_the_terminal_resized_while_spinning(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    body = """
+    print("READY", flush=True)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    subprocess.run(["tput", "cols"])
+    """
+    code = spinning(body, "thread", before=f"import subprocess\nGO = {str(go)!r}\n")
+    with start(code, cols=80) as p:
+        p.read_until("READY")
+        mark = len(p.output)
+        p.resize(24, 64)
+        # The first frame at the new size redraws the row from scratch (erase down): by then
+        # the terminal has read the new size, and given it to the capture.
+        deadline = time.monotonic() + 10
+        while b"\x1b[J" not in p.output[mark:]:
+            assert time.monotonic() < deadline, "no frame after the resize"
+            p.read_for(0.02)
+        go.touch()
+        assert p.wait() == 0
+        assert _lines(p.screen()) == ["READY", "64"]
