@@ -301,6 +301,9 @@ class Descriptors:
         self._redirected = False
         self._reader: threading.Thread | None = None  # closes the descriptors at its end
         self._size = (0, 0)
+        #: Hand on every byte at once, not whole lines (while someone else's prompt or a
+        #: full-screen child has the terminal: its drawing must not wait for a newline).
+        self.passthrough = False
         opened: list[int] = []
         try:
             self.fd = os.dup(real)
@@ -402,6 +405,14 @@ class Descriptors:
         """The whole lines that arrived, and the unfinished rest (taken too)."""
         return self._take(tail=True)
 
+    def take_all(self) -> str:
+        """Everything that arrived, as it came."""
+        with self._lock:
+            self._read()
+            data = bytes(self._pending)
+            self._pending.clear()
+        return data.decode(self._encoding, "surrogateescape")
+
     def close(self) -> tuple[list[str], str]:
         """Put the real descriptors back for good and take everything that arrived."""
         self.pause()
@@ -479,7 +490,7 @@ class Descriptors:
                     if self._closed:
                         break
                     self._read()
-                    waiting = b"\n" in self._pending
+                    waiting = b"\n" in self._pending or bool(self.passthrough and self._pending)
                 if waiting:
                     waiting = not notify()
         except (OSError, ValueError):

@@ -264,8 +264,12 @@ class Terminal:
     # -- captured descriptors and other people's prompts ------------------------------------
 
     def _take_captured(self) -> None:
-        # Under the lock: the whole lines that reached fd 1/2 so far, above the rows.
+        # Under the lock: the whole lines that reached fd 1/2 so far, above the rows (while
+        # aside: every byte, as it came).
         if self._descriptors is not None:
+            if self._aside:
+                self._output.write(self._descriptors.take_all(), "surrogateescape")
+                return
             captured = self._descriptors.lines()
             if captured:
                 self._put_lines(captured, "surrogateescape")
@@ -326,11 +330,16 @@ class Terminal:
             lines, rest = descriptors.take()  # (an unfinished line may be the prompt itself)
             self._put_lines(lines, "surrogateescape")
             self._output.write(rest, "surrogateescape")
+            # A child started earlier still writes to the capture (a full-screen program that
+            # just took the keyboard): its bytes go on as they come.
+            descriptors.passthrough = True
 
     def _come_back(self) -> None:
-        self._aside = False
         if self._descriptors is not None:
+            self._output.write(self._descriptors.take_all(), "surrogateescape")
+            self._descriptors.passthrough = False
             self._descriptors.redirect()
+        self._aside = False
         link = self._remote()
         if link is None or not link.release():
             self._output.write(self._block.restart(time.monotonic(), *self.size()))
