@@ -326,9 +326,15 @@ class Descriptors:
         self.device = (slave.st_dev, slave.st_ino, slave.st_rdev)
         import termios
 
+        self._real = self.fd
+        self._keyboard = 0 if _same_terminal(0, real) else None
+        self._lent: list[Any] | None = None  # the real terminal's modes while a child has keys
+        self._line_modes = 0
         try:
-            # The same output modes as the real terminal: a child sees what it would see there.
-            termios.tcsetattr(self._slave, termios.TCSANOW, termios.tcgetattr(real))
+            # The same modes as the real terminal: a child sees what it would see there.
+            modes = termios.tcgetattr(real)
+            termios.tcsetattr(self._slave, termios.TCSANOW, modes)
+            self._line_modes = modes[3] & (termios.ECHO | termios.ICANON)
         except termios.error:
             pass
 
@@ -405,6 +411,53 @@ class Descriptors:
         """The whole lines that arrived, and the unfinished rest (taken too)."""
         return self._take(tail=True)
 
+    # -- a child that takes the capture for its terminal (less, vim, a raw-mode prompt) --------
+
+    def child_wants_keys(self) -> bool:
+        """True while a child has turned echo or line mode off on the capture: it reads keys
+        from it (less opens the terminal its stderr names), so the person's keys must reach
+        it there."""
+        if not self._line_modes or self._keyboard is None or self._closed:
+            return False
+        import termios
+
+        try:
+            flags: int = termios.tcgetattr(self._slave)[3]
+        except termios.error:
+            return False
+        return flags & self._line_modes != self._line_modes
+
+    @property
+    def lending(self) -> bool:
+        """True while the person's keys go to a child through the capture."""
+        return self._lent is not None
+
+    def lend_keyboard(self) -> None:
+        """Give the real terminal the child's modes and pass the person's keys on to it."""
+        import termios
+
+        try:
+            if self._lent is None:
+                self._lent = termios.tcgetattr(self._real)
+            termios.tcsetattr(self._real, termios.TCSANOW, termios.tcgetattr(self._slave))
+        except termios.error:
+            return
+        try:
+            os.write(self._wake_w, b"k")  # the reader listens to the keyboard from now on
+        except OSError:
+            pass
+
+    def take_keyboard_back(self) -> None:
+        """The real terminal's own modes again; keys are the program's again."""
+        lent, self._lent = self._lent, None
+        if lent is not None:
+            import termios
+
+            try:
+                termios.tcsetattr(self._real, termios.TCSANOW, lent)
+            except termios.error:
+                pass
+
     def take_all(self) -> str:
         """Everything that arrived, as it came."""
         with self._lock:
@@ -415,6 +468,7 @@ class Descriptors:
 
     def close(self) -> tuple[list[str], str]:
         """Put the real descriptors back for good and take everything that arrived."""
+        self.take_keyboard_back()
         self.pause()
         lines, rest = self._take(tail=True, last=True)
         reader = self._reader
@@ -485,7 +539,18 @@ class Descriptors:
         try:
             while True:
                 wait = _NOTIFY_RETRY if waiting else None
-                select.select([self._master, self._wake_r], [], [], wait)
+                keyboard = self._keyboard if self._lent is not None else None
+                watched = [self._master, self._wake_r]
+                if keyboard is not None:
+                    watched.append(keyboard)
+                ready = select.select(watched, [], [], wait)[0]
+                if self._wake_r in ready:
+                    os.read(self._wake_r, 64)
+                if keyboard is not None and keyboard in ready and self._lent is not None:
+                    try:
+                        os.write(self._master, os.read(keyboard, 4096))  # the child reads it
+                    except OSError:
+                        pass
                 with self._lock:
                     if self._closed:
                         break

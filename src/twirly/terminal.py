@@ -176,6 +176,7 @@ class Terminal:
                 return None
             guards.nudge_late_signals()
             now = time.monotonic()
+            self._lend_keyboard()
             watch = self._watch
             if watch is not None:
                 waits = self._aside_until_called or self._held
@@ -315,6 +316,19 @@ class Terminal:
             self._aside_until_called = False
             if self._aside and not (self._watch is not None and self._watch.someone_asks()):
                 self._come_back()
+
+    def _lend_keyboard(self) -> None:
+        # A child of the program took the capture for its terminal (less, vim): it gets the
+        # screen (the rows step aside) and the person's keys, in its modes, until it gives
+        # the modes back.
+        descriptors = self._descriptors
+        if descriptors is None:
+            return
+        if descriptors.child_wants_keys():
+            self._step_aside()
+            descriptors.lend_keyboard()  # (again each frame: the child may change its modes)
+        elif descriptors.lending:
+            descriptors.take_keyboard_back()
 
     def _step_aside(self) -> None:
         if self._aside:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, assert_clean_screen, spinning, start
-from tests.support.ptyrun import PtyProcess, Screen
+from tests.support.ptyrun import PtyProcess, Screen, clean_env
 
 ROW = "spinning text"
 
@@ -247,3 +248,28 @@ def test_children_see_the_terminal_resized_while_spinning(tmp_path: Path) -> Non
         go.touch()
         assert p.wait() == 0
         assert _lines(p.screen()) == ["READY", "64"]
+
+
+def test_a_pager_run_inside_a_spinner_gets_the_keys_and_gives_the_terminal_back() -> None:
+    if shutil.which("less") is None:
+        pytest.skip("less is not installed")
+    body = """
+    PAUSE(0.2)
+    subprocess.run(["less", "/etc/passwd"])
+    print("after less")
+    PAUSE(0.3)
+    sp.ok("done")
+    """
+    after = "import termios\nprint('echo', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
+    code = spinning(body, "thread", before="import subprocess\n", after=after)
+    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+        # less names the file on its last row and waits for a key (from twirly's capture,
+        # which it takes for its terminal: the person's keys must reach it there).
+        _until(p, lambda s: s.text_lines[-1].startswith("/etc/passwd"), "less's prompt")
+        p.read_for(0.2)
+        assert not any(line.endswith(f" {ROW}") for line in p.screen().text_lines)
+        p.type("q")
+        assert p.wait() == 0
+        lines = _lines(p.screen())
+        assert lines[-3:] == ["after less", "✔ done", "echo True"]
+        assert p.screen().cursor_visible
