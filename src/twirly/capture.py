@@ -437,15 +437,19 @@ class Descriptors:
         import termios
 
         try:
-            if self._lent is None:
+            first = self._lent is None
+            if first:
                 self._lent = termios.tcgetattr(self._real)
-            termios.tcsetattr(self._real, termios.TCSANOW, termios.tcgetattr(self._slave))
+            wanted = termios.tcgetattr(self._slave)
+            if termios.tcgetattr(self._real) != wanted:
+                termios.tcsetattr(self._real, termios.TCSANOW, wanted)
         except termios.error:
             return
-        try:
-            os.write(self._wake_w, b"k")  # the reader listens to the keyboard from now on
-        except OSError:
-            pass
+        if first:
+            try:
+                os.write(self._wake_w, b"k")  # the reader listens to the keyboard from now on
+            except OSError:
+                pass
 
     def take_keyboard_back(self) -> None:
         """The real terminal's own modes again; keys are the program's again."""

@@ -184,9 +184,9 @@ class Terminal:
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
                     self._step_aside()
-                if self._aside:
-                    link = self._remote()
-                    return link.interval() if link else self._block.next_deadline(now) - now
+            if self._aside:
+                link = self._remote()
+                return link.interval() if link else self._block.next_deadline(now) - now
             link = self._remote()
             if link is not None:
                 return link.interval()
@@ -397,7 +397,8 @@ class Terminal:
         if _watch_prompts:
             from twirly.prompts import Watch
 
-            self._watch = Watch(self._output.fd or self._fd, self._step_aside_at_prompt)
+            real = self._fd if self._output.fd is None else self._output.fd
+            self._watch = Watch(real, self._step_aside_at_prompt)
 
     def _step_aside_at_prompt(self) -> None:
         # The REPL is about to draw its prompt (it turned sys.ps1 into text); the watch says
@@ -481,7 +482,7 @@ class Terminal:
         link = self._remote()
         if link is not None:
             link.hold()
-        elif self.caps.animate:
+        elif self.caps.animate and not self._aside:
             self._output.write(self._block.hide())
 
     def release_hold(self) -> None:
