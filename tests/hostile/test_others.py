@@ -91,6 +91,37 @@ def test_fd_level_and_print_lines_keep_their_order_and_the_childs_colours() -> N
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
+def test_streams_fetched_before_the_spinner_write_whole_lines_above_it(
+    driver: str, tmp_path: Path
+) -> None:
+    # The original sys.stdout held by a thread an instant before the spinner started, and a
+    # stream of the program's own on fd 1: both write past the proxy, to the descriptor.
+    go = tmp_path / "go"
+    before = f"held = sys.stdout\nown = open(1, 'w', closefd=False)\nGO = {str(go)!r}\n"
+    body = """
+    PAUSE(0.3)
+    held.write("held\\n")  # (shorter than the row: written onto it, the row's end shows)
+    held.flush()
+    PAUSE(0.2)
+    own.write("own\\n")
+    own.flush()
+    PAUSE(0.2)
+    print("CHECK", flush=True)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    """
+    with start(spinning(body, driver, before=before)) as p:
+        p.read_until("CHECK")
+        p.read_for(0.2)
+        lines = _lines(p.screen())
+        assert lines[:3] == ["held", "own", "CHECK"]
+        assert lines[3].endswith(f" {ROW}")
+        go.touch()
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_an_unfinished_line_at_the_end_is_passed_on_as_it_is(driver: str) -> None:
     body = """
     PAUSE(0.2)
