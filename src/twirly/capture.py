@@ -300,6 +300,8 @@ class Descriptors:
         self._closed = False
         self._redirected = False
         self._reader: threading.Thread | None = None  # closes the descriptors at its end
+        self._orphans: Callable[[list[str], str], None] | None = None  # (see close)
+        self._hangup = False
         self._size = (0, 0)
         #: Hand on every byte at once, not whole lines (while someone else's prompt or a
         #: full-screen child has the terminal: its drawing must not wait for a newline).
@@ -470,12 +472,26 @@ class Descriptors:
             self._pending.clear()
         return data.decode(self._encoding, "surrogateescape")
 
-    def close(self) -> tuple[list[str], str]:
-        """Put the real descriptors back for good and take everything that arrived."""
+    def close(self, orphans: Callable[[list[str], str], None]) -> tuple[list[str], str]:
+        """Put the real descriptors back for good and take everything that arrived.
+
+        A child still holding the capture (a server started in the background) keeps it:
+        what it writes later goes to ``orphans`` (whole lines; its unfinished last line once
+        the last such child has closed it), and only then is the capture closed. Closed at
+        once, it would make their writes fail (EIO).
+        """
         self.take_keyboard_back()
         self.pause()
-        lines, rest = self._take(tail=True, last=True)
+        lines, rest = self._take(tail=True)
         reader = self._reader
+        with self._lock:
+            held = reader is not None and self._held_by_others()
+            if held:
+                self._orphans = orphans
+            else:
+                self._closed = True
+        if held:
+            return lines, rest
         if reader is not None:
             try:
                 os.write(self._wake_w, b"x")  # the reader closes everything as it ends
@@ -487,6 +503,21 @@ class Descriptors:
         else:
             _close_all(self._own)
         return lines, rest
+
+    def _held_by_others(self) -> bool:
+        # Under the lock. Without our own end of the capture, a read reports the hang-up
+        # (EIO) unless someone else still has one.
+        _close_all([self._slave])
+        self._own.remove(self._slave)
+        self._slave = -1
+        try:
+            data = os.read(self._master, _READ_SIZE)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        self._pending += data
+        return True
 
     def forget(self) -> None:
         """In a forked child: the parent reads the capture, and the child's own writes to fd
@@ -525,8 +556,11 @@ class Descriptors:
         while True:
             try:
                 data = os.read(self._master, _READ_SIZE)
+            except BlockingIOError:
+                break  # nothing more now
             except OSError:
-                break  # nothing more now (EAGAIN), or no writer left (EIO)
+                self._hangup = True  # (EIO) nobody has the capture open any more
+                break
             if not data:
                 break
             pending += data
@@ -560,7 +594,14 @@ class Descriptors:
                         break
                     self._read()
                     waiting = b"\n" in self._pending or bool(self.passthrough and self._pending)
-                if waiting:
+                    orphans, done = self._orphans, self._hangup
+                if orphans is not None:
+                    lines, rest = self._take(tail=done)
+                    if lines or rest:
+                        orphans(lines, rest)
+                    if done:
+                        break
+                elif waiting:
                     waiting = not notify()
         except (OSError, ValueError):
             pass

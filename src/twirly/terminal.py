@@ -293,11 +293,19 @@ class Terminal:
         if descriptors is None:
             return ""
         _captured.pop(descriptors.device, None)
-        lines, rest = descriptors.close()
+        lines, rest = descriptors.close(self._from_orphans)
         self._output.fd = self._fd
         if lines:
             self._put_lines(lines, "surrogateescape")
         return rest
+
+    def _from_orphans(self, lines: list[str], rest: str) -> None:
+        # The reader of a capture that a child outlived (a server started in the background
+        # while rows were shown): its lines go where any line goes now.
+        with self._lock:
+            if lines:
+                self._put_lines(lines, "surrogateescape")
+            self._output.write(rest, "surrogateescape")
 
     def step_aside(self, prompt: str = "") -> None:
         """Someone is about to ask the person something (``input``, ``getpass``, the REPL):
