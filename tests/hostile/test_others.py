@@ -142,15 +142,22 @@ def test_an_unfinished_line_at_the_end_is_passed_on_as_it_is(driver: str) -> Non
 def test_a_child_that_outlives_the_spinner_keeps_writing(driver: str, tmp_path: Path) -> None:
     # A server started in the background while the spinner ran still holds twirly's
     # pseudo-terminal: it must stay writable (not EIO), and its lines must still be shown.
-    status = tmp_path / "status"
-    before = f"import subprocess\nSTATUS = {str(status)!r}\nKIDS = []\n"
+    status, go = tmp_path / "status", tmp_path / "go"
+    before = f"import subprocess\nSTATUS = {str(status)!r}\nGO = {str(go)!r}\nKIDS = []\n"
     body = """
     KIDS.append(subprocess.Popen(["sh", "-c", "sleep 0.6; echo from the background"]))
     PAUSE(0.2)
     sp.ok("started")
     """
-    after = "open(STATUS, 'w').write(str(KIDS[0].wait()))\nprint('END')\n"
+    after = """
+open(STATUS, "w").write(str(KIDS[0].wait()))
+while not os.path.exists(GO):
+    time.sleep(0.02)
+print("END")
+"""
     with start(spinning(body, driver, before=before, after=after)) as p:
+        p.read_until("from the background")
+        go.touch()
         assert p.wait() == 0
         assert status.read_text() == "0"  # its echo did not fail
         assert _lines(p.screen()) == ["✔ started", "from the background", "END"]
