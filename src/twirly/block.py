@@ -273,6 +273,15 @@ class Block:
         # Suspended, the cursor stands after the program's unfinished line (the rows are gone).
         return _ERASE_DOWN if self._suspended else _ERASE_ROWS
 
+    def restart(self, now: float, width: int, height: int = 0) -> str:
+        """Draw every row afresh from the cursor's line, after the screen was someone else's
+        for a while (a prompt was answered there)."""
+        self._suspended = False
+        if not self._rows:
+            return ""
+        self._stale = True
+        return ROWS_MODE + self.frame(now, width, height)
+
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""
         self._stale = bool(self._rows)

@@ -7,6 +7,12 @@ whole lines and hands them to the terminal, which writes them above the rows: a 
 torn by a frame and arrives exactly once, in order per thread. When the last row goes, the
 originals are put back (the very same objects) and a proxy still held somewhere becomes a
 plain pass-through.
+
+Output that never passes through ``sys.stdout`` (a subprocess, ``os.write(1, ...)``, a C
+extension, a forked child) is taken where it really goes: :class:`Descriptors` points fd 1
+and/or fd 2, while they are the rows' terminal, at a pseudo-terminal of twirly's (so children
+still see a terminal and keep their colours) and hands what arrives there, in whole lines, to
+the same path above the rows.
 """
 
 from __future__ import annotations
@@ -15,13 +21,13 @@ import functools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
-__all__ = ["Capture", "LineProxy"]
+__all__ = ["Capture", "Descriptors", "LineProxy"]
 
 
 class LineProxy:
@@ -32,7 +38,9 @@ class LineProxy:
         self._terminal: Terminal | None = None
         self._partial: dict[int, str] = {}
         self._dangling = False  # an unfinished line was handed to the original at detach
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler (twirly's restore on SIGTERM) may run in the main thread
+        # while it is inside write(), and must be able to detach the proxy.
+        self._lock = threading.RLock()
 
     def attach(self, terminal: Terminal) -> bool:
         """Send whole lines to ``terminal`` from now on. True when the original may hold an
@@ -140,7 +148,7 @@ def _proxy_for(original: TextIO) -> LineProxy:
 def _reset_after_fork() -> None:
     # A lock held by another thread at fork() would stay held forever in the child.
     for proxy in _proxies.values():
-        proxy._lock = threading.Lock()
+        proxy._lock = threading.RLock()
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
@@ -153,6 +161,7 @@ class Capture:
         self._proxies: dict[str, LineProxy] = {}
         self._handlers: list[tuple[Any, Any, LineProxy]] = []
         self._input: tuple[Callable[..., str], Callable[..., str]] | None = None
+        self._getpass: tuple[Any, Callable[..., str], Callable[..., str]] | None = None
         #: Originals that may hold a line a thread left unfinished when the last spinner
         #: stopped: the new rows must start below it.
         self.dangling: list[TextIO] = []
@@ -190,23 +199,38 @@ class Capture:
 
     def _pause_around_input(self, terminal: Terminal) -> None:
         # input() on a terminal writes its prompt straight to the descriptor (readline), past
-        # any proxy, right onto the spinner row. So while rows are shown, input() shows the
-        # prompt through the terminal (which erases the rows), reads the answer, and then the
-        # rows are drawn again below the answered prompt.
+        # any proxy, right onto the spinner row. So while rows are shown, input() first has
+        # the rows step aside (erased, cursor shown, fd 1/2 back), asks, and then the rows are
+        # drawn again below the answered prompt. getpass() the same, when it is imported (a
+        # copy bound earlier is caught by the terminal's watch on its modes).
         import builtins
 
         original = builtins.input
 
         @functools.wraps(original)
         def paused_input(prompt: object = "") -> str:
-            terminal.write_partial(str(prompt))
+            terminal.step_aside()
             try:
-                return original()
+                return original(prompt)
             finally:
-                terminal.write_lines([])
+                terminal.come_back()
 
         builtins.input = paused_input
         self._input = (original, paused_input)
+        getpass: Any = sys.modules.get("getpass")
+        if getpass is not None:
+            original_getpass = getpass.getpass
+
+            @functools.wraps(original_getpass)
+            def paused_getpass(*args: Any, **kwargs: Any) -> str:
+                terminal.step_aside()
+                try:
+                    return str(original_getpass(*args, **kwargs))
+                finally:
+                    terminal.come_back()
+
+            getpass.getpass = paused_getpass
+            self._getpass = (getpass, original_getpass, paused_getpass)
 
     def restore(self) -> None:
         """Put every original back (the proxies become pass-throughs)."""
@@ -217,6 +241,11 @@ class Capture:
             if builtins.input is paused_input:
                 builtins.input = original
             self._input = None
+        if self._getpass is not None:
+            module, original_getpass, paused_getpass = self._getpass
+            if module.getpass is paused_getpass:
+                module.getpass = original_getpass
+            self._getpass = None
         for handler, original, proxy in self._handlers:
             # Without the handler's lock: this runs under the terminal's lock, and a thread in
             # the handler's emit() holds its lock while it waits for ours. One attribute store
@@ -229,3 +258,354 @@ class Capture:
                 setattr(sys, name, proxy.original)
             proxy.detach()
         self._proxies.clear()
+
+
+_READ_SIZE = 65536
+#: Bytes of an unfinished line kept whole: past this, a line that never ends (a progress bar
+#: redrawn with "\r" for an hour) keeps only what follows its last "\r".
+_TAIL_LIMIT = 1 << 16
+_NOTIFY_RETRY = 0.05  # seconds: the reader keeps reading while the terminal's lock is busy
+
+
+def _same_terminal(fd: int, real: int) -> bool:
+    try:
+        mine, theirs = os.fstat(fd), os.fstat(real)
+    except OSError:
+        return False
+    return mine.st_rdev == theirs.st_rdev and mine.st_rdev != 0 and os.isatty(fd)
+
+
+def _close_all(fds: Iterable[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+class Descriptors:
+    """fd 1 and/or fd 2 redirected into a pseudo-terminal of twirly's while rows are shown.
+
+    :attr:`fd` is a private duplicate of the real terminal, for the terminal's own writes. A
+    reader thread reads what arrives and calls ``notify`` (the terminal tries its lock and
+    takes the whole :meth:`lines`); the terminal also takes them itself before it writes a
+    line of its own, so both kinds stay in order. All reading happens under one lock.
+    """
+
+    def __init__(self, real: int, targets: Sequence[int], encoding: str) -> None:
+        self._targets = tuple(targets)
+        self._encoding = encoding
+        self._lock = threading.RLock()  # (re-entrant, as LineProxy's: a signal's restore)
+        self._pending = bytearray()
+        self._closed = False
+        self._redirected = False
+        self._reader: threading.Thread | None = None  # closes the descriptors at its end
+        self._orphans: Callable[[list[str], str], None] | None = None  # (see close)
+        self._hangup = False
+        self._size = (0, 0)
+        #: Hand on every byte at once, not whole lines (while someone else's prompt or a
+        #: full-screen child has the terminal: its drawing must not wait for a newline).
+        self.passthrough = False
+        opened: list[int] = []
+        try:
+            self.fd = os.dup(real)
+            opened.append(self.fd)
+            self._saved: dict[int, int] = {}
+            for target in self._targets:
+                self._saved[target] = os.dup(target)
+                opened.append(self._saved[target])
+            self._master, self._slave = os.openpty()
+            opened += (self._master, self._slave)
+            self._wake_r, self._wake_w = os.pipe()
+            opened += (self._wake_r, self._wake_w)
+            os.set_blocking(self._master, False)
+            slave = os.fstat(self._slave)
+        except OSError:
+            _close_all(opened)
+            raise
+        self._own = opened
+        #: The capture's device, as terminal_for tells devices apart.
+        self.device = (slave.st_dev, slave.st_ino, slave.st_rdev)
+        import termios
+
+        self._real = self.fd
+        self._keyboard = 0 if _same_terminal(0, real) else None
+        self._lent: list[Any] | None = None  # the real terminal's modes while a child has keys
+        self._line_modes = 0
+        try:
+            # The same modes as the real terminal: a child sees what it would see there.
+            modes = termios.tcgetattr(real)
+            termios.tcsetattr(self._slave, termios.TCSANOW, modes)
+            self._line_modes = modes[3] & (termios.ECHO | termios.ICANON)
+        except termios.error:
+            pass
+
+    @classmethod
+    def start(cls, real: int, encoding: str, notify: Callable[[], bool]) -> Descriptors | None:
+        """Capture fd 1 and fd 2 where they write to the terminal ``real`` writes to (None
+        when neither does, or when a pseudo-terminal cannot be had)."""
+        targets = [fd for fd in (1, 2) if _same_terminal(fd, real)]
+        if not targets:
+            return None
+        try:
+            capture = cls(real, targets, encoding)
+        except OSError:
+            return None
+        for stream in (sys.__stdout__, sys.__stderr__):
+            # Text written before the rows came goes out before them.
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        capture.redirect()
+        reader = threading.Thread(
+            target=capture._read_loop, args=(notify,), name="twirly-capture", daemon=True
+        )
+        try:
+            reader.start()
+            capture._reader = reader
+        except RuntimeError:
+            pass  # no thread: the terminal still takes the lines before each of its writes
+        return capture
+
+    def redirect(self) -> None:
+        """Point the descriptors at the capture (again, after :meth:`pause`)."""
+        if self._redirected or self._closed:
+            return
+        try:
+            for target in self._targets:
+                os.dup2(self._slave, target)
+        except OSError:
+            return
+        self._redirected = True
+
+    def pause(self) -> None:
+        """Put the real descriptors back for a while (a prompt waits for the person)."""
+        if not self._redirected:
+            return
+        for target, saved in self._saved.items():
+            try:
+                os.dup2(saved, target)
+            except OSError:
+                pass
+        self._redirected = False
+
+    def follow_size(self, columns: int, lines: int) -> None:
+        """Give the capture the real terminal's size (children ask it for their layout)."""
+        if (columns, lines) == self._size or self._closed:
+            return
+        self._size = (columns, lines)
+        import fcntl
+        import struct
+        import termios
+
+        try:
+            fcntl.ioctl(self._slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        except OSError:
+            pass
+
+    def lines(self) -> list[str]:
+        """The whole lines that arrived; an unfinished rest waits for its end."""
+        return self._take(tail=False)[0]
+
+    def take(self) -> tuple[list[str], str]:
+        """The whole lines that arrived, and the unfinished rest (taken too)."""
+        return self._take(tail=True)
+
+    # -- a child that takes the capture for its terminal (less, vim, a raw-mode prompt) --------
+
+    def child_wants_keys(self) -> bool:
+        """True while a child has turned echo or line mode off on the capture: it reads keys
+        from it (less opens the terminal its stderr names), so the person's keys must reach
+        it there."""
+        if not self._line_modes or self._keyboard is None or self._closed:
+            return False
+        import termios
+
+        try:
+            flags: int = termios.tcgetattr(self._slave)[3]
+        except termios.error:
+            return False
+        return flags & self._line_modes != self._line_modes
+
+    @property
+    def lending(self) -> bool:
+        """True while the person's keys go to a child through the capture."""
+        return self._lent is not None
+
+    def lend_keyboard(self) -> None:
+        """Give the real terminal the child's modes and pass the person's keys on to it."""
+        import termios
+
+        try:
+            first = self._lent is None
+            if first:
+                self._lent = termios.tcgetattr(self._real)
+            wanted = termios.tcgetattr(self._slave)
+            if termios.tcgetattr(self._real) != wanted:
+                termios.tcsetattr(self._real, termios.TCSANOW, wanted)
+        except termios.error:
+            return
+        if first:
+            try:
+                os.write(self._wake_w, b"k")  # the reader listens to the keyboard from now on
+            except OSError:
+                pass
+
+    def take_keyboard_back(self) -> None:
+        """The real terminal's own modes again; keys are the program's again."""
+        lent, self._lent = self._lent, None
+        if lent is not None:
+            import termios
+
+            try:
+                termios.tcsetattr(self._real, termios.TCSANOW, lent)
+            except termios.error:
+                pass
+
+    def take_all(self) -> str:
+        """Everything that arrived, as it came."""
+        with self._lock:
+            self._read()
+            data = bytes(self._pending)
+            self._pending.clear()
+        return data.decode(self._encoding, "surrogateescape")
+
+    def close(self, orphans: Callable[[list[str], str], None]) -> tuple[list[str], str]:
+        """Put the real descriptors back for good and take everything that arrived.
+
+        A child still holding the capture (a server started in the background) keeps it:
+        what it writes later goes to ``orphans`` (whole lines; its unfinished last line once
+        the last such child has closed it), and only then is the capture closed. Closed at
+        once, it would make their writes fail (EIO).
+        """
+        self.take_keyboard_back()
+        self.pause()
+        lines, rest = self._take(tail=True)
+        reader = self._reader
+        with self._lock:
+            held = reader is not None and self._held_by_others()
+            if held:
+                self._orphans = orphans
+            else:
+                self._closed = True
+        if held:
+            return lines, rest
+        if reader is not None:
+            try:
+                os.write(self._wake_w, b"x")  # the reader closes everything as it ends
+            except OSError:
+                pass
+            # Waited for, so the descriptors are closed when the spinner has stopped. It ends
+            # at once, or within one retry if it was waiting for the terminal's lock.
+            reader.join(timeout=4 * _NOTIFY_RETRY)
+        else:
+            _close_all(self._own)
+        return lines, rest
+
+    def _held_by_others(self) -> bool:
+        # Under the lock. Without our own end of the capture, a read reports the hang-up
+        # (EIO) unless someone else still has one.
+        _close_all([self._slave])
+        self._own.remove(self._slave)
+        self._slave = -1
+        try:
+            data = os.read(self._master, _READ_SIZE)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        self._pending += data
+        return True
+
+    def forget(self) -> None:
+        """In a forked child: the parent reads the capture, and the child's own writes to fd
+        1 and 2 still go there, so they come out above the parent's rows."""
+        self._closed = True
+        _close_all(self._own)
+
+    def _take(self, *, tail: bool, last: bool = False) -> tuple[list[str], str]:
+        with self._lock:
+            self._read()
+            if last:
+                self._closed = True
+            pending = self._pending
+            end = pending.rfind(b"\n")
+            whole = bytes(pending[:end]) if end >= 0 else None
+            if tail:
+                rest = bytes(pending[end + 1 :])
+                pending.clear()
+            else:
+                rest = b""
+                del pending[: end + 1]
+        lines = [] if whole is None else [self._decode(line) for line in whole.split(b"\n")]
+        return lines, self._decode(rest, ending=False)
+
+    def _decode(self, data: bytes, *, ending: bool = True) -> str:
+        # The terminal's own translation of "\n" (ONLCR) is undone; the line path adds it back.
+        if ending and data.endswith(b"\r"):
+            data = data[:-1]
+        return data.decode(self._encoding, "surrogateescape")
+
+    def _read(self) -> None:
+        # Under self._lock.
+        if self._closed:
+            return
+        pending = self._pending
+        while True:
+            try:
+                data = os.read(self._master, _READ_SIZE)
+            except BlockingIOError:
+                break  # nothing more now
+            except OSError:
+                self._hangup = True  # (EIO) nobody has the capture open any more
+                break
+            if not data:
+                break
+            pending += data
+        if len(pending) > _TAIL_LIMIT and b"\n" not in pending:
+            del pending[: pending.rfind(b"\r") + 1]
+
+    def _read_loop(self, notify: Callable[[], bool]) -> None:
+        from twirly.guards import leave_signals_to_the_main_thread
+
+        leave_signals_to_the_main_thread()
+        import select
+
+        waiting = False
+        try:
+            while True:
+                wait = _NOTIFY_RETRY if waiting else None
+                keyboard = self._keyboard if self._lent is not None else None
+                watched = [self._master, self._wake_r]
+                if keyboard is not None:
+                    watched.append(keyboard)
+                ready = select.select(watched, [], [], wait)[0]
+                if self._wake_r in ready:
+                    os.read(self._wake_r, 64)
+                if keyboard is not None and keyboard in ready and self._lent is not None:
+                    try:
+                        os.write(self._master, os.read(keyboard, 4096))  # the child reads it
+                    except OSError:
+                        pass
+                with self._lock:
+                    if self._closed:
+                        break
+                    self._read()
+                    waiting = b"\n" in self._pending or bool(self.passthrough and self._pending)
+                    orphans, done = self._orphans, self._hangup
+                if orphans is not None:
+                    lines, rest = self._take(tail=done)
+                    if lines or rest:
+                        orphans(lines, rest)
+                    if done:
+                        break
+                elif waiting:
+                    waiting = not notify()
+        except (OSError, ValueError):
+            pass
+        finally:
+            with self._lock:
+                self._closed = True
+                _close_all(self._own)

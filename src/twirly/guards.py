@@ -13,20 +13,27 @@ import atexit
 import os
 import signal
 import threading
+import time
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
-__all__ = ["activate", "deactivate", "restore_all"]
+__all__ = [
+    "activate",
+    "deactivate",
+    "leave_signals_to_the_main_thread",
+    "nudge_late_signals",
+    "restore_all",
+]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _SIGTSTP: int | None = getattr(signal, "SIGTSTP", None)
 
 _active: list[Terminal] = []
 _previous: dict[int, Any] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # (re-entrant: a signal's restore may interrupt activate())
 _atexit_registered = False
 
 
@@ -36,7 +43,79 @@ def restore_all() -> None:
         terminal.restore()
 
 
+#: Signals the kernel raises in the thread that caused them: never blocked.
+_SYNCHRONOUS = frozenset(
+    getattr(signal, name)
+    for name in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT", "SIGSYS", "SIGTRAP")
+    if hasattr(signal, name)
+)
+
+
+def leave_signals_to_the_main_thread() -> None:
+    """Block asynchronous signals in the calling thread (one of twirly's own).
+
+    Python runs signal handlers only in the main thread, and a signal the kernel hands to
+    another thread does not interrupt the main thread's wait: with the main thread in
+    ``time.sleep(30)``, a SIGTERM taken by a spinner's clock thread would run its handler
+    (twirly's restore, the program's own, the default death) only 30 s later, while the
+    spinner kept spinning. Blocked here, such a signal can only go to a thread that waits
+    for it, the main one.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals() - _SYNCHRONOUS)
+    except (OSError, ValueError):
+        pass
+
+
+#: The pipe set as Python's wakeup descriptor while the handlers are in place ([read, write]).
+_wakeup: list[int] = []
+#: Guarded signals that arrived (by the wakeup pipe) and whose handler has not run: since when.
+_arrived: dict[int, float] = {}
+_NUDGE_AFTER = 0.05  # seconds a handler may take to run before the main thread is woken
+
+
+def _drain_wakeup() -> bytes:
+    try:
+        return os.read(_wakeup[0], 256) if _wakeup else b""
+    except OSError:
+        return b""
+
+
+def nudge_late_signals() -> None:
+    """From a clock's frame: wake the main thread for a guarded signal whose handler has not
+    run yet.
+
+    CPython checks for signals on its way into a blocking call, not during it: a signal that
+    arrives just before the main thread blocks in ``time.sleep(30)`` (after its last check,
+    say while it waits to hand the GIL to a clock thread) runs its handler only when the sleep
+    ends, and meanwhile the spinner spins on as if SIGTERM had not been sent. Sent again to
+    the main thread itself, the signal interrupts the sleep and the handler runs.
+    """
+    if not _wakeup:
+        return
+    now = time.monotonic()
+    for signum in set(_drain_wakeup()):
+        if signum in _SIGNALS:
+            _arrived.setdefault(signum, now)
+    main = threading.main_thread()
+    if not _arrived or threading.current_thread() is main or main.ident is None:
+        return
+    for signum, since in list(_arrived.items()):
+        if signal.getsignal(signum) is not _on_signal:
+            _arrived.pop(signum, None)  # handled (or no longer ours)
+        elif now - since >= _NUDGE_AFTER:
+            _arrived[signum] = now
+            try:
+                signal.pthread_kill(main.ident, signum)
+            except (OSError, ValueError):
+                _arrived.pop(signum, None)
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
+    _drain_wakeup()
+    _arrived.clear()
     # Read the previous handler first: restoring the last terminal uninstalls these
     # handlers, which forgets it.
     previous = _previous.pop(signum, signal.SIG_DFL)
@@ -82,6 +161,44 @@ def _install() -> None:
     if stop is not None and stop not in _previous and signal.getsignal(stop) == signal.SIG_DFL:
         _previous[stop] = signal.SIG_DFL
         signal.signal(stop, _on_stop)
+    if not _wakeup and any(signal.getsignal(signum) is _on_signal for signum in _SIGNALS):
+        _listen_for_late_signals()
+
+
+def _listen_for_late_signals() -> None:
+    # Python writes each signal's number to its wakeup descriptor as the signal arrives; the
+    # clocks read it (see nudge_late_signals). Only where nobody listens already: an event
+    # loop's own wakeup descriptor ends its wait by itself.
+    read, write = os.pipe()
+    try:
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        previous = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    except (OSError, ValueError):
+        previous = None
+    if previous != -1:
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        os.close(read)
+        os.close(write)
+        return
+    _wakeup[:] = [read, write]
+
+
+def _stop_listening() -> None:
+    if not _wakeup:
+        return
+    read, write = _wakeup
+    _wakeup.clear()
+    _arrived.clear()
+    current = signal.set_wakeup_fd(-1)
+    if current != write:
+        # Someone set theirs since and may put ours back later: keep our pipe open (unread,
+        # non-blocking) rather than leave them a descriptor number that may be reused.
+        signal.set_wakeup_fd(current)
+        return
+    os.close(read)
+    os.close(write)
 
 
 def _uninstall() -> None:
@@ -91,6 +208,7 @@ def _uninstall() -> None:
         if signal.getsignal(signum) in (_on_signal, _on_stop):
             signal.signal(signum, previous)
         del _previous[signum]
+    _stop_listening()
 
 
 def activate(terminal: Terminal) -> None:
@@ -117,8 +235,22 @@ def deactivate(terminal: Terminal) -> None:
 
 def _after_fork_in_child() -> None:
     global _lock
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _active.clear()
+    if _wakeup:
+        # The pipe is shared with the parent, which would take our signals for its own.
+        read, write = _wakeup
+        _wakeup.clear()
+        _arrived.clear()
+        try:
+            current = signal.set_wakeup_fd(-1)
+        except ValueError:
+            return
+        if current != write:
+            signal.set_wakeup_fd(current)  # someone else's: theirs stays, and so does our pipe
+            return
+        os.close(read)
+        os.close(write)
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

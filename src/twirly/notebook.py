@@ -221,7 +221,7 @@ class NotebookTerminal(Terminal):
         """Show a new row at once."""
         with self._lock:
             if not self._rows:
-                self._watch()
+                self._watch_writes()
             self._rows.append(row)
             self._draw(self._clock(), urgent=True)
 
@@ -297,7 +297,7 @@ class NotebookTerminal(Terminal):
             self._open_lines[id(stream)] = not text.endswith("\n")
             self._printed = True
 
-    def _watch(self) -> None:
+    def _watch_writes(self) -> None:
         # The instance's write is wrapped (not the stream replaced), so that a logging handler
         # or a thread holding the very same object is noticed too; ipykernel's own forwarding
         # of a subprocess's output goes through it as well.

@@ -2,9 +2,11 @@
 
 It decides what the stream can do (:class:`~twirly.state.Capabilities`), keeps the live
 :class:`~twirly.block.Block` of spinner rows, writes under one lock, hides and restores the
-cursor, takes over stray ``print``/``logging`` output while rows are shown, and hands the
-drawing to a child process for the process driver. Off a terminal it prints the text once at
-the start and the final line once at the end, with no escape bytes.
+cursor, takes over stray ``print``/``logging`` output while rows are shown (and, on a real
+terminal, what reaches fd 1 and 2 at all), steps aside while someone else asks the person
+something, and hands the drawing to a child process for the process driver. Off a terminal
+it prints the text once at the start and the final line once at the end, with no escape
+bytes.
 """
 
 from __future__ import annotations
@@ -23,12 +25,29 @@ from twirly.render import sanitize
 from twirly.state import Capabilities, Row
 
 if TYPE_CHECKING:
-    from twirly.capture import Capture
+    from twirly.capture import Capture, Descriptors
     from twirly.drivers.process import ChildLink
+    from twirly.prompts import Watch
 
 __all__ = ["Terminal", "terminal_for"]
 
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
+_CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
+
+#: Whether terminals capture fd 1/2, and whether they step aside for other people's prompts
+#: (see :func:`leave_others_alone`).
+_capture_others = True
+_watch_prompts = True
+
+
+def leave_others_alone(*, prompts: bool = False) -> None:
+    """For a program that already handles its children's output (the command line, the
+    process driver's drawing child): no descriptor capture in this process. Unless
+    ``prompts``, no stepping aside for prompts either (the command line sets the terminal's
+    modes itself)."""
+    global _capture_others, _watch_prompts
+    _capture_others = False
+    _watch_prompts = prompts
 
 
 class Terminal:
@@ -43,6 +62,10 @@ class Terminal:
         self._lock = threading.RLock()
         self._block = Block(unicode=caps.unicode)
         self._capture: Capture | None = None
+        self._descriptors: Descriptors | None = None
+        self._watch: Watch | None = None
+        self._aside = False  # someone else's prompt waits: rows erased, descriptors back
+        self._aside_until_called = False  # ... and input()/getpass() will say when it is over
         self._link: ChildLink | None = None
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
@@ -68,17 +91,20 @@ class Terminal:
     @property
     def fd(self) -> int | None:
         """The descriptor frames are written to, when animating."""
-        return self._fd
+        return self._output.fd
 
     def size(self) -> tuple[int, int]:
         """Columns and rows of the terminal now (it may have been resized since the last
         frame). Rows are 0 when unknown."""
-        if self._fd is not None:
+        fd = self._output.fd
+        if fd is not None:
             try:
-                columns, lines = os.get_terminal_size(self._fd)
+                columns, lines = os.get_terminal_size(fd)
             except OSError:
                 columns, lines = 0, 0
             if columns > 0:
+                if self._descriptors is not None:
+                    self._descriptors.follow_size(columns, lines)
                 return columns, max(lines, 0)
         try:
             return max(int(os.environ.get("COLUMNS", "80")), 1), 0
@@ -107,7 +133,13 @@ class Terminal:
             first = not self._block
             if first:
                 self._begin()
+            else:
+                self._take_captured()
             self._output.flush_first(None)
+            if self._aside:
+                self._block.add(row, time.monotonic(), *self.size())
+                self._block.forget_screen()  # drawn when the prompt is answered
+                return
             if first and self._capture is not None and self._capture.dangling:
                 # A thread's unfinished line is out there: rows start on the next line, or
                 # the line's end would be drawn over.
@@ -124,6 +156,8 @@ class Terminal:
                 return
             if row not in self._block.rows:
                 return
+            rest = self._release_descriptors() if len(self._block) == 1 else ""
+            self._take_captured()
             link = self._remote()
             if link is not None and link.remove(row, final):
                 self._block.remove(row, final, time.monotonic(), *self.size())
@@ -133,16 +167,29 @@ class Terminal:
                 self._output.write(self._block.remove(row, final, time.monotonic(), *self.size()))
             if not self._block:
                 self._end()
+            self._output.write(rest, "surrogateescape")
 
     def tick(self) -> float | None:
         """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
         with self._lock:
             if not self._block or self._output.dead:
                 return None
+            guards.nudge_late_signals()
+            now = time.monotonic()
+            self._lend_keyboard()
+            watch = self._watch
+            if watch is not None:
+                waits = self._aside_until_called or self._held
+                if self._aside and not waits and watch.answered():
+                    self._come_back()
+                elif not self._aside and watch.someone_asks():
+                    self._step_aside()
+            if self._aside:
+                link = self._remote()
+                return link.interval() if link else self._block.next_deadline(now) - now
             link = self._remote()
             if link is not None:
                 return link.interval()
-            now = time.monotonic()
             if not (self._block.suspended or self._held) and self._output.writable():
                 self._output.write(self._block.frame(now, *self.size()))
             return self._block.next_deadline(now) - now
@@ -167,16 +214,34 @@ class Terminal:
             for line in lines:
                 line.encode(self._encoding, errors)
         with self._lock:
-            link = self._remote()
-            if link is not None and link.lines(lines, errors):
-                return
-            self._output.flush_first(stream)
-            if self._block:
-                self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
-            elif self._fd is None and not self.caps.animate and stream is not None:
-                self._write_to(stream, lines)
-            else:
-                self._output.write("".join(f"{line}\n" for line in lines), errors)
+            descriptors = self._descriptors
+            if descriptors is not None:
+                # What children and os.write() wrote before this line comes out before it;
+                # an unfinished line of theirs is the start of this one, as on a terminal.
+                captured, rest = descriptors.take() if raw and lines else (descriptors.lines(), "")
+                if captured:
+                    self._put_lines(captured, "surrogateescape")
+                if rest:
+                    lines = [rest + lines[0], *lines[1:]]
+                    errors = "surrogateescape" if errors == "strict" else errors
+            self._put_lines(lines, errors, stream)
+
+    def _put_lines(self, lines: Sequence[str], errors: str, stream: TextIO | None = None) -> None:
+        # Under the lock: whole lines above the rows (with no rows: as they are; while
+        # someone else's prompt waits: where the cursor is, rows stay away).
+        if self._aside:
+            self._output.write("".join(f"{line}\r\n" for line in lines), errors)
+            return
+        link = self._remote()
+        if link is not None and link.lines(lines, errors):
+            return
+        self._output.flush_first(stream)
+        if self._block:
+            self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
+        elif self._fd is None and not self.caps.animate and stream is not None:
+            self._write_to(stream, lines)
+        else:
+            self._output.write("".join(f"{line}\n" for line in lines), errors)
 
     def _write_to(self, stream: TextIO, lines: Sequence[str]) -> None:
         try:
@@ -188,11 +253,118 @@ class Terminal:
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
         with self._lock:
+            self._take_captured()
             link = self._remote()
-            if link is not None and link.partial(text):
+            if self._aside or (link is not None and link.partial(text)):
+                if self._aside:
+                    self._output.write(text)
                 return
             self._output.flush_first(stream)
             self._output.write(self._block.suspend(text))  # with no rows: just the text
+
+    # -- captured descriptors and other people's prompts ------------------------------------
+
+    def _take_captured(self) -> None:
+        # Under the lock: the whole lines that reached fd 1/2 so far, above the rows (while
+        # aside: every byte, as it came).
+        if self._descriptors is not None:
+            if self._aside:
+                self._output.write(self._descriptors.take_all(), "surrogateescape")
+                return
+            captured = self._descriptors.lines()
+            if captured:
+                self._put_lines(captured, "surrogateescape")
+
+    def _on_captured(self) -> bool:
+        # The capture's reader thread: lines arrived. False: the lock is busy, read on (a
+        # writer holding it may be waiting for room in the capture).
+        if not self._lock.acquire(timeout=_CAPTURE_PATIENCE):
+            return False
+        try:
+            self._take_captured()
+        finally:
+            self._lock.release()
+        return True
+
+    def _release_descriptors(self) -> str:
+        # Under the lock: fd 1/2 back for good, what arrived written above the rows; returns
+        # an unfinished line, for the caller to write as it is once the rows are gone.
+        descriptors, self._descriptors = self._descriptors, None
+        if descriptors is None:
+            return ""
+        _captured.pop(descriptors.device, None)
+        lines, rest = descriptors.close(self._from_orphans)
+        self._output.fd = self._fd
+        if lines:
+            self._put_lines(lines, "surrogateescape")
+        return rest
+
+    def _from_orphans(self, lines: list[str], rest: str) -> None:
+        # The reader of a capture that a child outlived (a server started in the background
+        # while rows were shown): its lines go where any line goes now.
+        with self._lock:
+            if lines:
+                self._put_lines(lines, "surrogateescape")
+            self._output.write(rest, "surrogateescape")
+
+    def step_aside(self, prompt: str = "") -> None:
+        """Someone is about to ask the person something (``input``, ``getpass``, the REPL):
+        erase what is left of the rows from the cursor on, show the cursor, put fd 1/2 back,
+        and draw nothing until the answer is in; then write ``prompt``."""
+        with self._lock:
+            if self._block and self.caps.animate:
+                self._step_aside()
+                self._aside_until_called = True
+            self._output.write(prompt)
+
+    def come_back(self) -> None:
+        """The question was answered: draw the rows again, afresh, on the current line
+        (unless the terminal's modes say someone still asks)."""
+        with self._lock:
+            self._aside_until_called = False
+            if self._aside and not (self._watch is not None and self._watch.someone_asks()):
+                self._come_back()
+
+    def _lend_keyboard(self) -> None:
+        # A child of the program took the capture for its terminal (less, vim): it gets the
+        # screen (the rows step aside) and the person's keys, in its modes, until it gives
+        # the modes back.
+        descriptors = self._descriptors
+        if descriptors is None:
+            return
+        if descriptors.child_wants_keys():
+            self._step_aside()
+            descriptors.lend_keyboard()  # (again each frame: the child may change its modes)
+        elif descriptors.lending:
+            descriptors.take_keyboard_back()
+
+    def _step_aside(self) -> None:
+        if self._aside:
+            return
+        self._take_captured()
+        self._aside = True
+        link = self._remote()
+        if link is None or not link.hold():
+            self._output.write(self._block.hide())
+        descriptors = self._descriptors
+        if descriptors is not None:
+            descriptors.pause()
+            lines, rest = descriptors.take()  # (an unfinished line may be the prompt itself)
+            self._put_lines(lines, "surrogateescape")
+            self._output.write(rest, "surrogateescape")
+            # A child started earlier still writes to the capture (a full-screen program that
+            # just took the keyboard): its bytes go on as they come.
+            descriptors.passthrough = True
+
+    def _come_back(self) -> None:
+        if self._descriptors is not None:
+            self._output.write(self._descriptors.take_all(), "surrogateescape")
+            self._descriptors.passthrough = False
+            self._descriptors.redirect()
+        self._aside = False
+        link = self._remote()
+        if link is None or not link.release():
+            self._output.write(self._block.restart(time.monotonic(), *self.size()))
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -217,11 +389,41 @@ class Terminal:
         guards.activate(self)
         _register(self)
         self._capture = Capture(self, self.stream)
+        if self._fd is None:
+            return
+        # Not in a script run with `python -i` before its prompt: the REPL that follows may
+        # start while the rows are still shown, and the 3.13 one keeps a duplicate of fd 1
+        # for good (it would write into the capture, and fail once the capture is gone).
+        before_repl = sys.flags.interactive and getattr(sys, "ps1", None) is None
+        if _capture_others and not before_repl:
+            from twirly.capture import Descriptors
+
+            self._descriptors = Descriptors.start(self._fd, self._encoding, self._on_captured)
+            if self._descriptors is not None:
+                _captured[self._descriptors.device] = self.key[0]
+                self._output.fd = self._descriptors.fd
+        if _watch_prompts:
+            from twirly.prompts import Watch
+
+            real = self._fd if self._output.fd is None else self._output.fd
+            self._watch = Watch(real, self._step_aside_at_prompt)
+
+    def _step_aside_at_prompt(self) -> None:
+        # The REPL is about to draw its prompt (it turned sys.ps1 into text); the watch says
+        # when a statement runs.
+        with self._lock:
+            if self._block and self.caps.animate:
+                self._step_aside()
 
     def _end(self) -> None:
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.restore()
+        self._output.write(self._release_descriptors(), "surrogateescape")
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
+        self._aside = self._aside_until_called = False
         if self._link is not None:
             self._link.close()
             self._link = None
@@ -237,10 +439,11 @@ class Terminal:
         with self._lock:
             if self._link is not None:
                 return True
-            if self._fd is None or len(self._block) != 1 or not sys.executable:
+            fd = self._output.fd
+            if fd is None or len(self._block) != 1 or not sys.executable:
                 return False
             try:
-                self._link = make_link(self._fd, self._encoding, tuple(self.caps), self.rows)
+                self._link = make_link(fd, self._encoding, tuple(self.caps), self.rows)
             except OSError:
                 return False
             return True
@@ -265,6 +468,7 @@ class Terminal:
         """Emergency: erase the rows, show the cursor, put the streams back. Idempotent."""
         locked = self._lock.acquire(timeout=_LOCK_PATIENCE)
         try:
+            rest = self._release_descriptors()
             if self._link is not None:
                 if not self._link.shutdown():
                     self._output.write(self._block.clear())
@@ -273,6 +477,7 @@ class Terminal:
             else:
                 self._output.write(self._block.clear())
             self._end()
+            self._output.write(rest, "surrogateescape")
         finally:
             if locked:
                 self._lock.release()
@@ -285,7 +490,7 @@ class Terminal:
         link = self._remote()
         if link is not None:
             link.hold()
-        elif self.caps.animate:
+        elif self.caps.animate and not self._aside:
             self._output.write(self._block.hide())
 
     def release_hold(self) -> None:
@@ -295,7 +500,7 @@ class Terminal:
             link = self._remote()
             if link is not None:
                 link.release()
-            elif self.caps.animate and not self._block.suspended:
+            elif self.caps.animate and not (self._block.suspended or self._aside):
                 redraw = self._block.frame(time.monotonic(), *self.size())
                 self._output.write((ROWS_MODE + redraw) if redraw else "")
         finally:
@@ -310,10 +515,20 @@ class Terminal:
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.restore()
+        descriptors, self._descriptors = self._descriptors, None
+        if descriptors is not None:
+            descriptors.forget()  # (fd 1/2 stay on the capture: the parent shows our lines)
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
+        self._aside = self._aside_until_called = False
 
 
 _terminals: dict[tuple[object, ...], Terminal] = {}
-_registry_lock = threading.Lock()
+#: The device of a terminal's capture of fd 1/2 -> the real terminal's: a spinner started on
+#: sys.stderr meanwhile belongs to the terminal that has the rows.
+_captured: dict[object, object] = {}
+_registry_lock = threading.RLock()
 
 
 def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
@@ -347,6 +562,7 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
             device = (stat.st_dev, stat.st_ino, stat.st_rdev)
         except OSError:
             pass
+        device = _captured.get(device, device)
     if not caps.animate:
         # Nothing is shared off a terminal: each spinner prints its own lines.
         return Terminal(stream, caps)
@@ -376,10 +592,11 @@ def _unregister(terminal: Terminal) -> None:
 
 def _forget_all_after_fork() -> None:
     global _registry_lock
-    _registry_lock = threading.Lock()
+    _registry_lock = threading.RLock()
     for terminal in _terminals.values():
         terminal.forget_after_fork()
     _terminals.clear()
+    _captured.clear()
 
 
 os.register_at_fork(after_in_child=_forget_all_after_fork)

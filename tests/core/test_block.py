@@ -133,6 +133,40 @@ def test_a_final_line_stays() -> None:
     assert term.screen().text_lines[:2] == ["✔ done", ""]
 
 
+@pytest.mark.parametrize("final", ["✖ thinking!", None])
+def test_what_the_terminal_echoed_on_the_row_does_not_glue_to_the_final_line(
+    final: str | None,
+) -> None:
+    term = Terminal()
+    row = make_row("thinking!")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed("^C")  # Ctrl-C: the terminal echoes at the cursor, column 0 of the row
+    term.feed(term.block.remove(row, final, 0.1, term.cols))
+    assert term.screen().text_lines[0] == (final or "")
+
+
+def test_a_line_above_starts_at_column_0_after_an_echo() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("one"), 0.0, term.cols))
+    term.feed("^Z")
+    term.feed(term.block.above(["log line"], 0.1, term.cols))
+    assert term.screen().text_lines[:2] == ["log line", "⠙ one"]
+
+
+def test_after_someone_elses_prompt_the_rows_start_afresh_on_the_current_line() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("working"), 0.0, term.cols))
+    term.feed("Password: ")  # getpass writes its prompt over the row...
+    term.feed(term.block.hide())  # ...and the row's rest is erased, the cursor shown
+    assert term.screen().text_lines[0] == "Password:"
+    assert term.screen().cursor_visible
+    term.feed("\r\n")  # the answer (not echoed) and getpass's newline
+    term.feed(term.block.restart(0.1, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[:3] == ["Password:", "⠙ working", ""]
+    assert not screen.cursor_visible
+
+
 def test_lines_go_above_the_rows_which_are_redrawn_below() -> None:
     term = Terminal()
     term.feed(term.block.add(make_row("one"), 0.0, term.cols))

@@ -103,12 +103,13 @@ def _side_channel(p: PtyProcess, needle: bytes, timeout: float = 20.0) -> None:
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_a_terminal_nobody_reads_never_blocks_the_program_on_a_frame(driver: str) -> None:
-    # Fill the terminal's buffer through a second, non-blocking descriptor, then keep working
+    # Fill the terminal's buffer through a second, non-blocking descriptor (/dev/tty: fd 2
+    # writes into twirly's capture while rows are shown), then keep working
     # while nobody reads: frames are skipped, the work goes on. Then read again: every line
     # written with write() meanwhile (which waits, as print() would) arrives.
     before = """
     def fill_terminal():
-        fd = os.open(os.ttyname(2), os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        fd = os.open("/dev/tty", os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
         try:
             while True:
                 os.write(fd, b"." * 16)

@@ -11,6 +11,10 @@ __all__ = ["run"]
 
 def run(argv: list[str]) -> int:
     """Run the command line with ``argv`` (without the program name); return the exit status."""
+    from twirly.terminal import leave_others_alone
+
+    # The command line reads its command's output and sets the terminal's modes itself.
+    leave_others_alone()
     if argv[:1] == ["demo"]:
         from twirly.demo import main as demo
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from twirly.drivers.process import decode_row, read_message
 from twirly.state import Capabilities, Row
-from twirly.terminal import Terminal
+from twirly.terminal import Terminal, leave_others_alone
 
 __all__ = ["main"]
 
@@ -91,6 +91,9 @@ def main(fd: int) -> None:
     # Ctrl-Z: the parent asks us to erase and wait (see Terminal.hold); stopping on our own
     # would race the shell's "Stopped" message.
     signal.signal(signal.SIGTSTP, signal.SIG_IGN)
+    # The parent captures the program's output. A prompt someone writes between two of our
+    # frames must not be drawn over before the parent has us step aside: we watch too.
+    leave_others_alone(prompts=True)
     parent = os.getppid()
     buffer = bytearray()
     message = None

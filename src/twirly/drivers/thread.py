@@ -29,6 +29,9 @@ class ThreadClock:
         self._thread.start()
 
     def _run(self) -> None:
+        from twirly.guards import leave_signals_to_the_main_thread
+
+        leave_signals_to_the_main_thread()
         tick, wait = self._terminal.tick, self._stopping.wait
         delay = tick()
         while delay is not None and not wait(max(delay, 0.0)):

@@ -1,0 +1,147 @@
+"""When someone else asks the person something, the rows step aside until the answer is in.
+
+A prompt that twirly did not write (``getpass``, ``input()`` under readline, the REPL, a
+child's ``read -s``) cannot be caught reliably at the stream level: ``getpass`` opens
+``/dev/tty`` itself, and ``from getpass import getpass`` binds it before any patch. The
+terminal itself gives the evidence: whoever reads a line from a person turns echo off
+(``getpass`` does so before it writes its prompt) or leaves canonical mode (readline, the
+3.13 REPL) first. :class:`Watch` reads those modes (one ``tcgetattr``, an ioctl) before each
+frame. At the interactive prompt, the REPL turns ``sys.ps1``/``sys.ps2`` into text each time
+it is about to read a statement: :class:`PromptText` makes that a synchronous moment to step
+aside, before the prompt is drawn.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+
+__all__ = ["PromptText", "Watch"]
+
+#: Frames in a row the modes must be back before the rows are drawn again: the REPL restores
+#: them for a moment between two prompts.
+_CALM_FRAMES = 2
+
+
+class PromptText(str):
+    """``sys.ps1``/``sys.ps2`` while rows are shown: the same text, and each time the REPL
+    turns it into text (``str()`` in the classic REPL, a format in the 3.13 one), the rows
+    step aside first."""
+
+    original: object
+    _step_aside: Callable[[], None]
+
+    def __new__(cls, original: object, step_aside: Callable[[], None]) -> PromptText:
+        text = super().__new__(cls, str(original))
+        text.original = original
+        text._step_aside = step_aside
+        return text
+
+    def __str__(self) -> str:
+        self._step_aside()
+        return str(self.original)
+
+    def __format__(self, spec: str) -> str:
+        self._step_aside()
+        return format(str(self.original), spec)
+
+
+def _main_thread_runs_python() -> bool:
+    # At the classic REPL's prompt the main thread waits in C (no Python frame); while a
+    # statement runs it has one.
+    main = threading.main_thread().ident
+    return main is not None and sys._current_frames().get(main) is not None
+
+
+class Watch:
+    """The terminal's line modes as twirly found them, and the REPL's prompts while rows are
+    shown. Made by the terminal when its first row comes, undone when the last goes."""
+
+    def __init__(self, fd: int, step_aside: Callable[[], None]) -> None:
+        self._fd = fd
+        self._watched = 0
+        self._calm = 0
+        #: The REPL asked for a statement: the rows return only once one runs.
+        self.at_repl = False
+        try:
+            import termios
+
+            self._watched = termios.tcgetattr(fd)[3] & (termios.ECHO | termios.ICANON)
+        except (ImportError, OSError):
+            pass  # (termios.error is an OSError)
+        self._prompts: dict[str, PromptText] = {}
+        self._step_aside = step_aside
+        self._hook_prompts()
+        self._startup: tuple[Callable[[], object] | None, Callable[[], None]] | None = None
+        if sys.flags.interactive and getattr(sys, "ps1", None) is None:
+            # `python -i script.py`: the REPL may start while rows are shown. It calls
+            # sys.__interactivehook__ first, which is when the rows must step aside.
+            original = getattr(sys, "__interactivehook__", None)
+
+            def starting() -> None:
+                self._at_prompt()
+                if callable(original):
+                    original()
+
+            self._startup = (original, starting)
+            sys.__interactivehook__ = starting
+
+    def _at_prompt(self) -> None:
+        self.at_repl = True
+        self._step_aside()
+
+    def _hook_prompts(self) -> None:
+        # Only in an interactive session: sys.ps1 exists only there (and appears when
+        # `python -i script.py` reaches its prompt, after a spinner the script started).
+        if self._prompts or getattr(sys, "ps1", None) is None:
+            return
+        for name in ("ps1", "ps2"):
+            current = getattr(sys, name, None)
+            if current is not None and not isinstance(current, PromptText):
+                prompt = PromptText(current, self._at_prompt)
+                self._prompts[name] = prompt
+                setattr(sys, name, prompt)
+
+    def someone_asks(self) -> bool:
+        """True while someone else has turned echo or canonical mode off (twirly found them on)."""
+        self._hook_prompts()
+        if not self._watched:
+            return False
+        import termios
+
+        try:
+            flags: int = termios.tcgetattr(self._fd)[3]
+        except OSError:
+            return False
+        return flags & self._watched != self._watched
+
+    def answered(self) -> bool:
+        """After stepping aside: may the rows come back now? The modes must be back for a few
+        frames, and at the REPL a statement must be running."""
+        if self.someone_asks():
+            self._calm = 0
+            return False
+        self._calm += 1
+        if self._calm < _CALM_FRAMES:
+            return False
+        if self.at_repl and not _main_thread_runs_python():
+            return False
+        self._calm = 0
+        self.at_repl = False
+        return True
+
+    def close(self) -> None:
+        """Put ``sys.ps1``/``sys.ps2`` back exactly (when nobody replaced them meanwhile)."""
+        for name, prompt in self._prompts.items():
+            if getattr(sys, name, None) is prompt:
+                setattr(sys, name, prompt.original)
+        self._prompts.clear()
+        if self._startup is not None:
+            original, starting = self._startup
+            self._startup = None
+            if getattr(sys, "__interactivehook__", None) is starting:
+                if original is None:
+                    del sys.__interactivehook__
+                else:
+                    sys.__interactivehook__ = original

@@ -1,0 +1,332 @@
+"""Other people on the same terminal: subprocesses and ``os.write`` output, ``getpass``, the
+REPL. Real programs in real pseudo-terminals, judged on the screen a person sees."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.programs import DRIVERS, assert_clean_screen, spinning, start
+from tests.support.ptyrun import PtyProcess, Screen, clean_env
+
+ROW = "spinning text"
+
+
+def _until(p: PtyProcess, ok: Callable[[Screen], bool], what: str, timeout: float = 10) -> None:
+    """Read until the screen satisfies ``ok``."""
+    deadline = time.monotonic() + timeout
+    while not ok(p.screen()):
+        assert time.monotonic() < deadline, f"{what} never came:\n{p.screen().text}"
+        p.read_for(0.02)
+
+
+def _lines(screen: Screen) -> list[str]:
+    return [line for line in screen.text_lines if line]
+
+
+# -- output that bypasses sys.stdout ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_subprocess_line_comes_out_above_the_row_whole(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    body = """
+    PAUSE(0.3)
+    subprocess.run(["echo", "child says hi"])
+    print("CHECK", flush=True)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    """
+    code = spinning(body, driver, before=f"import subprocess\nGO = {str(go)!r}\n")
+    with start(code) as p:
+        p.read_until("CHECK")
+        p.read_for(0.3)  # later frames must keep the whole row, not a glyph over foreign text
+        lines = _lines(p.screen())
+        assert lines[:2] == ["child says hi", "CHECK"]
+        assert len(lines) == 3, lines
+        assert lines[2].endswith(f" {ROW}")
+        go.touch()
+        assert p.wait() == 0
+        assert _lines(p.screen()) == ["child says hi", "CHECK"]
+        assert_clean_screen(p)
+
+
+def test_fd_level_and_print_lines_keep_their_order_and_the_childs_colours() -> None:
+    body = r"""
+    PAUSE(0.2)
+    print("one (print)")
+    subprocess.run(["sh", "-c", "printf '\033[31mtwo (red child)\033[0m\n'"])
+    os.write(1, b"three (os.write 1)\n")
+    print("four (print)")
+    os.write(2, b"five (os.write 2)\n")
+    subprocess.run(["sh", "-c", "printf 'six (child, unfinished) '"])
+    print("continued by print")
+    subprocess.run(["sh", "-c", "[ -t 1 ] && echo seven: a terminal; tput cols"])
+    PAUSE(0.2)
+    sp.ok("done")
+    """
+    with start(spinning(body, "thread", before="import subprocess\n"), cols=90) as p:
+        assert p.wait() == 0
+        screen = p.screen()
+        assert _lines(screen) == [
+            "one (print)",
+            "two (red child)",
+            "three (os.write 1)",
+            "four (print)",
+            "five (os.write 2)",
+            "six (child, unfinished) continued by print",
+            "seven: a terminal",
+            "90",  # the child sees the real terminal's size
+            "✔ done",
+        ]
+        assert screen.buffer[1][0].fg == "red"  # the child's colour is kept
+        assert screen.cursor_visible
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_streams_fetched_before_the_spinner_write_whole_lines_above_it(
+    driver: str, tmp_path: Path
+) -> None:
+    # The original sys.stdout held by a thread an instant before the spinner started, and a
+    # stream of the program's own on fd 1: both write past the proxy, to the descriptor.
+    go = tmp_path / "go"
+    before = f"held = sys.stdout\nown = open(1, 'w', closefd=False)\nGO = {str(go)!r}\n"
+    body = """
+    PAUSE(0.3)
+    held.write("held\\n")  # (shorter than the row: written onto it, the row's end shows)
+    held.flush()
+    PAUSE(0.2)
+    own.write("own\\n")
+    own.flush()
+    PAUSE(0.2)
+    print("CHECK", flush=True)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    """
+    with start(spinning(body, driver, before=before)) as p:
+        p.read_until("CHECK")
+        p.read_for(0.2)
+        lines = _lines(p.screen())
+        assert lines[:3] == ["held", "own", "CHECK"]
+        assert lines[3].endswith(f" {ROW}")
+        go.touch()
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_an_unfinished_line_at_the_end_is_passed_on_as_it_is(driver: str) -> None:
+    body = """
+    PAUSE(0.2)
+    subprocess.run(["sh", "-c", "printf 'tail'"])
+    sp.ok("done")
+    """
+    after = "os.write(1, b' and the rest\\n')\n"
+    with start(spinning(body, driver, before="import subprocess\n", after=after)) as p:
+        assert p.wait() == 0
+        # After the final line, as without twirly the rest of the line may still come: no
+        # newline was added to it.
+        assert _lines(p.screen()) == ["✔ done", "tail and the rest"]
+        assert b"tail\r\n" not in bytes(p.output)
+        assert b"tail\n" not in bytes(p.output)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_child_that_outlives_the_spinner_keeps_writing(driver: str, tmp_path: Path) -> None:
+    # A server started in the background while the spinner ran still holds twirly's
+    # pseudo-terminal: it must stay writable (not EIO), and its lines must still be shown.
+    status, go = tmp_path / "status", tmp_path / "go"
+    before = f"import subprocess\nSTATUS = {str(status)!r}\nGO = {str(go)!r}\nKIDS = []\n"
+    body = """
+    KIDS.append(subprocess.Popen(["sh", "-c", "sleep 0.6; echo from the background"]))
+    PAUSE(0.2)
+    sp.ok("started")
+    """
+    after = """
+open(STATUS, "w").write(str(KIDS[0].wait()))
+while not os.path.exists(GO):
+    time.sleep(0.02)
+print("END")
+"""
+    with start(spinning(body, driver, before=before, after=after)) as p:
+        p.read_until("from the background")
+        go.touch()
+        assert p.wait() == 0
+        assert status.read_text() == "0"  # its echo did not fail
+        assert _lines(p.screen()) == ["✔ started", "from the background", "END"]
+        assert_clean_screen(p)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_output_after_the_spinner_goes_straight_to_the_terminal(driver: str) -> None:
+    body = """
+    PAUSE(0.2)
+    os.write(1, b"before the end\\n")
+    """
+    after = "subprocess.run(['echo', 'after the end'])\n"
+    with start(spinning(body, driver, before="import subprocess\n", after=after)) as p:
+        assert p.wait() == 0
+        assert _lines(p.screen()) == ["before the end", "after the end"]
+        assert_clean_screen(p)
+
+
+# -- getpass ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", ["thread", "process"])
+@pytest.mark.parametrize("binding", ["from getpass import getpass", "import getpass"])
+def test_getpass_inside_a_spinner_gets_a_clean_prompt(binding: str, driver: str) -> None:
+    call = "getpass(" if binding.startswith("from") else "getpass.getpass("
+    body = f"""
+    PAUSE(0.3)
+    secret = {call}"Password: ")
+    print("got", len(secret))
+    PAUSE(0.3)
+    """
+    with start(spinning(body, driver, before=f"{binding}\n")) as p:
+        p.read_until("Password: ")
+        p.read_for(0.3)  # frames meanwhile must not draw over the prompt
+        screen = p.screen()
+        assert screen.text == "Password:"
+        assert screen.cursor_visible  # the person sees where they type
+        assert (screen.cursor.y, screen.cursor.x) == (0, len("Password: "))
+        p.type("secret\r")
+        p.read_until("got 6")
+        _until(p, lambda s: any(line.endswith(ROW) for line in s.text_lines), "the row")
+        lines = _lines(p.screen())
+        assert lines[:2] == ["Password:", "got 6"]
+        assert lines[2].endswith(f" {ROW}")
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
+# -- the REPL --------------------------------------------------------------------------------
+
+
+def _interpreter(version: str) -> str | None:
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        return sys.executable
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python3")))
+    return found[-1] if found else None
+
+
+def _prompt_waits(screen: Screen, typed: str = "") -> bool:
+    lines = _lines(screen)
+    return bool(lines) and lines[-1] == f">>> {typed}".rstrip()
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_an_unscoped_spinner_at_the_repl_leaves_the_prompt_alone(version: str) -> None:
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"python{version} is not installed")
+    with PtyProcess([python, "-i"]) as p:
+        _until(p, _prompt_waits, "the first prompt")
+        p.type("import sys, time, twirly\r")
+        _until(p, lambda s: _lines(s)[-2:] == [">>> import sys, time, twirly", ">>>"], "import")
+        p.type('sp = twirly.spinner("bg task"); sp.start()\r')
+        _until(p, lambda s: "<twirly.Spinner" in s.text and _prompt_waits(s), "the start")
+        p.read_for(0.4)  # several frames' time: none may touch the prompt
+        assert _prompt_waits(p.screen())
+        assert p.screen().cursor_visible
+        p.type("x = 1 + 1")
+        _until(p, lambda s: _prompt_waits(s, "x = 1 + 1"), "the typed text")
+        p.read_for(0.4)
+        assert _prompt_waits(p.screen(), "x = 1 + 1")
+        p.type("\r")
+        _until(p, _prompt_waits, "the next prompt")
+        # While a statement runs, the spinner animates below it.
+        p.type("time.sleep(3)\r")
+        _until(p, lambda s: _lines(s)[-1].endswith(" bg task"), "the row during the sleep")
+        first = _lines(p.screen())[-1]
+        _until(p, lambda s: _lines(s)[-1] not in (first, ">>>"), "a later frame")
+        assert _lines(p.screen())[-2] == ">>> time.sleep(3)"
+        _until(p, _prompt_waits, "the prompt after the sleep")
+        assert _lines(p.screen())[-2] == ">>> time.sleep(3)"
+        assert not any(line.endswith(" bg task") for line in p.screen().text_lines)
+        p.type("sp.stop(); print(type(sys.ps1).__name__, type(sys.ps2).__name__)\r")
+        _until(p, lambda s: "str str" in s.text_lines, "the prompts put back")
+        p.type("exit()\r")
+        assert p.wait() == 0
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.13"])
+def test_a_spinner_still_running_when_python_i_reaches_its_prompt(
+    version: str, tmp_path: Path
+) -> None:
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"python{version} is not installed")
+    script = tmp_path / "script.py"
+    script.write_text("import twirly\nsp = twirly.spinner('bg task')\nsp.start()\n")
+    with PtyProcess([python, "-i", str(script)]) as p:
+        _until(p, _prompt_waits, "the prompt")
+        p.read_for(0.4)  # several frames' time: none may touch the prompt
+        assert _prompt_waits(p.screen())
+        assert not any(line.endswith(" bg task") for line in p.screen().text_lines)
+        p.type("x = 1 + 1")
+        _until(p, lambda s: _prompt_waits(s, "x = 1 + 1"), "the typed text")
+        p.read_for(0.4)
+        assert _prompt_waits(p.screen(), "x = 1 + 1")
+        p.type("\rsp.stop(); print('stopped')\r")
+        _until(p, lambda s: "stopped" in s.text_lines and _prompt_waits(s), "the stop")
+        p.type("exit()\r")
+        assert p.wait() == 0
+        assert "Error" not in p.screen().text
+
+
+def test_children_see_the_terminal_resized_while_spinning(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    body = """
+    print("READY", flush=True)
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    subprocess.run(["tput", "cols"])
+    """
+    code = spinning(body, "thread", before=f"import subprocess\nGO = {str(go)!r}\n")
+    with start(code, cols=80) as p:
+        p.read_until("READY")
+        mark = len(p.output)
+        p.resize(24, 64)
+        # The first frame at the new size redraws the row from scratch (erase down): by then
+        # the terminal has read the new size, and given it to the capture.
+        deadline = time.monotonic() + 10
+        while b"\x1b[J" not in p.output[mark:]:
+            assert time.monotonic() < deadline, "no frame after the resize"
+            p.read_for(0.02)
+        go.touch()
+        assert p.wait() == 0
+        assert _lines(p.screen()) == ["READY", "64"]
+
+
+def test_a_pager_run_inside_a_spinner_gets_the_keys_and_gives_the_terminal_back() -> None:
+    if shutil.which("less") is None:
+        pytest.skip("less is not installed")
+    body = """
+    PAUSE(0.2)
+    subprocess.run(["less", "/etc/passwd"])
+    print("after less")
+    PAUSE(0.3)
+    sp.ok("done")
+    """
+    after = "import termios\nprint('echo', bool(termios.tcgetattr(0)[3] & termios.ECHO))\n"
+    code = spinning(body, "thread", before="import subprocess\n", after=after)
+    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+        # less names the file on its last row and waits for a key (from twirly's capture,
+        # which it takes for its terminal: the person's keys must reach it there).
+        _until(p, lambda s: s.text_lines[-1].startswith("/etc/passwd"), "less's prompt")
+        p.read_for(0.2)
+        assert not any(line.endswith(f" {ROW}") for line in p.screen().text_lines)
+        p.type("q")
+        assert p.wait() == 0
+        lines = _lines(p.screen())
+        assert lines[-3:] == ["after less", "✔ done", "echo True"]
+        assert p.screen().cursor_visible
