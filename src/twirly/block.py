@@ -269,6 +269,15 @@ class Block:
         self._stale = True
         return _ERASE_ROWS + _NORMAL_MODE
 
+    def step_aside(self) -> str:
+        """Erase what is left of the rows from the cursor on and show it: someone else wrote a
+        prompt over the top row (getpass, a REPL), which must stay. The next frame after
+        :meth:`restart` draws the rows afresh."""
+        if not self._rows or self._suspended:
+            return ""
+        self._stale = True
+        return _ERASE_DOWN + _NORMAL_MODE
+
     def _erase(self) -> str:
         # Suspended, the cursor stands after the program's unfinished line (the rows are gone).
         return _ERASE_DOWN if self._suspended else _ERASE_ROWS

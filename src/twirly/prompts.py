@@ -66,10 +66,13 @@ class Watch:
         self.at_repl = False
         try:
             import termios
-
-            self._watched = termios.tcgetattr(fd)[3] & (termios.ECHO | termios.ICANON)
-        except (ImportError, OSError):
-            pass  # (termios.error is an OSError)
+        except ImportError:
+            pass
+        else:
+            try:
+                self._watched = termios.tcgetattr(fd)[3] & (termios.ECHO | termios.ICANON)
+            except (termios.error, OSError):
+                pass  # not a terminal (animate=True on a file): nothing to watch
         self._prompts: dict[str, PromptText] = {}
         self._step_aside = step_aside
         self._hook_prompts()
@@ -112,7 +115,7 @@ class Watch:
 
         try:
             flags: int = termios.tcgetattr(self._fd)[3]
-        except OSError:
+        except (termios.error, OSError):
             return False
         return flags & self._watched != self._watched
 

@@ -345,7 +345,7 @@ class Terminal:
         self._aside = True
         link = self._remote()
         if link is None or not link.hold():
-            self._output.write(self._block.hide())
+            self._output.write(self._block.step_aside())
         descriptors = self._descriptors
         if descriptors is not None:
             descriptors.pause()

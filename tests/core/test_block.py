@@ -157,7 +157,7 @@ def test_after_someone_elses_prompt_the_rows_start_afresh_on_the_current_line() 
     term = Terminal()
     term.feed(term.block.add(make_row("working"), 0.0, term.cols))
     term.feed("Password: ")  # getpass writes its prompt over the row...
-    term.feed(term.block.hide())  # ...and the row's rest is erased, the cursor shown
+    term.feed(term.block.step_aside())  # ...and the row's rest is erased, the cursor shown
     assert term.screen().text_lines[0] == "Password:"
     assert term.screen().cursor_visible
     term.feed("\r\n")  # the answer (not echoed) and getpass's newline
