@@ -186,16 +186,17 @@ print("END")
 _FORK_WARNING_END = "use of fork() may lead to deadlocks in the child."
 
 
-def _less_the_fork_warning(lines: list[str], driver: str) -> list[str]:
+def _less_the_fork_warning(lines: list[str]) -> list[str]:
     """The screen's non-empty lines, less Python's warning about the program's fork.
 
     From 3.12 Python warns, in the parent, when a program forks while it has threads: here
-    twirly's clock thread (thread and process drivers; asyncio's clock is a Task). It is a
+    twirly's (the thread driver's clock, and with every driver the reader of the descriptor
+    capture, which is what lets the child's output come out above the rows). It is a
     true word about the program's own fork, written to stderr like any line: a person sees
     it above the spinner, whole (wrapped over screen rows), and that is checked here.
     """
     lines = [line for line in lines if line]
-    if sys.version_info < (3, 12) or driver == "asyncio":
+    if sys.version_info < (3, 12):
         return lines
 
     def joined(end: int) -> str:
@@ -239,12 +240,12 @@ def test_fork_while_spinning_child_draws_nothing_and_parent_carries_on(
         p.read_for(0.2)
         screen = p.screen()
         assert not screen.cursor_visible  # the child did not show the cursor
-        lines = _less_the_fork_warning(screen.text_lines, driver)
+        lines = _less_the_fork_warning(screen.text_lines)
         assert lines[0] == "CHECK"
         assert lines[1].endswith(" spinning text")
         go.touch()
         assert p.wait() == 0
-        assert _less_the_fork_warning(p.screen().text_lines, driver) == ["CHECK", "✔ parent done"]
+        assert _less_the_fork_warning(p.screen().text_lines) == ["CHECK", "✔ parent done"]
         assert p.screen().cursor_visible
 
 
@@ -263,7 +264,7 @@ def test_fork_while_spinning_child_print_is_a_whole_line(driver: str) -> None:
     """
     with start(spinning(body, driver)) as p:
         assert p.wait() == 0
-        assert _less_the_fork_warning(p.screen().text_lines, driver) == ["in child"]
+        assert _less_the_fork_warning(p.screen().text_lines) == ["in child"]
 
 
 def test_process_driver_child_erases_its_row_and_exits_when_the_parent_is_killed() -> None:
