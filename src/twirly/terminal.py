@@ -344,7 +344,7 @@ class Terminal:
         self._take_captured()
         self._aside = True
         link = self._remote()
-        if link is None or not link.hold():
+        if link is None or not link.hold(aside=True):
             self._output.write(self._block.step_aside())
         descriptors = self._descriptors
         if descriptors is not None:
@@ -482,16 +482,18 @@ class Terminal:
             if locked:
                 self._lock.release()
 
-    def hold(self) -> None:
+    def hold(self, *, aside: bool = False) -> None:
         """Ctrl-Z: take the lock (kept until :meth:`release_hold`) and leave the terminal
-        usable while the program is stopped. A child drawing for us does the same itself."""
+        usable while the program is stopped. A child drawing for us does the same itself.
+        ``aside`` (the process driver's child, for its parent): someone else's prompt is on
+        the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
         self._held = True
         link = self._remote()
         if link is not None:
             link.hold()
         elif self.caps.animate and not self._aside:
-            self._output.write(self._block.hide())
+            self._output.write(self._block.step_aside() if aside else self._block.hide())
 
     def release_hold(self) -> None:
         """The program continues (``fg``): draw the rows again and let go of the lock."""

@@ -53,7 +53,7 @@ class _Child:
                 self.terminal.detach(gone, message[2])
             _ack(message[-1])
         elif kind == "hold":
-            self.terminal.hold()
+            self.terminal.hold(aside=message[1])
             _ack(message[-1])
         elif kind == "release":
             self.terminal.release_hold()

@@ -182,11 +182,12 @@ class ChildLink:
         self._sent_text.pop(row.ident, None)
         return self._request(("remove", row.ident, final), _ACK_PATIENCE)
 
-    def hold(self) -> bool:
+    def hold(self, *, aside: bool = False) -> bool:
         """Ctrl-Z: the child erases its rows and draws nothing until :meth:`release`.
+        ``aside``: someone else's prompt is on the top row, so erase from the cursor on.
 
         Waits for the child, so the rows are gone before the shell prints its prompt."""
-        return self._request(("hold",), _SHUTDOWN_PATIENCE)
+        return self._request(("hold", aside), _SHUTDOWN_PATIENCE)
 
     def release(self) -> bool:
         """The program continues: the child draws again."""
