@@ -62,7 +62,9 @@ def test_curl_with_a_limited_rate_keeps_its_progress_meter_hidden(tmp_path: Path
     served.mkdir()
     (served / "data.bin").write_bytes(bytes(range(256)) * 1200)  # 300 KB
     out = tmp_path / "data.bin"
-    with SlowServer(served, rate=10_000_000) as server:
+    # curl's own --limit-rate lets a small file through at once from a fast local server (it
+    # averages over the transfer), so the server is slow too: about 3 s for 300 KB.
+    with SlowServer(served, rate=100_000) as server:
         curl = ["curl", "--limit-rate", "100K", "-o", str(out), f"{server.url}/data.bin"]
         with twirly_in_pty("-t", "fetching", "--", *curl) as proc:
             assert proc.wait(timeout=60) == 0
