@@ -108,9 +108,8 @@ class Spinner:
         self._row = Row(text, style.frames, style.width, interval, 0.0, timer=timer)
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
-        self._clock: Clock | None = None
-        # The last clock stop() ended, until ``async with`` has awaited it (asyncio only).
-        self._ending: Clock | None = None
+        # The asyncio clocks stop() ended, until ``async with`` has awaited them.
+        self._ending: list[Clock] = []
         self._running = False
         self._final: tuple[Status, str] | None = None
         self._used_driver: DriverName | None = None
@@ -146,7 +145,10 @@ class Spinner:
     @property
     def elapsed(self) -> float:
         """Seconds since ``start()`` (0 before)."""
-        return time.monotonic() - self._row.started if self._row.started else 0.0
+        if not self._row.started:
+            return 0.0
+        terminal = self._terminal
+        return (terminal.now() if terminal is not None else time.monotonic()) - self._row.started
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -173,32 +175,15 @@ class Spinner:
                 )
             terminal = terminal_for(self._stream, animate=self._animate)
             row = self._row
-            row.started = time.monotonic()
+            row.started = terminal.now()
             row.ident = terminal.new_ident()
             self._final = None
-            terminal.attach(row)
+            # The terminal's one clock ticks every row; the driver says which clock it is.
+            used = terminal.attach(row, driver=driver, on_orphaned=self.stop)
             self._terminal = terminal
             self._running = True
-            self._used_driver = driver
-            if terminal.animates:
-                self._clock = self._make_clock(driver, terminal)
-                self._clock.start()
+            self._used_driver = used or driver
             return self
-
-    def _make_clock(self, driver: DriverName, terminal: Terminal) -> Clock:
-        if driver == "asyncio":
-            from twirly.drivers.asyncio import AsyncioClock
-
-            return AsyncioClock(terminal, on_orphaned=self.stop)
-        from twirly.drivers.thread import ThreadClock
-
-        if driver == "process" and not terminal.remote:
-            from twirly.drivers.process import ChildLink
-
-            # With the child drawing, the thread only forwards text changes to it.
-            if not terminal.delegate(ChildLink):
-                self._used_driver = "thread"
-        return ThreadClock(terminal)
 
     def stop(self) -> None:
         """Stop and clear the line (or leave the final line if ``ok``/``fail``/... was called).
@@ -209,14 +194,9 @@ class Spinner:
             if not self._running:
                 return
             self._running = False
-            clock, self._clock = self._clock, None
             terminal = self._terminal
-        if clock is not None:
-            clock.stop()
-            if hasattr(clock, "aclose"):
-                self._ending = clock
         if terminal is not None:
-            terminal.detach(self._row, self._final_line(terminal))
+            self._ending += terminal.detach(self._row, self._final_line(terminal))
 
     def _final_line(self, terminal: Terminal) -> str | None:
         if self._final is None:
@@ -224,7 +204,7 @@ class Spinner:
         from twirly.block import final_line
 
         status, text = self._final
-        elapsed = time.monotonic() - self._row.started if self._timer else None
+        elapsed = terminal.now() - self._row.started if self._timer else None
         caps = terminal.caps
         return final_line(status, text, unicode=caps.unicode, color=caps.color, elapsed=elapsed)
 
@@ -290,12 +270,13 @@ class Spinner:
         self._leave(exc)
         # stop() ran here or earlier (ok()/fail()/... inside the block): either way the clock
         # it cancelled is kept in _ending, so the Task can be awaited whatever the exit.
-        clock, self._ending = self._ending, None
-        aclose = getattr(clock, "aclose", None)
-        if aclose is not None:
-            # Leave nothing pending: the cancelled Task ends on the loop's next turn, and we
-            # wait for that turn. A cancellation delivered meanwhile propagates as usual.
-            await aclose()
+        ending, self._ending = self._ending, []
+        for clock in ending:
+            aclose = getattr(clock, "aclose", None)
+            if aclose is not None:
+                # Leave nothing pending: the cancelled Task ends on the loop's next turn, and
+                # we wait for that turn. A cancellation delivered meanwhile propagates as usual.
+                await aclose()
         return False
 
     def _leave(self, exc: BaseException | None) -> None:

@@ -189,12 +189,12 @@ class NotebookTerminal(Terminal):
     ) -> None:
         unicode = Capabilities.detect(isatty=False, encoding=getattr(stream, "encoding", None))
         # The base never writes a frame here: with animate off it has no descriptor.
-        super().__init__(stream, Capabilities(animate=False, color=False, unicode=unicode.unicode))
+        caps = Capabilities(animate=False, color=False, unicode=unicode.unicode)
+        super().__init__(stream, caps, clock=clock)
         # Colour is off: the front end would show escape bytes as text, and the saved
         # notebook would keep them.
         self.caps = Capabilities(animate=True, color=False, unicode=unicode.unicode)
         self.target = target
-        self._clock = clock
         self._streams = streams
         self._rows: list[Row] = []
         self._ellipsis = "…" if unicode.unicode else "..."
@@ -217,36 +217,38 @@ class NotebookTerminal(Terminal):
 
     # -- rows -------------------------------------------------------------------------------
 
-    def attach(self, row: Row) -> None:
-        """Show a new row at once."""
-        with self._lock:
-            if not self._rows:
-                self._watch_writes()
-            self._rows.append(row)
-            self._draw(self._clock(), urgent=True)
+    def _has_rows(self) -> bool:
+        return bool(self._rows)
 
-    def detach(self, row: Row, final: str | None) -> None:
-        """Take a row away, leaving ``final`` in the cell's outputs."""
-        with self._lock:
-            if row not in self._rows:
-                return
-            self._rows.remove(row)
-            if self._printed:
-                self._move()
-            if self._rows:
-                if final is not None:
-                    self.target.settle(final)  # the rows go on in a new output below it
-                self._draw(self._clock(), urgent=True)
-            else:
-                self.target.settle(final or "")
-                self._unwatch()
+    def _shows(self, row: Row) -> bool:
+        return row in self._rows
+
+    def _show(self, row: Row) -> None:
+        # Under the lock: a new row, shown at once.
+        if not self._rows:
+            self._watch_writes()
+        self._rows.append(row)
+        self._draw(self.now(), urgent=True)
+
+    def _hide(self, row: Row, final: str | None) -> None:
+        # Under the lock: the row goes, leaving ``final`` in the cell's outputs.
+        self._rows.remove(row)
+        if self._printed:
+            self._move()
+        if self._rows:
+            if final is not None:
+                self.target.settle(final)  # the rows go on in a new output below it
+            self._draw(self.now(), urgent=True)
+        else:
+            self.target.settle(final or "")
+            self._unwatch()
 
     def tick(self) -> float | None:
         """Update the live output if due; return seconds until the next update."""
         with self._lock:
             if not self._rows or self._held:
                 return None
-            now = self._clock()
+            now = self.now()
             if not self.target.writable():
                 return self.target.next_write() - now  # draw what is due then
             self._draw(now)
@@ -333,7 +335,7 @@ class NotebookTerminal(Terminal):
 
     # -- life cycle -------------------------------------------------------------------------
 
-    def delegate(self, make_link: Callable[..., Any]) -> bool:
+    def _delegate(self) -> bool:
         """No child process can draw in a notebook: the process driver ticks from a thread."""
         return False
 
@@ -344,12 +346,15 @@ class NotebookTerminal(Terminal):
                 self._rows.clear()
                 self.target.settle("")
             self._unwatch()
+            self._stop_ticking()
 
     def forget_after_fork(self) -> None:
         """In a forked child: the parent owns the outputs."""
         self._lock = threading.RLock()
         self._rows = []
         self._watched = []
+        self._ticker = None
+        self._wants = {}
 
 
 _terminal: NotebookTerminal | None = None

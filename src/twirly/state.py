@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple
 
-__all__ = ["SYMBOLS", "Capabilities", "Row", "Status"]
+__all__ = ["SYMBOLS", "Capabilities", "Row", "Status", "next_step", "steps"]
 
 Status = Literal["ok", "fail", "warn", "info"]
 
@@ -19,15 +19,47 @@ SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {
 }
 
 
+#: Seconds of slack when a time is compared with a frame boundary computed in floats: a
+#: clock woken exactly at a boundary must see the new frame, never the one before.
+_SLACK: Final = 1e-9
+
+
+def steps(elapsed: float, step: float) -> int:
+    """How many whole ``step``s fit in ``elapsed`` (a boundary counts as reached)."""
+    return int((elapsed + _SLACK) / step)
+
+
+def next_step(origin: float, step: float, now: float) -> float:
+    """The first boundary ``origin + k * step`` strictly after ``now`` (k an integer)."""
+    count = steps(now - origin, step) + 1
+    due = origin + count * step
+    while due <= now:  # (floats: never a deadline that has already passed)
+        count += 1
+        due = origin + count * step
+    return due
+
+
 class Row:
     """One spinner line. ``text`` is written by the user's thread and read by the clock.
 
     Plain attribute writes are atomic in CPython, so the only cost of a text update is the
     store itself; the clock notices the change on its next frame. (No dataclass: importing
     ``dataclasses`` pulls in ``inspect``, several milliseconds on a first spinner.)
+
+    ``origin`` is where the glyph's rhythm starts: the frame grid of the terminal the row is
+    shown on, at or before ``started``, so that every row's glyph turns on the same frames.
     """
 
-    __slots__ = ("frame_width", "frames", "ident", "interval", "started", "text", "timer")
+    __slots__ = (
+        "frame_width",
+        "frames",
+        "ident",
+        "interval",
+        "origin",
+        "started",
+        "text",
+        "timer",
+    )
 
     def __init__(
         self,
@@ -39,12 +71,14 @@ class Row:
         *,
         timer: bool = False,
         ident: int = 0,
+        origin: float | None = None,
     ) -> None:
         self.text = text
         self.frames = frames
         self.frame_width = frame_width
         self.interval = interval
         self.started = started
+        self.origin = started if origin is None else origin
         self.timer = timer
         self.ident = ident
 
@@ -53,14 +87,21 @@ class Row:
 
     def frame_index(self, now: float) -> int:
         """Which frame is due at ``now`` (time-based, so a late frame never slows the rhythm)."""
-        return int((now - self.started) / self.interval) % len(self.frames)
+        return steps(now - self.origin, self.interval) % len(self.frames)
+
+    @property
+    def cadence(self) -> float:
+        """How often the row's look changes by itself: its interval, a second for a timer
+        (whichever is sooner), never for a one-frame row without a timer."""
+        every = self.interval if len(self.frames) > 1 else float("inf")
+        return min(every, 1.0) if self.timer else every
 
     def next_change(self, now: float) -> float:
-        """When the glyph next changes, or the timer's second ticks over if sooner."""
-        ticks = int((now - self.started) / self.interval) + 1
-        due = self.started + ticks * self.interval
+        """When the glyph next changes, or the timer's second ticks over if sooner; always
+        strictly after ``now``."""
+        due = next_step(self.origin, self.interval, now)
         if self.timer:
-            due = min(due, self.started + int(now - self.started) + 1)
+            due = min(due, next_step(self.started, 1.0, now))
         return due
 
 

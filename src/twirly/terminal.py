@@ -26,10 +26,18 @@ from twirly.state import Capabilities, Row
 
 if TYPE_CHECKING:
     from twirly.capture import Capture, Descriptors
+    from twirly.drivers import Clock, DriverName
     from twirly.drivers.process import ChildLink
     from twirly.prompts import Watch
 
+    _Want = tuple[DriverName, object | None, Callable[[], None] | None]
+
 __all__ = ["Terminal", "terminal_for"]
+
+
+def _running_loop() -> object | None:
+    asyncio = sys.modules.get("asyncio")
+    return None if asyncio is None else asyncio.events._get_running_loop()
 
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
@@ -53,9 +61,12 @@ def leave_others_alone(*, prompts: bool = False) -> None:
 class Terminal:
     """Everything twirly writes to one stream goes through here, under one lock."""
 
-    def __init__(self, stream: TextIO, caps: Capabilities) -> None:
+    def __init__(
+        self, stream: TextIO, caps: Capabilities, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.stream = stream
         self.caps = caps
+        self.now = clock  # the time, for everything above the block (tests inject theirs)
         self._output = Output(stream, fileno(stream) if caps.animate else None)
         self._fd = self._output.fd
         self._encoding = self._output.encoding
@@ -70,6 +81,11 @@ class Terminal:
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
         self.key: tuple[object, ...] = (id(self),)
+        # The one clock of all the rows, and what each row asked of it (by the row's id):
+        # a driver, the event loop of an asyncio one, and what to call if that loop ends it.
+        self._ticker: Clock | None = None
+        self._wants: dict[int, _Want] = {}
+        self._retired: list[Clock] = []  # asyncio clocks replaced while their rows went on
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -119,55 +135,166 @@ class Terminal:
 
     # -- rows -------------------------------------------------------------------------------
 
-    def attach(self, row: Row) -> None:
-        """Show a new row (off a terminal: print its text once)."""
+    def attach(
+        self,
+        row: Row,
+        *,
+        driver: DriverName | None = None,
+        on_orphaned: Callable[[], None] | None = None,
+    ) -> DriverName | None:
+        """Show a new row (off a terminal: print its text once).
+
+        ``driver`` is the clock the row's owner asked for; the terminal has one clock for all
+        its rows, started by the first row that asks and stopped with the last row. None:
+        the row rides on whatever clock the terminal has (a row added beside a spinner), or
+        the caller ticks the terminal itself. ``on_orphaned`` is called if the row's event
+        loop cancels an asyncio clock. Returns the driver that serves the row: ``"thread"``
+        where a child process cannot draw for ``"process"``.
+        """
         with self._lock:
             if not self.caps.animate:
                 self._output.write(sanitize(row.text) + "\n" if row.text else "")
-                return
-            link = self._remote()
-            if link is not None:
-                self._block.add(row, time.monotonic(), *self.size())
-                link.add(row)
-                return
-            first = not self._block
-            if first:
-                self._begin()
-            else:
-                self._take_captured()
-            self._output.flush_first(None)
-            if self._aside:
-                self._block.add(row, time.monotonic(), *self.size())
-                self._block.forget_screen()  # drawn when the prompt is answered
-                return
-            if first and self._capture is not None and self._capture.dangling:
-                # A thread's unfinished line is out there: rows start on the next line, or
-                # the line's end would be drawn over.
-                for original in self._capture.dangling:
-                    self._output.flush_first(original)
-                self._output.write("\r\n")
-            self._output.write(self._block.add(row, time.monotonic(), *self.size()))
+                return driver
+            self._show(row)
+            if driver is None:
+                return None
+            loop = None
+            if driver == "asyncio":
+                import asyncio
 
-    def detach(self, row: Row, final: str | None) -> None:
-        """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it)."""
+                loop = asyncio.get_running_loop()
+            self._wants[id(row)] = (driver, loop, on_orphaned)
+            if driver == "process" and not self._delegate():
+                driver = "thread"
+            self._keep_ticking()
+            return driver
+
+    def _has_rows(self) -> bool:
+        return bool(self._block)
+
+    def _shows(self, row: Row) -> bool:
+        return row in self._block
+
+    def _show(self, row: Row) -> None:
+        link = self._remote()
+        if link is not None:
+            self._block.add(row, self.now(), *self.size())
+            link.add(row)
+            return
+        first = not self._block
+        if first:
+            self._begin()
+        else:
+            self._take_captured()
+        self._output.flush_first(None)
+        if self._aside:
+            self._block.add(row, self.now(), *self.size())
+            self._block.forget_screen()  # drawn when the prompt is answered
+            return
+        if first and self._capture is not None and self._capture.dangling:
+            # A thread's unfinished line is out there: rows start on the next line, or
+            # the line's end would be drawn over.
+            for original in self._capture.dangling:
+                self._output.flush_first(original)
+            self._output.write("\r\n")
+        self._output.write(self._block.add(row, self.now(), *self.size()))
+
+    def detach(self, row: Row, final: str | None) -> list[Clock]:
+        """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it).
+
+        Returns the asyncio clocks of the row's loop that stopped meanwhile, for ``async
+        with`` to await (so that no Task is left pending).
+        """
         with self._lock:
+            want = self._wants.pop(id(row), None)
             if not self.caps.animate:
                 self._output.write(final + "\n" if final is not None else "")
-                return
-            if row not in self._block.rows:
-                return
-            rest = self._release_descriptors() if len(self._block) == 1 else ""
-            self._take_captured()
-            link = self._remote()
-            if link is not None and link.remove(row, final):
-                self._block.remove(row, final, time.monotonic(), *self.size())
-            else:
-                if link is not None:
-                    self._drop_link()  # the child is gone: draw the result here
-                self._output.write(self._block.remove(row, final, time.monotonic(), *self.size()))
-            if not self._block:
-                self._end()
-            self._output.write(rest, "surrogateescape")
+                return []
+            if self._shows(row):
+                self._hide(row, final)
+            stopped = self._keep_ticking()
+            ending = []
+            if want is not None and want[1] is not None:
+                ending = [c for c in self._retired if getattr(c, "loop", None) is want[1]]
+                self._retired = [c for c in self._retired if c not in ending]
+        if stopped is not None:
+            stopped.stop()  # (outside the lock: a thread clock may be waiting for it)
+            if want is not None and getattr(stopped, "loop", None) is want[1]:
+                ending.append(stopped)
+        return ending
+
+    def _hide(self, row: Row, final: str | None) -> None:
+        rest = self._release_descriptors() if len(self._block) == 1 else ""
+        self._take_captured()
+        link = self._remote()
+        if link is not None and link.remove(row, final):
+            self._block.remove(row, final, self.now(), *self.size())
+        else:
+            if link is not None:
+                self._drop_link()  # the child is gone: draw the result here
+            self._output.write(self._block.remove(row, final, self.now(), *self.size()))
+        if not self._block:
+            self._end()
+        self._output.write(rest, "surrogateescape")
+
+    # -- the clock --------------------------------------------------------------------------
+
+    @property
+    def ticker(self) -> Clock | None:
+        """The clock that ticks this terminal now (None: no row asked for one)."""
+        return self._ticker
+
+    def _keep_ticking(self) -> Clock | None:
+        """Under the lock: after rows came or went, have exactly the clock the rows need.
+
+        One clock for all the rows: a thread serves every row; an asyncio Task only the rows
+        of its own loop (another loop may be blocked, or closed, while this one runs). With
+        no row asking, no clock. Returns a clock that must be stopped (by the caller, outside
+        the lock); an asyncio clock replaced while rows of its loop go on is kept until those
+        rows are detached, so that ``async with`` can await it.
+        """
+        ticker = self._ticker
+        wants = self._wants.values() if self._has_rows() else ()
+        if not wants:
+            self._ticker = None
+            return ticker
+        loop = getattr(ticker, "loop", None) if ticker is not None else None
+        asyncio_only = all(want[0] == "asyncio" for want in wants)
+        if ticker is not None and ticker.alive:
+            if loop is None or all(want[1] is loop for want in wants):
+                return None  # it serves every row
+            ticker.stop(join=False)
+            self._retired.append(ticker)
+        loops = {id(want[1]): want[1] for want in wants}
+        if asyncio_only and len(loops) == 1 and _running_loop() is next(iter(loops.values())):
+            from twirly.drivers.asyncio import AsyncioClock
+
+            self._ticker = AsyncioClock(self.tick, self._orphaned)
+        else:
+            from twirly.drivers.thread import ThreadClock
+
+            self._ticker = ThreadClock(self.tick)
+        self._ticker.start()
+        return None
+
+    def _stop_ticking(self) -> None:
+        # Under the lock, in an emergency: no clock, no wants (the clock may be waiting for
+        # this very lock; it ends by itself at its next tick).
+        self._wants.clear()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.stop(join=False)
+
+    def _orphaned(self) -> None:
+        # The asyncio clock's loop cancelled it (asyncio.run ending with spinners left
+        # running): take down the rows of that loop, so no frame or hidden cursor is left.
+        with self._lock:
+            ticker = self._ticker
+            loop = getattr(ticker, "loop", None)
+            owners = [want[2] for want in self._wants.values() if want[1] is loop]
+        for stop in owners:
+            if stop is not None:
+                stop()
 
     def tick(self) -> float | None:
         """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
@@ -175,7 +302,7 @@ class Terminal:
             if not self._block or self._output.dead:
                 return None
             guards.nudge_late_signals()
-            now = time.monotonic()
+            now = self.now()
             self._lend_keyboard()
             watch = self._watch
             if watch is not None:
@@ -237,7 +364,7 @@ class Terminal:
             return
         self._output.flush_first(stream)
         if self._block:
-            self._output.write(self._block.above(lines, time.monotonic(), *self.size()), errors)
+            self._output.write(self._block.above(lines, self.now(), *self.size()), errors)
         elif self._fd is None and not self.caps.animate and stream is not None:
             self._write_to(stream, lines)
         else:
@@ -364,7 +491,7 @@ class Terminal:
         self._aside = False
         link = self._remote()
         if link is None or not link.release():
-            self._output.write(self._block.restart(time.monotonic(), *self.size()))
+            self._output.write(self._block.restart(self.now(), *self.size()))
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -430,23 +557,25 @@ class Terminal:
         guards.deactivate(self)
         _unregister(self)
 
-    def delegate(self, make_link: Callable[..., ChildLink]) -> bool:
-        """Let a child process draw from now on (the process driver).
+    def _delegate(self) -> bool:
+        """Under the lock: let a child process draw from now on (the process driver).
 
-        False when that cannot be: no descriptor, or rows of other spinners are drawn here by
-        their own clocks (those keep drawing here, and so does this one).
+        False when that cannot be: no descriptor, or rows of other spinners are drawn here
+        (those keep drawing here, and so does this one).
         """
-        with self._lock:
-            if self._link is not None:
-                return True
-            fd = self._output.fd
-            if fd is None or len(self._block) != 1 or not sys.executable:
-                return False
-            try:
-                self._link = make_link(fd, self._encoding, tuple(self.caps), self.rows)
-            except OSError:
-                return False
+        if self._link is not None:
             return True
+        fd = self._output.fd
+        if fd is None or len(self._block) != 1 or not sys.executable:
+            return False
+        from twirly.drivers.process import ChildLink
+
+        try:
+            caps = (self.caps.animate, self.caps.color, self.caps.unicode)
+            self._link = ChildLink(fd, self._encoding, caps, self.rows)
+        except OSError:
+            return False
+        return True
 
     def adopt(self, rows: Sequence[Row]) -> None:
         """Take over rows another process drew (the process driver's child): the first frame
@@ -454,7 +583,7 @@ class Terminal:
         with self._lock:
             if rows and not self._block:
                 self._begin()
-            now, size = time.monotonic(), self.size()
+            now, size = self.now(), self.size()
             for row in rows:
                 self._block.add(row, now, *size)
             self._block.forget_screen()
@@ -478,6 +607,7 @@ class Terminal:
                 self._output.write(self._block.clear())
             self._end()
             self._output.write(rest, "surrogateescape")
+            self._stop_ticking()
         finally:
             if locked:
                 self._lock.release()
@@ -503,7 +633,7 @@ class Terminal:
             if link is not None:
                 link.release()
             elif self.caps.animate and not (self._block.suspended or self._aside):
-                redraw = self._block.frame(time.monotonic(), *self.size())
+                redraw = self._block.frame(self.now(), *self.size())
                 self._output.write((ROWS_MODE + redraw) if redraw else "")
         finally:
             self._lock.release()
@@ -513,6 +643,9 @@ class Terminal:
         self._lock = threading.RLock()
         self._block = Block(unicode=self.caps.unicode)
         self._link = None
+        self._ticker = None  # (its thread is the parent's: there is none here)
+        self._wants = {}
+        self._retired = []
         self._output.dead = True
         capture, self._capture = self._capture, None
         if capture is not None:

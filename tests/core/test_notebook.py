@@ -203,8 +203,13 @@ def test_two_rows_share_one_output_and_a_final_line_stays_above_the_other(setup:
 
 def test_the_process_driver_ticks_from_a_thread_here(setup: Setup) -> None:
     terminal, _, _, _ = setup
-    assert terminal.delegate(object) is False
+    row = _row("working")
+    assert terminal.attach(row, driver="process") == "thread"
     assert not terminal.remote
+    ticker = terminal.ticker
+    assert ticker is not None and ticker.alive
+    terminal.detach(row, None)
+    assert terminal.ticker is None and not ticker.alive
 
 
 def test_restore_leaves_no_live_output(setup: Setup) -> None:

@@ -7,36 +7,55 @@ awaiting freezes it: that is the book's lesson, and what ``twirly demo`` shows.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Callable
-
-from twirly.terminal import Terminal
 
 __all__ = ["AsyncioClock"]
 
 
 class AsyncioClock:
-    """Ticks ``terminal`` from a Task; ``stop()`` cancels it, ``aclose()`` also awaits it."""
+    """Calls ``tick`` from a Task until it returns None; ``stop()`` cancels it, ``aclose()``
+    also awaits it."""
 
-    __slots__ = ("_loop", "_on_orphaned", "_stopping", "_task", "_terminal")
+    __slots__ = ("_loop", "_on_orphaned", "_stopping", "_task", "_tick", "last_tick", "thread_id")
 
-    def __init__(self, terminal: Terminal, on_orphaned: Callable[[], None]) -> None:
-        self._terminal = terminal
+    def __init__(
+        self, tick: Callable[[], float | None], on_orphaned: Callable[[], None]
+    ) -> None:
+        self._tick = tick
         self._on_orphaned = on_orphaned
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self.last_tick = 0.0
+        self.thread_id: int | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The loop the Task runs on."""
+        return self._loop
+
+    @property
+    def alive(self) -> bool:
+        """True until the Task has ended or been told to."""
+        task = self._task
+        return task is not None and not task.done() and not self._stopping
 
     def start(self) -> None:
         """Create the Task on the running loop (``RuntimeError`` if there is none)."""
         self._loop = asyncio.get_running_loop()
+        self.thread_id = threading.get_ident()
         self._task = self._loop.create_task(self._run(), name="twirly-spinner")
 
     async def _run(self) -> None:
-        tick = self._terminal.tick
+        tick, now = self._tick, time.monotonic
         try:
+            self.last_tick = now()
             delay = tick()
             while delay is not None:
                 await asyncio.sleep(max(delay, 0.0))
+                self.last_tick = now()
                 delay = tick()
         except asyncio.CancelledError:
             if not self._stopping:
@@ -45,8 +64,9 @@ class AsyncioClock:
                 self._on_orphaned()
             raise
 
-    def stop(self) -> None:
-        """Cancel the Task; it ends on the loop's next turn. Idempotent."""
+    def stop(self, *, join: bool = True) -> None:
+        """Cancel the Task; it ends on the loop's next turn (``aclose()`` waits for that; a
+        thread cannot). Idempotent."""
         if self._stopping:
             return
         self._stopping = True

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import threading
-
-from twirly.terminal import Terminal
+import time
+from collections.abc import Callable
 
 __all__ = ["ThreadClock"]
 
 
 class ThreadClock:
-    """Ticks ``terminal`` from a daemon thread; ``stop()`` wakes it at once.
+    """Calls ``tick`` from a daemon thread until it returns None; ``stop()`` wakes it at once.
 
     Daemon, so a forgotten spinner never keeps the process alive. The wait is on a deadline
     (the terminal says when the next frame is due), so drawing time never stretches the rhythm.
     """
 
-    __slots__ = ("_stopping", "_terminal", "_thread")
+    __slots__ = ("_stopping", "_thread", "_tick", "last_tick", "thread_id")
 
-    def __init__(self, terminal: Terminal) -> None:
-        self._terminal = terminal
+    def __init__(self, tick: Callable[[], float | None]) -> None:
+        self._tick = tick
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.last_tick = 0.0
+        self.thread_id: int | None = None
+
+    @property
+    def alive(self) -> bool:
+        """True while the thread runs."""
+        thread = self._thread
+        return thread is not None and thread.is_alive() and not self._stopping.is_set()
 
     def start(self) -> None:
         """Start the thread."""
@@ -32,15 +40,17 @@ class ThreadClock:
         from twirly.guards import leave_signals_to_the_main_thread
 
         leave_signals_to_the_main_thread()
-        tick, wait = self._terminal.tick, self._stopping.wait
+        self.thread_id = threading.get_ident()
+        tick, wait, now = self._tick, self._stopping.wait, time.monotonic
+        self.last_tick = now()
         delay = tick()
         while delay is not None and not wait(max(delay, 0.0)):
+            self.last_tick = now()
             delay = tick()
 
-    def stop(self) -> None:
+    def stop(self, *, join: bool = True) -> None:
         """Wake the thread and let it end (it holds no lock while waiting, so this is quick)."""
         self._stopping.set()
         thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
+        if join and thread is not None and thread is not threading.current_thread():
             thread.join(timeout=1.0)
-        self._thread = None
