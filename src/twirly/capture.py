@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
+from twirly.output import device_of, same_device
+
 if TYPE_CHECKING:
     from twirly.terminal import Terminal
 
@@ -127,7 +129,7 @@ def _same_file(a: IO[Any] | None, b: IO[Any]) -> bool:
     if a is b:
         return True
     try:
-        return os.path.samestat(os.fstat(a.fileno()), os.fstat(b.fileno()))
+        return same_device(a.fileno(), b.fileno())
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -268,11 +270,7 @@ _NOTIFY_RETRY = 0.05  # seconds: the reader keeps reading while the terminal's l
 
 
 def _same_terminal(fd: int, real: int) -> bool:
-    try:
-        mine, theirs = os.fstat(fd), os.fstat(real)
-    except OSError:
-        return False
-    return mine.st_rdev == theirs.st_rdev and mine.st_rdev != 0 and os.isatty(fd)
+    return os.isatty(fd) and same_device(fd, real)
 
 
 def _close_all(fds: Iterable[int]) -> None:
@@ -319,13 +317,13 @@ class Descriptors:
             self._wake_r, self._wake_w = os.pipe()
             opened += (self._wake_r, self._wake_w)
             os.set_blocking(self._master, False)
-            slave = os.fstat(self._slave)
+            device = device_of(self._slave)
         except OSError:
             _close_all(opened)
             raise
         self._own = opened
         #: The capture's device, as terminal_for tells devices apart.
-        self.device = (slave.st_dev, slave.st_ino, slave.st_rdev)
+        self.device = device
         import termios
 
         self._real = self.fd

@@ -10,9 +10,19 @@ and goes quiet for good when the reader has gone away.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TextIO, cast
 
-__all__ = ["NOWHERE", "Output", "fileno", "isatty"]
+__all__ = [
+    "NOWHERE",
+    "Memory",
+    "Output",
+    "device_of",
+    "fileno",
+    "isatty",
+    "same_device",
+    "write_all",
+]
 
 
 class _Nowhere:
@@ -50,6 +60,45 @@ def isatty(stream: TextIO) -> bool:
         return False
 
 
+def write_all(fd: int, data: bytes | memoryview, *, patience: float | None = None) -> None:
+    """Write every byte of ``data`` to ``fd``, even when someone made it non-blocking: wait
+    for room rather than drop (at most ``patience`` seconds per wait, then ``TimeoutError``).
+    ``OSError`` from the descriptor propagates."""
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            import select
+
+            if not select.select([], [fd], [], patience)[1] and patience is not None:
+                raise TimeoutError(f"descriptor {fd} took no data for {patience} s") from None
+            continue
+        view = view[written:]
+
+
+def device_of(fd: int) -> tuple[int, ...] | None:
+    """Where ``fd`` writes, as a key: a terminal by its device number (however it was
+    opened), anything else by its file (device and inode). None: it cannot be told."""
+    import stat
+
+    try:
+        info = os.fstat(fd)
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISCHR(info.st_mode) and info.st_rdev:
+        return (info.st_rdev,)
+    return (info.st_dev, info.st_ino)
+
+
+def same_device(first: int, second: int | None) -> bool:
+    """Do descriptors ``first`` and ``second`` write to the same file or terminal?"""
+    if second is None:
+        return False
+    key = device_of(first)
+    return key is not None and key == device_of(second)
+
+
 class Output:
     """Writes to a descriptor (``fd``) when there is one, else through the text stream."""
 
@@ -75,19 +124,27 @@ class Output:
                     self.stream.write(text.encode(self.encoding, errors).decode(self.encoding))
                 self.stream.flush()
                 return
-            data = memoryview(text.encode(self.encoding, errors))
-            while data:
-                try:
-                    written = os.write(self.fd, data)
-                except BlockingIOError:
-                    # Someone made the descriptor non-blocking: wait for room, never drop.
-                    import select
-
-                    select.select([], [self.fd], [], 1.0)
-                    continue
-                data = data[written:]
+            write_all(self.fd, text.encode(self.encoding, errors), patience=1.0)
+        except TimeoutError:
+            pass  # (no room for a second: try again with the next write)
         except (OSError, ValueError):
             self.go_dead()
+
+    def size(self) -> tuple[int, int]:
+        """Columns and rows of the terminal now (it may have been resized since the last
+        frame); off a terminal ``COLUMNS`` (else 80). Rows are 0 when unknown."""
+        fd = self.fd
+        if fd is not None:
+            try:
+                columns, lines = os.get_terminal_size(fd)
+            except OSError:
+                columns, lines = 0, 0
+            if columns > 0:
+                return columns, max(lines, 0)
+        try:
+            return max(int(os.environ.get("COLUMNS", "80")), 1), 0
+        except ValueError:
+            return 80, 0
 
     def go_dead(self) -> None:
         """Stop writing for good: the reader went away (``| head``) or the terminal hung up.
@@ -124,3 +181,40 @@ class Output:
                     candidate.flush()
                 except (OSError, ValueError):
                     pass
+
+
+class Memory(Output):
+    """A terminal in memory: what would be written is kept (and handed to ``feed``, a virtual
+    terminal's, say), at a size the owner sets. For tests of everything above the block."""
+
+    __slots__ = ("columns", "feed", "lines", "ready", "written")
+
+    def __init__(
+        self, columns: int = 80, lines: int = 24, *, feed: Callable[[str], object] | None = None
+    ) -> None:
+        super().__init__(NOWHERE, None)
+        self.columns, self.lines = columns, lines
+        self.feed = feed
+        self.ready = True  # False: a frame cannot be written now (a stalled reader)
+        self.written: list[str] = []
+
+    def write(self, text: str, errors: str = "replace") -> None:
+        """Keep ``text`` (as the real terminal would get it, encoded and decoded)."""
+        if self.dead or not text:
+            return
+        text = text.encode(self.encoding, errors).decode(self.encoding, "surrogateescape")
+        self.written.append(text)
+        if self.feed is not None:
+            self.feed(text)
+
+    def writable(self) -> bool:
+        return self.ready
+
+    def size(self) -> tuple[int, int]:
+        return self.columns, self.lines
+
+    def go_dead(self) -> None:
+        self.dead = True
+
+    def flush_first(self, stream: TextIO | None) -> None:
+        pass

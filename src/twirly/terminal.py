@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
 from twirly.block import ROWS_MODE, Block
-from twirly.output import NOWHERE, Output, fileno, isatty
+from twirly.output import NOWHERE, Output, device_of, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
 
@@ -38,6 +38,7 @@ __all__ = ["Terminal", "terminal_for"]
 def _running_loop() -> object | None:
     asyncio = sys.modules.get("asyncio")
     return None if asyncio is None else asyncio.events._get_running_loop()
+
 
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
@@ -62,12 +63,19 @@ class Terminal:
     """Everything twirly writes to one stream goes through here, under one lock."""
 
     def __init__(
-        self, stream: TextIO, caps: Capabilities, *, clock: Callable[[], float] = time.monotonic
+        self,
+        stream: TextIO,
+        caps: Capabilities,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        output: Output | None = None,
     ) -> None:
         self.stream = stream
         self.caps = caps
         self.now = clock  # the time, for everything above the block (tests inject theirs)
-        self._output = Output(stream, fileno(stream) if caps.animate else None)
+        if output is None:
+            output = Output(stream, fileno(stream) if caps.animate else None)
+        self._output = output  # where the bytes go: a descriptor, a stream, or memory
         self._fd = self._output.fd
         self._encoding = self._output.encoding
         self._lock = threading.RLock()
@@ -112,20 +120,10 @@ class Terminal:
     def size(self) -> tuple[int, int]:
         """Columns and rows of the terminal now (it may have been resized since the last
         frame). Rows are 0 when unknown."""
-        fd = self._output.fd
-        if fd is not None:
-            try:
-                columns, lines = os.get_terminal_size(fd)
-            except OSError:
-                columns, lines = 0, 0
-            if columns > 0:
-                if self._descriptors is not None:
-                    self._descriptors.follow_size(columns, lines)
-                return columns, max(lines, 0)
-        try:
-            return max(int(os.environ.get("COLUMNS", "80")), 1), 0
-        except ValueError:
-            return 80, 0
+        columns, lines = self._output.size()
+        if lines and self._descriptors is not None:
+            self._descriptors.follow_size(columns, lines)
+        return columns, lines
 
     def new_ident(self) -> int:
         """A row number unique on this terminal."""
@@ -692,11 +690,7 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
     fd = fileno(stream)
     device: object = id(stream)
     if fd is not None and stream_isatty:
-        try:
-            stat = os.fstat(fd)
-            device = (stat.st_dev, stat.st_ino, stat.st_rdev)
-        except OSError:
-            pass
+        device = device_of(fd) or device
         device = _captured.get(device, device)
     if not caps.animate:
         # Nothing is shared off a terminal: each spinner prints its own lines.

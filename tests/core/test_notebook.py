@@ -207,9 +207,11 @@ def test_the_process_driver_ticks_from_a_thread_here(setup: Setup) -> None:
     assert terminal.attach(row, driver="process") == "thread"
     assert not terminal.remote
     ticker = terminal.ticker
-    assert ticker is not None and ticker.alive
+    assert ticker is not None
+    assert ticker.alive
     terminal.detach(row, None)
-    assert terminal.ticker is None and not ticker.alive
+    assert terminal.ticker is None
+    assert not ticker.alive
 
 
 def test_restore_leaves_no_live_output(setup: Setup) -> None:

@@ -7,12 +7,12 @@ stays close to ``cat``'s speed.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, TextIO
 
+from twirly import output
 from twirly.state import Row
 
 if TYPE_CHECKING:
@@ -25,18 +25,10 @@ _SPILL_AT = 16 * 1024 * 1024  # bytes kept in memory before the recording moves 
 
 def write_all(fd: int, data: bytes) -> bool:
     """Write every byte of ``data`` to ``fd``; False when the reader has gone away."""
-    view = memoryview(data)
-    while view:
-        try:
-            written = os.write(fd, view)
-        except BlockingIOError:
-            import select
-
-            select.select([], [fd], [], 1.0)
-            continue
-        except OSError:
-            return False
-        view = view[written:]
+    try:
+        output.write_all(fd, data)
+    except OSError:
+        return False
     return True
 
 
@@ -89,7 +81,7 @@ class Destination:
         self.stream = stream
         self.fd = fd
         self._terminal = terminal
-        self._shared = terminal.animates and _same_device(fd, terminal.fd)
+        self._shared = terminal.animates and output.same_device(fd, terminal.fd)
         self._encoding = terminal.encoding
         self._alive = True
         self._writer = writer
@@ -157,15 +149,6 @@ def _adds_carriage_returns(fd: int) -> bool:
     except (termios.error, OSError):
         return False
     return bool(flags & termios.OPOST and flags & termios.ONLCR)
-
-
-def _same_device(fd: int, other: int | None) -> bool:
-    if other is None:
-        return False
-    try:
-        return os.path.samestat(os.fstat(fd), os.fstat(other))
-    except OSError:
-        return False
 
 
 class Recording:

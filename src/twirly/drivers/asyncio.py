@@ -20,9 +20,7 @@ class AsyncioClock:
 
     __slots__ = ("_loop", "_on_orphaned", "_stopping", "_task", "_tick", "last_tick", "thread_id")
 
-    def __init__(
-        self, tick: Callable[[], float | None], on_orphaned: Callable[[], None]
-    ) -> None:
+    def __init__(self, tick: Callable[[], float | None], on_orphaned: Callable[[], None]) -> None:
         self._tick = tick
         self._on_orphaned = on_orphaned
         self._task: asyncio.Task[None] | None = None

@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from twirly.output import write_all
 from twirly.state import Row
 
 __all__ = ["ChildLink", "decode_row", "encode_row", "read_message", "write_message"]
@@ -45,9 +46,7 @@ def decode_row(data: Sequence[Any]) -> Row:
 def write_message(fd: int, message: tuple[Any, ...]) -> None:
     """Send one message (marshal: fast, no imports, only plain data)."""
     payload = marshal.dumps(message)
-    data = memoryview(_HEADER.pack(len(payload)) + payload)
-    while data:
-        data = data[os.write(fd, data) :]
+    write_all(fd, _HEADER.pack(len(payload)) + payload)
 
 
 def read_message(buffer: bytearray) -> tuple[Any, ...] | None:
@@ -200,7 +199,8 @@ class ChildLink:
         return done
 
     def close(self) -> None:
-        """Close the pipe; the child, with no rows left, exits on its own."""
+        """Close the pipe and reap the child: with no rows left it exits on its own, at once
+        (one that does not is killed), so that none is left behind when ``stop()`` returns."""
         self._alive = False
         for stream in (self._process.stdin, self._process.stdout):
             try:
@@ -208,8 +208,8 @@ class ChildLink:
                     stream.close()
             except OSError:
                 pass
-        # Reap without waiting: subprocess reaps finished children on its next use too.
         try:
-            self._process.wait(timeout=0)
+            self._process.wait(timeout=_SHUTDOWN_PATIENCE)
         except subprocess.TimeoutExpired:
-            pass
+            self._process.kill()
+            self._process.wait()
