@@ -133,3 +133,38 @@ def expected_row(row: Row, now: float, cols: int) -> str:
         return fit(glyph, cols, "")[0]
     text = sanitize(row.text)
     return glyph + fit(f" {text}" if text else "", cols - row.frame_width, "…")[0]
+
+
+#: System calls a program waits in (x86_64, aarch64): sleeps, select/poll/epoll, futex.
+_WAITS = frozenset(
+    {
+        "x86_64": {7, 23, 35, 202, 230, 232, 270, 271, 281, 441},
+        "aarch64": {72, 73, 98, 101, 115, 22, 441},
+    }.get(os.uname().machine, set())
+)
+
+
+def wait_until_waiting(p: PtyProcess, timeout: float = 10.0) -> None:
+    """Return once the program's main thread waits in a system call (its sleep, its loop's
+    poll) and stays there past a frame's reading.
+
+    A signal that arrives while the main thread is between the interpreter's last check for
+    signals and the blocking call (the instant after a print, say) runs its handler only
+    when the call returns: that is CPython's, not what a person pressing Ctrl-C meets.
+    """
+    import time
+
+    pid = p.proc.pid
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while seen < 2:
+        assert time.monotonic() < deadline, "the program's main thread never waited"
+        try:
+            with open(f"/proc/{pid}/syscall", "rb") as file:
+                first = file.read().split(b" ", 1)[0]
+            waiting = first.isdigit() and int(first) in _WAITS
+        except OSError:
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                waiting = file.read().rpartition(b")")[2].split()[0] == b"S"
+        seen = seen + 1 if waiting else 0
+        p.read_for(0.02)

@@ -19,6 +19,7 @@ from tests.hostile.programs import (
     foreign_controls,
     spinning,
     start,
+    wait_until_waiting,
 )
 from tests.support.ptyrun import PtyProcess
 
@@ -51,6 +52,7 @@ def test_signal_while_spinning_restores_the_terminal(driver: str, signum: int) -
         p.read_until("spinning text")
         kids = _wait_for_children(p, driver)
         assert not p.screen().cursor_visible
+        wait_until_waiting(p)
         if signum == signal.SIGINT:
             p.type("\x03")  # Ctrl-C: the line discipline signals the foreground group
         else:
