@@ -47,11 +47,20 @@ class PromptText(str):
         return format(str(self.original), spec)
 
 
-def _main_thread_runs_python() -> bool:
-    # At the classic REPL's prompt the main thread waits in C (no Python frame); while a
-    # statement runs it has one.
+#: Where the REPL's own Python code lives: the 3.13 REPL reads a statement in Python, and
+#: imports itself (through importlib) before its first prompt.
+_REPL_CODE = ("_pyrepl", "importlib", "<frozen ")
+
+
+def _main_thread_runs_a_statement() -> bool:
+    # At the classic REPL's prompt the main thread waits in C (no Python frame); at the 3.13
+    # REPL's it runs the REPL's own code. While a statement runs, its code is the innermost.
     main = threading.main_thread().ident
-    return main is not None and sys._current_frames().get(main) is not None
+    frame = sys._current_frames().get(main) if main is not None else None
+    if frame is None:
+        return False
+    filename = frame.f_code.co_filename
+    return not any(part in filename for part in _REPL_CODE)
 
 
 class Watch:
@@ -128,7 +137,7 @@ class Watch:
         self._calm += 1
         if self._calm < _CALM_FRAMES:
             return False
-        if self.at_repl and not _main_thread_runs_python():
+        if self.at_repl and not _main_thread_runs_a_statement():
             return False
         self._calm = 0
         self.at_repl = False

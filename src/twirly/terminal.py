@@ -19,15 +19,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
-from twirly.block import ROWS_MODE, Block
+from twirly.block import Block
 from twirly.output import NOWHERE, Output, device_of, fileno, isatty
-from twirly.render import sanitize
 from twirly.state import Capabilities, Row
+from twirly.targets import ChildTarget, LocalTarget, PlainTarget
 
 if TYPE_CHECKING:
     from twirly.capture import Capture, Descriptors
     from twirly.drivers import Clock, DriverName
-    from twirly.drivers.process import ChildLink
     from twirly.prompts import Watch
 
     _Want = tuple[DriverName, object | None, Callable[[], None] | None]
@@ -85,7 +84,9 @@ class Terminal:
         self._watch: Watch | None = None
         self._aside = False  # someone else's prompt waits: rows erased, descriptors back
         self._aside_until_called = False  # ... and input()/getpass() will say when it is over
-        self._link: ChildLink | None = None
+        self._local = LocalTarget(self._block, self._output)  # the rows drawn here
+        self._plain = PlainTarget(self._output)  # off a terminal: lines printed once
+        self._child: ChildTarget | None = None  # a child process draws (the process driver)
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
         self.key: tuple[object, ...] = (id(self),)
@@ -151,7 +152,7 @@ class Terminal:
         """
         with self._lock:
             if not self.caps.animate:
-                self._output.write(sanitize(row.text) + "\n" if row.text else "")
+                self._plain.add(row, 0.0, (0, 0))
                 return driver
             self._show(row)
             if driver is None:
@@ -174,11 +175,10 @@ class Terminal:
         return row in self._block
 
     def _show(self, row: Row) -> None:
-        link = self._remote()
-        if link is not None:
-            self._block.add(row, self.now(), *self.size())
-            link.add(row)
-            return
+        child = self._remote()
+        if child is not None:
+            child.add(row, self.now(), self.size())  # (if the child has gone, it is noticed
+            return  # at the next frame, which draws every row here)
         first = not self._block
         if first:
             self._begin()
@@ -195,7 +195,7 @@ class Terminal:
             for original in self._capture.dangling:
                 self._output.flush_first(original)
             self._output.write("\r\n")
-        self._output.write(self._block.add(row, self.now(), *self.size()))
+        self._local.add(row, self.now(), self.size())
 
     def detach(self, row: Row, final: str | None) -> list[Clock]:
         """Take a row away, leaving ``final`` as a persistent line (off a terminal: print it).
@@ -206,7 +206,7 @@ class Terminal:
         with self._lock:
             want = self._wants.pop(id(row), None)
             if not self.caps.animate:
-                self._output.write(final + "\n" if final is not None else "")
+                self._plain.remove(row, final, 0.0, (0, 0))
                 return []
             if self._shows(row):
                 self._hide(row, final)
@@ -224,13 +224,11 @@ class Terminal:
     def _hide(self, row: Row, final: str | None) -> None:
         rest = self._release_descriptors() if len(self._block) == 1 else ""
         self._take_captured()
-        link = self._remote()
-        if link is not None and link.remove(row, final):
-            self._block.remove(row, final, self.now(), *self.size())
-        else:
-            if link is not None:
-                self._drop_link()  # the child is gone: draw the result here
-            self._output.write(self._block.remove(row, final, self.now(), *self.size()))
+        child = self._remote()
+        now, size = self.now(), self.size()
+        if child is None or not child.remove(row, final, now, size):
+            self._drop_child()  # (if it had gone: the result is drawn here)
+            self._local.remove(row, final, now, size)
         if not self._block:
             self._end()
         self._output.write(rest, "surrogateescape")
@@ -309,15 +307,9 @@ class Terminal:
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
                     self._step_aside()
-            if self._aside:
-                link = self._remote()
-                return link.interval() if link else self._block.next_deadline(now) - now
-            link = self._remote()
-            if link is not None:
-                return link.interval()
-            if not (self._block.suspended or self._held) and self._output.writable():
-                self._output.write(self._block.frame(now, *self.size()))
-            return self._block.next_deadline(now) - now
+            target = self._target()
+            draw = not (self._aside or self._held)
+            return target.frame(now, self.size() if draw else (0, 0), draw=draw)
 
     def write_lines(
         self,
@@ -357,12 +349,12 @@ class Terminal:
         if self._aside:
             self._output.write("".join(f"{line}\r\n" for line in lines), errors)
             return
-        link = self._remote()
-        if link is not None and link.lines(lines, errors):
+        child = self._remote()
+        if child is not None and child.above(lines, errors, 0.0, (0, 0)):
             return
         self._output.flush_first(stream)
         if self._block:
-            self._output.write(self._block.above(lines, self.now(), *self.size()), errors)
+            self._local.above(lines, errors, self.now(), self.size())
         elif self._fd is None and not self.caps.animate and stream is not None:
             self._write_to(stream, lines)
         else:
@@ -379,13 +371,14 @@ class Terminal:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
         with self._lock:
             self._take_captured()
-            link = self._remote()
-            if self._aside or (link is not None and link.partial(text)):
-                if self._aside:
-                    self._output.write(text)
+            if self._aside:
+                self._output.write(text)
+                return
+            child = self._remote()
+            if child is not None and child.partial(text):
                 return
             self._output.flush_first(stream)
-            self._output.write(self._block.suspend(text))  # with no rows: just the text
+            self._local.partial(text)
 
     # -- captured descriptors and other people's prompts ------------------------------------
 
@@ -468,9 +461,9 @@ class Terminal:
             return
         self._take_captured()
         self._aside = True
-        link = self._remote()
-        if link is None or not link.hold(aside=True):
-            self._output.write(self._block.step_aside())
+        child = self._remote()
+        if child is None or not child.step_aside():
+            self._local.step_aside()
         descriptors = self._descriptors
         if descriptors is not None:
             descriptors.pause()
@@ -487,25 +480,29 @@ class Terminal:
             self._descriptors.passthrough = False
             self._descriptors.redirect()
         self._aside = False
-        link = self._remote()
-        if link is None or not link.release():
-            self._output.write(self._block.restart(self.now(), *self.size()))
+        child = self._remote()
+        if child is None or not child.come_back(0.0, (0, 0)):
+            self._local.come_back(self.now(), self.size())
 
     # -- life cycle -------------------------------------------------------------------------
 
-    def _remote(self) -> ChildLink | None:
+    def _remote(self) -> ChildTarget | None:
         """The child drawing for us, if it is still there."""
-        link = self._link
-        if link is not None and not link.alive:
-            self._drop_link()
+        child = self._child
+        if child is not None and not child.alive:
+            self._drop_child()
             return None
-        return link
+        return child
 
-    def _drop_link(self) -> None:
+    def _target(self) -> ChildTarget | LocalTarget:
+        child = self._remote()
+        return self._local if child is None else child
+
+    def _drop_child(self) -> None:
         # The child died (or never started): draw here again, from scratch.
-        if self._link is not None:
-            self._link.close()
-            self._link = None
+        if self._child is not None:
+            self._child.close()
+            self._child = None
             self._block.forget_screen()
 
     def _begin(self) -> None:
@@ -549,9 +546,9 @@ class Terminal:
         if watch is not None:
             watch.close()
         self._aside = self._aside_until_called = False
-        if self._link is not None:
-            self._link.close()
-            self._link = None
+        if self._child is not None:
+            self._child.close()
+            self._child = None
         guards.deactivate(self)
         _unregister(self)
 
@@ -561,18 +558,19 @@ class Terminal:
         False when that cannot be: no descriptor, or rows of other spinners are drawn here
         (those keep drawing here, and so does this one).
         """
-        if self._link is not None:
+        if self._child is not None:
             return True
         fd = self._output.fd
         if fd is None or len(self._block) != 1 or not sys.executable:
             return False
-        from twirly.drivers.process import ChildLink
+        from twirly.child import ChildLink
 
         try:
             caps = (self.caps.animate, self.caps.color, self.caps.unicode)
-            self._link = ChildLink(fd, self._encoding, caps, self.rows)
+            link = ChildLink(fd, self._encoding, caps, self.rows)
         except OSError:
             return False
+        self._child = ChildTarget(self._block, link)
         return True
 
     def adopt(self, rows: Sequence[Row]) -> None:
@@ -589,20 +587,17 @@ class Terminal:
     @property
     def remote(self) -> bool:
         """True while a child process draws the rows."""
-        return self._link is not None
+        return self._child is not None
 
     def restore(self) -> None:
         """Emergency: erase the rows, show the cursor, put the streams back. Idempotent."""
         locked = self._lock.acquire(timeout=_LOCK_PATIENCE)
         try:
             rest = self._release_descriptors()
-            if self._link is not None:
-                if not self._link.shutdown():
-                    self._output.write(self._block.clear())
-                self._link = None
-                self._block.clear()
-            else:
-                self._output.write(self._block.clear())
+            child, self._child = self._child, None
+            if child is None or not child.clear():  # (the child erases, and exits)
+                self._local.clear()
+            self._block.clear()
             self._end()
             self._output.write(rest, "surrogateescape")
             self._stop_ticking()
@@ -617,22 +612,21 @@ class Terminal:
         the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
         self._held = True
-        link = self._remote()
-        if link is not None:
-            link.hold()
+        child = self._remote()
+        if child is not None:
+            child.hold(aside=aside)
         elif self.caps.animate and not self._aside:
-            self._output.write(self._block.step_aside() if aside else self._block.hide())
+            self._local.hold(aside=aside)
 
     def release_hold(self) -> None:
         """The program continues (``fg``): draw the rows again and let go of the lock."""
         try:
             self._held = False
-            link = self._remote()
-            if link is not None:
-                link.release()
-            elif self.caps.animate and not (self._block.suspended or self._aside):
-                redraw = self._block.frame(self.now(), *self.size())
-                self._output.write((ROWS_MODE + redraw) if redraw else "")
+            child = self._remote()
+            if child is not None:
+                child.release(0.0, (0, 0))
+            elif self.caps.animate and not self._aside:
+                self._local.release(self.now(), self.size())
         finally:
             self._lock.release()
 
@@ -640,7 +634,8 @@ class Terminal:
         """In a forked child: the parent owns the screen, so drop everything silently."""
         self._lock = threading.RLock()
         self._block = Block(unicode=self.caps.unicode)
-        self._link = None
+        self._local = LocalTarget(self._block, self._output)
+        self._child = None
         self._ticker = None  # (its thread is the parent's: there is none here)
         self._wants = {}
         self._retired = []

@@ -236,10 +236,10 @@ def test_the_drawing_child_is_reaped_when_stop_returns() -> None:
     stream = open(slave, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     try:
         spinner = twirly.spinner("x", stream=stream, animate=True, driver="process").start()
-        link = terminal_for(stream, animate=True)._link
-        assert link is not None
+        child = terminal_for(stream, animate=True)._child
+        assert child is not None
         spinner.stop()
-        assert link._process.returncode is not None  # exited and waited for
+        assert child.link._process.returncode is not None  # exited and waited for
     finally:
         stream.close()
         os.close(slave)

@@ -1,6 +1,6 @@
 """The drawing child of the process driver: a :class:`~twirly.terminal.Terminal` fed by a pipe.
 
-Run by :class:`~twirly.drivers.process.ChildLink` as a fresh interpreter, with the terminal's
+Run by :class:`~twirly.child.ChildLink` as a fresh interpreter, with the terminal's
 descriptor inherited, messages on stdin and acknowledgements on stdout.
 """
 
@@ -12,7 +12,7 @@ import signal
 import struct
 from typing import Any
 
-from twirly.drivers.process import decode_row, read_message
+from twirly.child import decode_row, read_message
 from twirly.state import Capabilities, Row
 from twirly.terminal import Terminal, leave_others_alone
 

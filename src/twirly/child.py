@@ -1,7 +1,7 @@
 """The process driver: a child process draws the rows, so the parent may hold the GIL freely.
 
 The parent draws the first frame itself, starts the child (a fresh interpreter running
-:mod:`twirly.drivers.child`, so it works whatever the ``multiprocessing`` start method and
+:mod:`twirly.child_main`, so it works whatever the ``multiprocessing`` start method and
 never re-imports the program's ``__main__``) and from then on sends it messages over a pipe:
 rows added, text changes, lines to write above the rows, rows removed. Removals and shutdown
 are acknowledged, so when ``stop()`` returns the final line is on screen. The child draws on the
@@ -80,7 +80,7 @@ class ChildLink:
         package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         bootstrap = (
             "import sys; sys.path.insert(0, sys.argv[1]); "
-            "from twirly.drivers.child import main; main(int(sys.argv[2]))"
+            "from twirly.child_main import main; main(int(sys.argv[2]))"
         )
         # A duplicate, so the number is not one of 0-2, which the child uses for its pipes.
         child_fd = os.dup(fd) if fd <= 2 else fd
