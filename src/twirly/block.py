@@ -14,9 +14,9 @@ and the block is redrawn below them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import islice
 from typing import Final, NamedTuple
 
+from twirly.layout import Shown, layout
 from twirly.render import fit, format_elapsed, sanitize
 from twirly.state import SYMBOLS, Row, Status, next_step, steps
 
@@ -92,19 +92,25 @@ class Block:
 
     __slots__ = (
         "_bodies",
+        "_children",
         "_drawn",
         "_ellipsis",
         "_epoch",
         "_height",
+        "_pinned",
         "_rows",
         "_stale",
         "_suspended",
+        "_top",
         "_width",
     )
 
     def __init__(self, *, unicode: bool) -> None:
         # By identity, in order: taking one row out of thousands costs the same as out of one.
-        self._rows: dict[int, Row] = {}
+        self._rows: dict[int, Row] = {}  # every row
+        self._top: dict[int, Row] = {}  # rows with no parent here, but summaries
+        self._children: dict[int, dict[int, Row]] = {}  # by the parent's identity
+        self._pinned: dict[int, Row] = {}  # summary rows: always shown, last
         self._epoch = 0.0  # the start of the frame grid: the first row's arrival
         self._drawn: list[_Image] = []
         self._bodies: dict[int, _Body] = {}
@@ -150,31 +156,37 @@ class Block:
         self._bodies[row.ident] = _Body(raw, safe, width, suffix, body, cols)
         return body, cols
 
-    def _image(self, row: Row, now: float, width: int) -> _Image:
+    def _image(self, row: Row, depth: int, now: float, width: int) -> _Image:
         glyph = row.frames[row.frame_index(now)]
+        if depth:
+            glyph = "  " * depth + glyph  # nested under the row above: indented
+            width -= 2 * depth
+            if width <= 0:
+                glyph, cols = fit(glyph, width + 2 * depth, "")
+                return _Image(glyph, "", cols)
         if width <= row.frame_width:
-            glyph, cols = fit(glyph, width, "")
+            glyph, cols = fit(glyph, width + 2 * depth, "")
             return _Image(glyph, "", cols)
         suffix = f" ({format_elapsed(now - row.started)})" if row.timer else ""
         body, cols = self._body(row, width, suffix)
-        return _Image(glyph, body, row.frame_width + cols)
+        return _Image(glyph, body, 2 * depth + row.frame_width + cols)
 
-    def _visible(self, height: int) -> tuple[list[Row], int]:
-        """The rows shown on a screen of ``height`` rows, and how many more are not. Never
-        more rows than the screen has, less one (the cursor must be able to reach the top
-        row): past that, the last row counts the rest."""
-        rows = self._rows
-        room = max(height - 1, 1) if height > 0 else len(rows)
-        if len(rows) <= room:
-            return list(rows.values()), 0
-        shown = list(islice(rows.values(), room - 1))
-        return shown, len(rows) - len(shown)
+    def _visible(self, height: int) -> tuple[list[Shown], int]:
+        """The rows shown on a screen of ``height`` rows, and how many more are not (see
+        :func:`~twirly.layout.layout`)."""
+        count = len(self._rows) - len(self._pinned)
+        return layout(self._top, self._children, self._pinned, count, height)
+
+    @property
+    def hidden(self) -> int:
+        """How many rows the last frame left out (a summary row may say so)."""
+        return self._visible(self._height)[1]
 
     def _images(self, now: float, width: int, height: int) -> list[_Image]:
         """What each visible row shows (the cost is in the rows shown, not in all rows)."""
         shown, hidden = self._visible(height)
-        images = [self._image(row, now, width) for row in shown]
-        if hidden:
+        images = [self._image(row, depth, now, width) for row, depth in shown]
+        if hidden and not self._pinned:
             summary, cols = fit(f"{self._ellipsis} {hidden} more", width, self._ellipsis)
             images.append(_Image("", summary, cols))
         return images
@@ -204,7 +216,28 @@ class Block:
             origin = self._epoch + steps(now - self._epoch, step) * step
             row.origin = origin if origin >= now else origin + step
         self._rows[id(row)] = row
+        parent = row.parent
+        if row.kind == "summary":
+            self._pinned[id(row)] = row
+        elif parent is not None and id(parent) in self._rows:
+            self._children.setdefault(id(parent), {})[id(row)] = row
+        else:
+            self._top[id(row)] = row
         return (ROWS_MODE if first else "") + self.frame(now, width, height)
+
+    def _take_out(self, row: Row) -> None:
+        key = id(row)
+        del self._rows[key]
+        if self._pinned.pop(key, None) is None and self._top.pop(key, None) is None:
+            parent = row.parent
+            siblings = self._children.get(id(parent)) if parent is not None else None
+            if siblings is not None:
+                siblings.pop(key, None)
+                if not siblings:
+                    del self._children[id(parent)]
+        orphans = self._children.pop(key, None)
+        if orphans:
+            self._top.update(orphans)  # (their parent went first: they stay, at the top level)
 
     def frame(self, now: float, width: int, height: int = 0) -> str:
         """Bring the screen up to date at ``now``: only what changed since the last write.
@@ -266,7 +299,7 @@ class Block:
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given."""
-        del self._rows[id(row)]
+        self._take_out(row)
         self._bodies.pop(row.ident, None)
         lines = [final] if final is not None else []
         if not self._rows:
@@ -282,6 +315,9 @@ class Block:
             return ""
         erase = self._erase()
         self._rows.clear()
+        self._top.clear()
+        self._children.clear()
+        self._pinned.clear()
         self._drawn.clear()
         self._bodies.clear()
         self._suspended = False
@@ -326,7 +362,7 @@ class Block:
         if len(self._rows) == 1:
             # The common case, without a generator: ~15 µs of CPU per frame when cold (bench/).
             return next(iter(self._rows.values())).cadence
-        return min((row.cadence for row in self._visible(height)[0]), default=float("inf"))
+        return min((row.cadence for row, _ in self._visible(height)[0]), default=float("inf"))
 
     def next_deadline(self, now: float) -> float:
         """When the next frame is due: the next point of one frame grid for all the rows

@@ -6,9 +6,11 @@ import os
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple
 
-__all__ = ["SYMBOLS", "Capabilities", "Row", "Status", "next_step", "steps"]
+__all__ = ["SYMBOLS", "Capabilities", "Kind", "Row", "Status", "next_step", "steps"]
 
 Status = Literal["ok", "fail", "warn", "info"]
+#: What a row is: a spinner, a static line, or a summary of the others (always shown, last).
+Kind = Literal["spinner", "line", "summary"]
 
 #: Final-line symbols: (unicode, ascii fallback, SGR colour).
 SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {
@@ -55,7 +57,9 @@ class Row:
         "frames",
         "ident",
         "interval",
+        "kind",
         "origin",
+        "parent",
         "started",
         "text",
         "timer",
@@ -72,6 +76,8 @@ class Row:
         timer: bool = False,
         ident: int = 0,
         origin: float | None = None,
+        kind: Kind = "spinner",
+        parent: Row | None = None,
     ) -> None:
         self.text = text
         self.frames = frames
@@ -81,6 +87,13 @@ class Row:
         self.origin = started if origin is None else origin
         self.timer = timer
         self.ident = ident
+        self.kind = kind
+        self.parent = parent
+
+    @classmethod
+    def line(cls, text: str, started: float, *, parent: Row | None = None) -> Row:
+        """A static row: text under a blank glyph column, lined up with spinners' text."""
+        return cls(text, (" ",), 1, float("inf"), started, kind="line", parent=parent)
 
     def __repr__(self) -> str:
         return f"Row(ident={self.ident}, text={self.text!r})"

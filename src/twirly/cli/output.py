@@ -7,7 +7,6 @@ stays close to ``cat``'s speed.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, TextIO
@@ -228,8 +227,6 @@ class TailRows:
     until it is finished.
     """
 
-    _GLYPH = (" ",)  # a blank glyph column lines the text up under the spinner's text
-
     def __init__(self, terminal: Terminal, count: int) -> None:
         self._terminal = terminal
         self._lines: deque[str] = deque(maxlen=count)
@@ -255,7 +252,7 @@ class TailRows:
         if self._partial:
             texts = [*texts, self._partial][-self._count :]
         while len(self._rows) < len(texts):
-            row = Row("", self._GLYPH, 1, 3600.0, time.monotonic())
+            row = Row.line("", self._terminal.now())
             row.ident = self._terminal.new_ident()
             self._terminal.attach(row)
             self._rows.append(row)
@@ -277,8 +274,6 @@ class LiveLine:
     when the line is finished (then it is written above, as it ended) or a prompt starts.
     """
 
-    _GLYPH = (" ",)
-
     def __init__(self, terminal: Terminal) -> None:
         self._terminal = terminal
         self._row: Row | None = None
@@ -287,7 +282,7 @@ class LiveLine:
         """Show what the line shows now."""
         text = tail_text(data[-1024:].decode("utf-8", "replace"))
         if self._row is None:
-            self._row = Row(text, self._GLYPH, 1, 3600.0, time.monotonic())
+            self._row = Row.line(text, self._terminal.now())
             self._row.ident = self._terminal.new_ident()
             self._terminal.attach(self._row)
         else:
