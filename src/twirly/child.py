@@ -30,6 +30,7 @@ __all__ = ["ChildLink", "decode_row", "encode_row", "read_message", "write_messa
 _HEADER = struct.Struct(">I")
 _ACK_PATIENCE = 2.0  # seconds to wait for the child to confirm a removal
 _SHUTDOWN_PATIENCE = 0.3  # seconds, when restoring on a signal or at exit
+_EXIT_PATIENCE = 1.0  # seconds for the child to exit once its pipe is closed
 
 
 def encode_row(row: Row) -> tuple[Any, ...]:
@@ -195,12 +196,14 @@ class ChildLink:
     def shutdown(self) -> bool:
         """Ask the child to erase everything and exit; False if it did not confirm."""
         done = self._request(("shutdown",), _SHUTDOWN_PATIENCE)
-        self.close()
+        self.close(_SHUTDOWN_PATIENCE)
         return done
 
-    def close(self) -> None:
-        """Close the pipe and reap the child: with no rows left it exits on its own, at once
-        (one that does not is killed), so that none is left behind when ``stop()`` returns."""
+    def close(self, patience: float = _EXIT_PATIENCE) -> None:
+        """Close the pipe and reap the child: with no rows left it exits on its own, at once,
+        so that none is left behind when ``stop()`` returns. One that is still writing what it
+        was sent to a terminal nobody reads is never killed (that would lose lines): after
+        ``patience`` seconds it is left to a thread that reaps it when it ends."""
         self._alive = False
         for stream in (self._process.stdin, self._process.stdout):
             try:
@@ -209,7 +212,6 @@ class ChildLink:
             except OSError:
                 pass
         try:
-            self._process.wait(timeout=_SHUTDOWN_PATIENCE)
+            self._process.wait(timeout=patience)
         except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            threading.Thread(target=self._process.wait, name="twirly-reaper", daemon=True).start()
