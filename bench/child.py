@@ -23,6 +23,7 @@ from bench.adapters import make
 from bench.loads import gil_call, python_chunk
 
 TEXT = "Working on it"
+ASYNCIO_SUBJECTS = ("twirly-asyncio", "book-asyncio")  # run inside asyncio.run
 
 
 class Pace:
@@ -239,7 +240,7 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     subject, scenario = spec["subject"], spec["scenario"]
     report = Reporter(int(spec["fd"]))
-    use_asyncio = subject == "twirly-asyncio"
+    use_asyncio = subject in ASYNCIO_SUBJECTS
     coroutine = SCENARIOS[scenario](subject, Pace(use_asyncio), report, spec["params"])
     if use_asyncio:
         import asyncio

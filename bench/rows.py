@@ -61,6 +61,7 @@ class TerminalWrites:
         self._write: Callable[[int, Any], int] | None = None
 
     def install(self) -> None:
+        """Wrap ``os.write`` for the rest of the process (until :meth:`uninstall`)."""
         original = os.write
         self._write = original
 
@@ -73,6 +74,11 @@ class TerminalWrites:
             return written
 
         os.write = counted
+
+    def uninstall(self) -> None:
+        if self._write is not None:
+            os.write = self._write
+            self._write = None
 
 
 def snapshot(writes: TerminalWrites) -> dict[str, float]:
