@@ -82,7 +82,13 @@ def first_frame(plan: Plan, progress: Progress) -> dict[str, Any]:
 
 def many_rows(plan: Plan, progress: Progress) -> dict[str, dict[str, Any]]:
     """N thread spinners on one terminal, for each N of the plan (keys: N as text)."""
-    return {str(count): rows_run(count, plan, progress) for count in plan.rows_counts}
+    found: dict[str, dict[str, Any]] = {}
+    for count in plan.rows_counts:
+        try:
+            found[str(count)] = rows_run(count, plan, progress)
+        except RuntimeError as error:  # a crash at some N leaves the other rows
+            found[str(count)] = {"count": count, "started": 0, "error": str(error)[:300]}
+    return found
 
 
 def rows_run(count: int, plan: Plan, progress: Progress) -> dict[str, Any]:
@@ -219,7 +225,9 @@ def slowdown(subject: Subject, plan: Plan, chunk_s: float) -> dict[str, float]:
 def text_update(subject: Subject, plan: Plan) -> float:
     """Nanoseconds per text update while spinning (median of the repeats)."""
     params = {"number": plan.text_number, "repeat": plan.text_repeat}
-    session = _child(subject.name, "text", params, timeout=120)
+    # alive-progress takes ~20 µs an update: ~30 s on a quiet machine, several times that on
+    # a busy one.
+    session = _child(subject.name, "text", params, timeout=300)
     return float(statistics.median(session.result()["text_update_s"])) * 1e9
 
 
