@@ -46,6 +46,71 @@ class BookSpinner:
         self._thread.join()
 
 
+def _book_spin(text: str, done: Any) -> None:
+    """The book's drawing loop for the process spinner (module level: the child imports it)."""
+    status = ""
+    for frame in itertools.cycle(DOTS):
+        status = f"\r{frame} {text}"
+        print(status, end="", flush=True)
+        if done.wait(INTERVAL):
+            break
+    print(f"\r{' ' * len(status)}\r", end="", flush=True)
+
+
+class BookProcessSpinner:
+    """The book's process spinner: the same loop in a ``multiprocessing.Process``.
+
+    Waits on a ``multiprocessing.Event``; started with the platform's default start method,
+    as the book does.
+    """
+
+    def __init__(self, text: str) -> None:
+        import multiprocessing
+
+        self.text = text
+        self._done = multiprocessing.Event()
+        self._process = multiprocessing.Process(target=_book_spin, args=(text, self._done))
+
+    def start(self) -> None:
+        self._process.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._process.join()
+
+
+class BookAsyncSpinner:
+    """The book's coroutine spinner: a Task that draws, then awaits ``asyncio.sleep``.
+
+    Stopped by cancelling the Task, which clears the line when the cancellation lands.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._task: Any = None
+
+    async def _spin(self) -> None:
+        import asyncio
+
+        status = ""
+        for frame in itertools.cycle(DOTS):
+            status = f"\r{frame} {self.text}"
+            print(status, end="", flush=True)
+            try:
+                await asyncio.sleep(INTERVAL)
+            except asyncio.CancelledError:
+                break
+        print(f"\r{' ' * len(status)}\r", end="", flush=True)
+
+    def start(self) -> None:
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._spin())
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+
 class Handle:
     """A started-or-not spinner of some library, driven the same way whatever the library.
 
@@ -74,8 +139,8 @@ def _twirly(text: str, driver: str) -> Handle:
     return Handle(lambda: sp, sp.start, sp.stop, sp.ok, "target.text = a; target.text = b")
 
 
-def _book(text: str) -> Handle:
-    sp = BookSpinner(text)
+def _book(text: str, kind: type[BookSpinner | BookAsyncSpinner | BookProcessSpinner]) -> Handle:
+    sp = kind(text)
 
     def finish_ok(final: str) -> None:
         sp.stop()
@@ -152,7 +217,9 @@ MAKERS: dict[str, Callable[[str], Handle]] = {
     "twirly-thread": lambda text: _twirly(text, "thread"),
     "twirly-asyncio": lambda text: _twirly(text, "asyncio"),
     "twirly-process": lambda text: _twirly(text, "process"),
-    "book-thread": _book,
+    "book-thread": lambda text: _book(text, BookSpinner),
+    "book-asyncio": lambda text: _book(text, BookAsyncSpinner),
+    "book-process": lambda text: _book(text, BookProcessSpinner),
     "yaspin": _yaspin,
     "halo": _halo,
     "rich": _rich,

@@ -23,6 +23,7 @@ from bench.adapters import make
 from bench.loads import gil_call, python_chunk
 
 TEXT = "Working on it"
+ASYNCIO_SUBJECTS = ("twirly-asyncio", "book-asyncio")  # run inside asyncio.run
 
 
 class Pace:
@@ -179,12 +180,49 @@ async def pipe(subject: str, pace: Pace, report: Reporter, params: dict[str, Any
     report.send(kind="result")
 
 
+async def rows(subject: str, pace: Pace, report: Reporter, params: dict[str, Any]) -> None:
+    """Many spinners on this one terminal, started at random times, then a measured window.
+
+    Starting stops at the time cap (the child says how many it started, as it goes, so a
+    harness that has to give up still knows). Nothing is stopped: ten thousand ``stop()``
+    calls are not what is measured, and the harness ends the whole session anyway.
+    """
+    from bench.rows import TerminalWrites, snapshot, start_offsets
+
+    writes = TerminalWrites(0)
+    writes.install()  # before the library is imported, whatever it keeps of os.write
+    count = params["count"]
+    handles = []
+    began = last_report = time.monotonic()
+    for index, offset in enumerate(start_offsets(count, params["spread"], params["seed"])):
+        now = time.monotonic()
+        if now - began > params["cap"]:
+            break
+        if now - last_report >= 0.25:
+            report.send(kind="progress", started=len(handles), t=now)
+            last_report = now
+        if began + offset > now:
+            await pace.sleep(began + offset - now)
+        handle = make(subject, f"task {index + 1} of {count}")
+        handle.start()
+        handles.append(handle)
+    took = time.monotonic() - began
+    report.send(kind="started", started=len(handles), of=count, seconds=took)
+    await pace.sleep(params["settle"])
+    report.send(kind="mark", name="start", **snapshot(writes))
+    await pace.sleep(params["window"])
+    report.send(kind="mark", name="end", **snapshot(writes))
+    report.send(kind="done")
+    os._exit(0)
+
+
 SCENARIOS: dict[str, Callable[[str, Pace, Reporter, dict[str, Any]], Coroutine[Any, Any, None]]] = {
     "spin": spin,
     "stop": stop_latency,
     "slowdown": slowdown,
     "text": text_update,
     "pipe": pipe,
+    "rows": rows,
 }
 
 
@@ -202,7 +240,7 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     subject, scenario = spec["subject"], spec["scenario"]
     report = Reporter(int(spec["fd"]))
-    use_asyncio = subject == "twirly-asyncio"
+    use_asyncio = subject in ASYNCIO_SUBJECTS
     coroutine = SCENARIOS[scenario](subject, Pace(use_asyncio), report, spec["params"])
     if use_asyncio:
         import asyncio

@@ -104,3 +104,32 @@ def _sequence_end(data: bytes, start: int) -> int:
             index += 1
         return min(index + (1 if index < len(data) and data[index] == 0x07 else 2), len(data))
     return start + 2
+
+
+def without_escapes(data: bytes) -> bytes:
+    """``data`` with every escape sequence (and carriage returns, backspaces) taken out."""
+    kept = bytearray()
+    index = 0
+    while index < len(data):
+        if data[index] == 0x1B:
+            index = _sequence_end(data, index)
+            continue
+        if data[index] not in b"\r\b":
+            kept.append(data[index])
+        index += 1
+    return bytes(kept)
+
+
+def first_showing(chunks: Sequence[tuple[float, bytes]], text: bytes) -> float | None:
+    """The stamp of the chunk by which ``text`` had appeared on screen (None: it never did).
+
+    Escape sequences alone (hiding the cursor, setting a mode) are not a frame; the text is.
+    A sequence or a character split across chunks is read whole: the output so far is
+    searched again at each chunk.
+    """
+    seen = b""
+    for t, data in chunks:
+        seen += data
+        if text in without_escapes(seen):
+            return t
+    return None

@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench import frames
+from bench import frames, rows
 from bench.plan import Plan
 from bench.session import Session, child_argv, run_child
 from bench.subjects import Subject
@@ -41,6 +41,91 @@ def import_times(subjects: Sequence[Subject], plan: Plan, progress: Progress) ->
                 runs[key].append(session.ended - session.started)
     bare = statistics.median(runs.pop("bare"))
     return {key: (statistics.median(times) - bare) * 1000 for key, times in runs.items()}
+
+
+FIRST_FRAME = "import twirly; twirly.spinner('x').start()"
+# A bare interpreter's first byte on the terminal (`os` is loaded at start-up anyway): the
+# same event as a first frame, where `python -c pass` would only give the time to exit.
+BARE_FIRST_BYTE = "import os; os.write(1, b'x')"
+
+
+def first_frame(plan: Plan, progress: Progress) -> dict[str, Any]:
+    """Milliseconds from starting ``python -c`` to the first frame on its pty, over bare.
+
+    The first frame is the first chunk that shows the spinner's text (``x``); bare is the
+    same interpreter writing ``x`` itself. Medians of interleaved runs, the first round
+    only warming the bytecode caches.
+    """
+    import sys
+
+    statements = {"twirly": FIRST_FRAME, "bare": BARE_FIRST_BYTE}
+    runs: dict[str, list[float]] = {key: [] for key in statements}
+    progress(f"time to first frame: {plan.first_frame_runs} rounds")
+    for round_ in range(plan.first_frame_runs + 1):
+        for key, statement in statements.items():
+            session = run_child([sys.executable, "-c", statement], timeout=30, report_fd=False)
+            shown = frames.first_showing(session.chunks, b"x")
+            if session.returncode != 0 or shown is None:
+                raise RuntimeError(f"{statement!r} drew nothing: {session.output[-600:]!r}")
+            if round_:
+                runs[key].append((shown - session.started) * 1000)
+    twirly_ms, bare_ms = statistics.median(runs["twirly"]), statistics.median(runs["bare"])
+    return {
+        "statement": FIRST_FRAME,
+        "twirly_ms": twirly_ms,
+        "bare_ms": bare_ms,
+        "over_bare_ms": twirly_ms - bare_ms,
+        "runs": len(runs["twirly"]),
+        "all_ms": runs,
+    }
+
+
+def many_rows(plan: Plan, progress: Progress) -> dict[str, dict[str, Any]]:
+    """N thread spinners on one terminal, for each N of the plan (keys: N as text)."""
+    found: dict[str, dict[str, Any]] = {}
+    for count in plan.rows_counts:
+        try:
+            found[str(count)] = rows_run(count, plan, progress)
+        except RuntimeError as error:  # a crash at some N leaves the other rows
+            found[str(count)] = {"count": count, "started": 0, "error": str(error)[:300]}
+    return found
+
+
+def rows_run(count: int, plan: Plan, progress: Progress) -> dict[str, Any]:
+    """One session of :func:`bench.child.rows`: how many started, and the window's figures."""
+    params = {
+        "count": count,
+        "spread": plan.rows_spread,
+        "cap": plan.rows_cap,
+        "settle": plan.rows_settle,
+        "window": plan.rows_window,
+        "seed": 10,
+    }
+    progress(f"many rows: {count:,} thread spinners (start cap {plan.rows_cap:g} s)")
+    watch = rows.ThreadWatch()
+    # The window itself stretches when the child's main thread waits for the GIL.
+    budget = plan.rows_spread + plan.rows_cap + plan.rows_settle + plan.rows_window * 10 + 30
+    session = run_child(
+        child_argv("twirly-thread", "rows", params), timeout=budget, watch=watch, give_up=True
+    )
+    found: dict[str, Any] = {
+        "count": count,
+        "started": rows.started_count(session.reports),
+        "start_s": rows.start_seconds(session.reports),
+        "threads": watch.most,
+        "timed_out": session.timed_out,
+    }
+    try:
+        start, end = session.mark("start"), session.mark("end")
+    except LookupError:
+        if not session.timed_out and session.returncode != 0:
+            raise RuntimeError(
+                f"{count} rows failed ({session.returncode}): {session.output[-600:]!r}"
+            ) from None
+        return found  # gave up before the window: only the start count is known
+    master = sum(len(data) for t, data in session.chunks if start["t"] <= t <= end["t"])
+    found.update(rows.window_figures(start, end, master))
+    return found
 
 
 def spin_params(plan: Plan, load: str, gil_size: int) -> dict[str, Any]:
@@ -140,7 +225,9 @@ def slowdown(subject: Subject, plan: Plan, chunk_s: float) -> dict[str, float]:
 def text_update(subject: Subject, plan: Plan) -> float:
     """Nanoseconds per text update while spinning (median of the repeats)."""
     params = {"number": plan.text_number, "repeat": plan.text_repeat}
-    session = _child(subject.name, "text", params, timeout=120)
+    # alive-progress takes ~20 µs an update: ~30 s on a quiet machine, several times that on
+    # a busy one.
+    session = _child(subject.name, "text", params, timeout=300)
     return float(statistics.median(session.result()["text_update_s"])) * 1e9
 
 

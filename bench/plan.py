@@ -26,6 +26,12 @@ class Plan:
     cli_runs: int
     cli_megabytes: int
     cli_repeats: int
+    first_frame_runs: int
+    rows_counts: tuple[int, ...]  # spinners on one terminal, one session each
+    rows_spread: float  # they start at random times within this
+    rows_cap: float  # no spinner is started after this (the rest are reported as not started)
+    rows_settle: float
+    rows_window: float
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,6 +54,12 @@ FULL = Plan(
     cli_runs=25,
     cli_megabytes=100,
     cli_repeats=3,
+    first_frame_runs=25,
+    rows_counts=(1, 10, 1_000, 10_000),
+    rows_spread=1.0,
+    rows_cap=30.0,
+    rows_settle=0.5,
+    rows_window=3.0,
 )
 
 SMOKE = Plan(
@@ -67,4 +79,10 @@ SMOKE = Plan(
     cli_runs=2,
     cli_megabytes=5,
     cli_repeats=1,
+    first_frame_runs=3,
+    rows_counts=(1, 10),
+    rows_spread=0.3,
+    rows_cap=10.0,
+    rows_settle=0.2,
+    rows_window=0.6,
 )

@@ -131,6 +131,90 @@ def ratios_table(results: dict[str, Any]) -> str:
     return _table(["twirly / peer", *others], rows)
 
 
+BOOK_OF = {"thread": "book-thread", "asyncio": "book-asyncio", "process": "book-process"}
+
+
+def _times(pct: float | None) -> str:
+    return "–" if pct is None else f"×{1 + pct / 100:.3f}"
+
+
+def book_table(results: dict[str, Any]) -> str:
+    """Each twirly driver beside the book's naive spinner of the same kind (same run)."""
+    cpu = _spin("sleep", "cpu_us_per_frame")
+    slow = _at("slowdown", "median_pct")
+    rows = []
+    for kind, book in BOOK_OF.items():
+        mine, theirs = cpu(results, f"twirly-{kind}"), cpu(results, book)
+        ok = mine is not None and theirs not in (None, 0)
+        rows.append(
+            [
+                kind,
+                _fmt(mine),
+                _fmt(theirs),
+                _fmt(mine / theirs) if ok else "–",  # type: ignore[operator]
+                _times(slow(results, f"twirly-{kind}")),
+                _times(slow(results, book)),
+            ]
+        )
+    header = [
+        "driver",
+        "twirly CPU/frame, µs",
+        "book CPU/frame, µs",
+        "twirly / book",
+        "twirly: work takes",
+        "book: work takes",
+    ]
+    return _table(header, rows)
+
+
+def _count(value: Any) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def rows_table(results: dict[str, Any]) -> str:
+    """Many thread spinners on one terminal: one row per N."""
+    many = results.get("rows") or {}
+    lines = []
+    for key, found in many.items():
+        started = f"{_count(found['started'])} of {_count(found['count'])}"
+        if found.get("start_s") is not None:
+            started += f" in {found['start_s']:.1f} s"
+        lines.append(
+            [
+                _count(int(key)),
+                started,
+                _count(found.get("threads")),
+                _fmt(found.get("wakeups_per_s")),
+                _fmt(found.get("preempted_per_s")),
+                _fmt(found.get("cpu_s_per_s")),
+                _fmt(found.get("frames_per_s")),
+                _fmt(found.get("bytes_per_frame")),
+            ]
+        )
+    header = [
+        "thread spinners",
+        "started (within the cap)",
+        "threads (max)",
+        "wake-ups/s",
+        "preempted/s",
+        "CPU s/s",
+        "frames/s",
+        "bytes/frame",
+    ]
+    return _table(header, lines)
+
+
+def first_frame_lines(results: dict[str, Any]) -> str:
+    """Time to the first frame, beside every measured import statement (ms over bare)."""
+    first = results.get("first_frame")
+    if not first:
+        return "Time to first frame: not measured."
+    rows = [[f'`python -c "{first["statement"]}"`: first frame', _fmt(first["over_bare_ms"])]]
+    imports = results.get("import_ms", {})
+    rows += [[f"`{statement}`: import", _fmt(ms)] for statement, ms in imports.items()]
+    return _table(["on a pty, ms over a bare interpreter (medians)", "ms"], rows)
+
+
 def targets_table(verdicts: Sequence[Verdict]) -> str:
     return _table(
         ["target", "measured", "result"], [[v.target, v.measured, v.mark] for v in verdicts]
@@ -165,6 +249,9 @@ def markdown(results: dict[str, Any], verdicts: Sequence[Verdict]) -> str:
         f"Run: {machine_line(results['machine'])}. Plan: {results['plan']['name']}.",
         figures_table(results),
         ratios_table(results),
+        book_table(results),
+        first_frame_lines(results),
+        rows_table(results) if results.get("rows") else "Many rows: not measured.",
         cli_lines(results.get("cli")),
         targets_table(verdicts),
     ]

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import termios
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class Session:
     ended: float = 0.0
     keep_output: bool = True
     size: int = 0
+    timed_out: bool = False
 
     @property
     def output(self) -> bytes:
@@ -115,11 +116,16 @@ def run_child(
     report_fd: bool = True,
     env: Mapping[str, str] | None = None,
     keep_output: bool = True,
+    watch: Callable[[int], None] | None = None,
+    give_up: bool = False,
 ) -> Session:
     """Run ``argv`` (``{fd}`` in an argument is replaced by the report descriptor).
 
     On a pty unless ``on_pty`` is false, in which case stdout and stderr share one pipe.
-    Without ``keep_output`` only the number of bytes is kept (``Session.size``).
+    Without ``keep_output`` only the number of bytes is kept (``Session.size``). ``watch`` is
+    called with the child's pid on every turn of the read loop (at least every 50 ms). With
+    ``give_up``, a child that runs past ``timeout`` is killed and what it did so far is
+    returned (``Session.timed_out``) instead of raising :class:`TimeoutError`.
     """
     session = Session(keep_output=keep_output)
     report_read, report_write = os.pipe() if report_fd else (-1, -1)
@@ -148,7 +154,11 @@ def run_child(
     if report_fd:
         os.close(report_write)
     try:
-        _collect(session, proc, reader, report_read, timeout)
+        _collect(session, proc, reader, report_read, timeout, watch=watch)
+    except TimeoutError:
+        if not give_up:
+            raise
+        session.timed_out = True
     finally:
         _end_group(proc)
         for fd in (reader, report_read):
@@ -159,7 +169,13 @@ def run_child(
 
 
 def _collect(
-    session: Session, proc: subprocess.Popen[bytes], reader: int, report_read: int, timeout: float
+    session: Session,
+    proc: subprocess.Popen[bytes],
+    reader: int,
+    report_read: int,
+    timeout: float,
+    *,
+    watch: Callable[[int], None] | None = None,
 ) -> None:
     """Read output and reports until the child has exited and its output has drained.
 
@@ -188,6 +204,8 @@ def _collect(
                     open_fds.remove(pidfd)
                     ready.remove(pidfd)
             pending = _read_ready(session, ready, open_fds, reader, pending)
+            if watch is not None and exited_at is None:
+                watch(proc.pid)
     finally:
         if pidfd >= 0:
             os.close(pidfd)

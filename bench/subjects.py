@@ -27,6 +27,8 @@ SUBJECTS = (
     Subject("twirly-asyncio", "twirly", "twirly", TWIRLY_IMPORT),
     Subject("twirly-process", "twirly", "twirly", TWIRLY_IMPORT),
     Subject("book-thread", "baseline", "threading", "import itertools, threading"),
+    Subject("book-asyncio", "baseline", "asyncio", "import asyncio, itertools"),
+    Subject("book-process", "baseline", "multiprocessing", "import itertools, multiprocessing"),
     Subject("yaspin", "peer", "yaspin", "from yaspin import yaspin"),
     Subject("halo", "peer", "halo", "from halo import Halo"),
     Subject("rich", "peer", "rich", "from rich.console import Console"),

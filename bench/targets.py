@@ -59,11 +59,23 @@ def evaluate(results: dict[str, Any]) -> list[Verdict]:
             "ms",
         ),
     ]
-    book = _spin(results, "book-thread", "sleep")
+    first = results.get("first_frame")
+    verdicts.append(
+        _check(
+            "`import twirly; twirly.spinner('x').start()`: first frame ≤ 5 ms over bare",
+            first["over_bare_ms"] if first else None,
+            lambda v: v <= 5,
+            "ms",
+        )
+    )
     for driver in DRIVERS:
         sleep = _spin(results, driver, "sleep")
         if sleep is None:
             continue
+        # The book's spinner of the same kind; the thread one where that was not measured.
+        kind = driver.removeprefix("twirly-")
+        book_name = f"book-{kind}" if _spin(results, f"book-{kind}", "sleep") else "book-thread"
+        book = _spin(results, book_name, "sleep")
         verdicts.append(
             _check(
                 f"{driver}: ≤ 6 bytes per glyph-only frame",
@@ -76,7 +88,7 @@ def evaluate(results: dict[str, Any]) -> list[Verdict]:
             ceiling = book["cpu_us_per_frame"]
             verdicts.append(
                 _check(
-                    f"{driver}: CPU per frame ≤ book thread spinner ({ceiling:.0f} µs)",
+                    f"{driver}: CPU per frame ≤ {book_name} ({ceiling:.0f} µs)",
                     sleep["cpu_us_per_frame"],
                     partial(operator.ge, ceiling),
                     "µs",
@@ -84,7 +96,62 @@ def evaluate(results: dict[str, Any]) -> list[Verdict]:
             )
     verdicts += _stop_and_gap_verdicts(results)
     verdicts += _work_verdicts(results)
+    verdicts += _rows_verdicts(results.get("rows") or {})
     verdicts += _cli_verdicts(results.get("cli"))
+    return verdicts
+
+
+def _rows_verdicts(many: dict[str, dict[str, Any]]) -> list[Verdict]:
+    """The issue's "flat as rows are added", per N; compared with one spinner where relative."""
+    verdicts = []
+    rate = 1 / INTERVAL  # frames per second of the style every row uses
+    one = many.get("1", {})
+    for key, found in many.items():
+        n = f"{int(key):,} rows"
+        verdicts.append(
+            Verdict(
+                f"{n}: every spinner started within the cap",
+                f"{found['started']:,} of {found['count']:,}",
+                found["started"] == found["count"],
+            )
+        )
+        # One frame more or less is a rounding of the window, not a frame too many.
+        slack = 1 / found["seconds"] if found.get("seconds") else 0.0
+        verdicts.append(
+            _check(
+                f"{n}: wake-ups ≤ 1.25 per frame of the style ({rate * 1.25:g}/s)",
+                found.get("wakeups_per_s"),
+                lambda v, s=slack: v <= rate * 1.25 + s,
+                "/s",
+            )
+        )
+        verdicts.append(
+            _check(
+                f"{n}: frames ≤ the style's rate ({rate:g}/s)",
+                found.get("frames_per_s"),
+                lambda v, s=slack: v <= rate + s,
+                "/s",
+            )
+        )
+        if key != "1" and one.get("threads"):
+            verdicts.append(
+                _check(
+                    f"{n}: no more threads than with one spinner ({one['threads']})",
+                    found.get("threads"),
+                    partial(operator.ge, one["threads"]),
+                    "threads",
+                )
+            )
+    ten, thousand = many.get("10", {}), many.get("1000", {})
+    if ten.get("cpu_s_per_s") and thousand.get("cpu_s_per_s") is not None:
+        verdicts.append(
+            _check(
+                "CPU per second at 1,000 rows ≤ 2 × at 10 rows",
+                thousand["cpu_s_per_s"] / ten["cpu_s_per_s"],
+                lambda v: v <= 2,
+                "×",
+            )
+        )
     return verdicts
 
 

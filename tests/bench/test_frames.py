@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import math
 
-from bench.frames import bursts, escape_bytes, gaps, inside, percentile, spanning, summary
+from bench.frames import (
+    bursts,
+    escape_bytes,
+    first_showing,
+    gaps,
+    inside,
+    percentile,
+    spanning,
+    summary,
+    without_escapes,
+)
 
 
 def test_writes_close_together_are_one_frame_and_far_apart_are_two() -> None:
@@ -35,3 +45,12 @@ def test_summary_of_gaps() -> None:
     assert summary(values) == {"median": 50.5, "p99": 99.0, "max": 100.0}
     assert percentile([3.0], 0.99) == 3.0
     assert all(math.isnan(v) for v in summary([]).values())
+
+
+def test_the_first_frame_is_the_chunk_that_shows_the_text() -> None:
+    chunks = [(1.0, b"\x1b[?25l"), (1.5, b"\x1b[?7l\xe2\xa0\x8b "), (2.0, b"x\r"), (3.0, b"x")]
+    assert first_showing(chunks, b"x") == 2.0
+    # An escape sequence split across chunks is still not text.
+    assert first_showing([(1.0, b"\x1b["), (2.0, b"?25lx")], b"x") == 2.0
+    assert first_showing([(1.0, b"\x1b[?25l\r")], b"x") is None
+    assert without_escapes(b"\x1b[?25l\xe2\xa0\x8b x\r\x1b[K") == "⠋ x".encode()
