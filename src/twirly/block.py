@@ -13,11 +13,17 @@ and the block is redrawn below them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final, NamedTuple
-
 from twirly.render import fit, format_elapsed, sanitize
-from twirly.state import SYMBOLS, Row, Status
+from twirly.state import SYMBOLS, Row
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Final, NamedTuple
+
+    from twirly.state import Status
+else:
+    from twirly.records import NamedTuple  # typing's, without importing typing
 
 __all__ = ["HIDE_CURSOR", "ROWS_MODE", "SHOW_CURSOR", "Block", "final_line"]
 

@@ -21,10 +21,13 @@ import functools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, TextIO
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import IO, Any, TextIO
+
     from twirly.terminal import Terminal
 
 __all__ = ["Capture", "Descriptors", "LineProxy"]

@@ -10,7 +10,11 @@ and goes quiet for good when the reader has gone away.
 from __future__ import annotations
 
 import os
-from typing import TextIO, cast
+
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
 __all__ = ["NOWHERE", "Output", "fileno", "isatty"]
 
@@ -31,7 +35,7 @@ class _Nowhere:
         return False
 
 
-NOWHERE: TextIO = cast(TextIO, _Nowhere())
+NOWHERE: TextIO = _Nowhere()  # type: ignore[assignment]  # (has all that twirly calls)
 
 
 def fileno(stream: TextIO) -> int | None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Final, Literal, NamedTuple
 
-__all__ = ["SYMBOLS", "Capabilities", "Row", "Status"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Final, Literal, NamedTuple
 
-Status = Literal["ok", "fail", "warn", "info"]
+    Status = Literal["ok", "fail", "warn", "info"]
+else:
+    from twirly.records import NamedTuple  # typing's, without importing typing
+
+__all__ = ["SYMBOLS", "Capabilities", "Row"]
 
 #: Final-line symbols: (unicode, ascii fallback, SGR colour).
 SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {

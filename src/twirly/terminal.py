@@ -15,8 +15,6 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
 from twirly.block import ROWS_MODE, Block
@@ -24,7 +22,12 @@ from twirly.output import NOWHERE, Output, fileno, isatty
 from twirly.render import sanitize
 from twirly.state import Capabilities, Row
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import TextIO
+
     from twirly.capture import Capture, Descriptors
     from twirly.drivers.process import ChildLink
     from twirly.prompts import Watch

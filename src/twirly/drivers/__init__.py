@@ -6,19 +6,23 @@ stop, repeat". It never formats text; the terminal never knows which clock ticks
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, Protocol
 
-__all__ = ["DRIVERS", "Clock", "DriverName"]
+    DriverName = Literal["asyncio", "thread", "process"]
 
-DriverName = Literal["asyncio", "thread", "process"]
+    class Clock(Protocol):
+        """Ticks a terminal until stopped."""
+
+        def start(self) -> None:
+            """Begin ticking (the first frame is already on screen)."""
+
+        def stop(self) -> None:
+            """Stop ticking now, without waiting for the current frame's deadline."""
+
+
+__all__ = ["DRIVERS"]
+
 DRIVERS: tuple[DriverName, ...] = ("asyncio", "thread", "process")
-
-
-class Clock(Protocol):
-    """Ticks a terminal until stopped."""
-
-    def start(self) -> None:
-        """Begin ticking (the first frame is already on screen)."""
-
-    def stop(self) -> None:
-        """Stop ticking now, without waiting for the current frame's deadline."""
