@@ -39,9 +39,8 @@ def __getattr__(name: str) -> object:
         module_name, attribute = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'twirly' has no attribute {name!r}") from None
-    from importlib import import_module
-
-    value = getattr(import_module(module_name), attribute)
+    # __import__ rather than importlib.import_module: importing importlib costs `warnings` too.
+    value = getattr(__import__(module_name, fromlist=[attribute]), attribute)
     globals()[name] = value
     return value
 

@@ -13,23 +13,27 @@ import functools
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar, cast, overload
 
-from twirly.drivers import DRIVERS, DriverName
+from twirly.drivers import DRIVERS
 from twirly.render import split_lines
-from twirly.state import Row, Status
+from twirly.state import Row
 from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, MIN_INTERVAL, Style, get_style
 from twirly.terminal import Terminal, terminal_for
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from twirly.drivers import Clock
+    from collections.abc import Awaitable, Callable, Coroutine
+    from types import TracebackType
+    from typing import Any, Literal, TextIO, TypeVar, overload
+
+    from twirly.drivers import Clock, DriverName
+    from twirly.state import Status
+
+    T = TypeVar("T")
+    F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["Spinner", "spin"]
-
-T = TypeVar("T")
-F = TypeVar("F", bound=Callable[..., Any])
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 
@@ -60,7 +64,8 @@ def _running_loop() -> object | None:
     asyncio = sys.modules.get("asyncio")
     if asyncio is None:
         return None  # nobody imported asyncio, so no loop can be running
-    return cast(object | None, asyncio.events._get_running_loop())
+    loop: object | None = asyncio.events._get_running_loop()
+    return loop
 
 
 def _in_kernel() -> bool:
@@ -310,14 +315,14 @@ class Spinner:
                 async with self._fresh():
                     return await func(*args, **kwargs)
 
-            return cast(F, async_wrapper)
+            return async_wrapper  # type: ignore[return-value]  # (wraps(func) keeps F's face)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self._fresh():
                 return func(*args, **kwargs)
 
-        return cast(F, wrapper)
+        return wrapper  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
@@ -341,10 +346,14 @@ def _is_coroutine_function(func: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(func)
 
 
-@overload
-async def spin(awaitable: Coroutine[Any, Any, T], text: str = ..., **options: Any) -> T: ...
-@overload
-async def spin(awaitable: Awaitable[T], text: str = ..., **options: Any) -> T: ...
+if TYPE_CHECKING:
+
+    @overload
+    async def spin(awaitable: Coroutine[Any, Any, T], text: str = ..., **options: Any) -> T: ...
+    @overload
+    async def spin(awaitable: Awaitable[T], text: str = ..., **options: Any) -> T: ...
+
+
 async def spin(awaitable: Awaitable[T], text: str = "", **options: Any) -> T:
     """Await ``awaitable`` under a spinner; ``✔ text`` when it returns, ``✖ text`` if it raises.
 

@@ -13,12 +13,19 @@ and the block is redrawn below them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final, NamedTuple
-
-from twirly.layout import Shown, layout
+from twirly.layout import layout
 from twirly.render import fit, format_elapsed, sanitize
-from twirly.state import SYMBOLS, Row, Status, next_step, steps
+from twirly.state import SYMBOLS, Row, next_step, steps
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Final, NamedTuple
+
+    from twirly.layout import Shown
+    from twirly.state import Status
+else:
+    from twirly.records import NamedTuple  # typing's, without importing typing
 
 __all__ = ["HIDE_CURSOR", "ROWS_MODE", "SHOW_CURSOR", "Block", "final_line"]
 

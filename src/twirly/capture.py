@@ -21,12 +21,15 @@ import functools
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from twirly.output import device_of, same_device
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import IO, Any, TextIO
+
     from twirly.terminal import Terminal
 
 __all__ = ["Capture", "Descriptors", "LineProxy"]

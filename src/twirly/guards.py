@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import atexit
 import os
-import signal
 import threading
 import time
-from types import FrameType
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import signal
+    from types import FrameType
+    from typing import Any
+
     from twirly.terminal import Terminal
+else:
+    # The signal module wraps _signal's functions to return enums, and importing it costs a
+    # first spinner the `enum` module (milliseconds). _signal (already loaded by every
+    # interpreter) has the same functions and constants, with plain numbers for SIG_DFL and
+    # SIG_IGN; equal to the enums, and signal.getsignal() still shows them as enums.
+    try:
+        import _signal as signal
+    except ImportError:  # an interpreter without it
+        import signal
 
 __all__ = [
     "activate",

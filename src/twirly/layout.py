@@ -17,14 +17,16 @@ The rule, in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
-from twirly.state import Row
+    from twirly.state import Row
 
-__all__ = ["Shown", "layout", "tree_order"]
+    #: One row to draw: the row and how deep it is nested (0 at the top level).
+    Shown = tuple[Row, int]
 
-#: One row to draw: the row and how deep it is nested (0 at the top level).
-Shown = tuple[Row, int]
+__all__ = ["layout", "tree_order"]
 
 
 def tree_order(

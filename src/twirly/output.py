@@ -10,8 +10,12 @@ and goes quiet for good when the reader has gone away.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TextIO, cast
+
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TextIO
 
 __all__ = [
     "NOWHERE",
@@ -41,7 +45,7 @@ class _Nowhere:
         return False
 
 
-NOWHERE: TextIO = cast(TextIO, _Nowhere())
+NOWHERE: TextIO = _Nowhere()  # type: ignore[assignment]  # (has all that twirly calls)
 
 
 def fileno(stream: TextIO) -> int | None:

@@ -8,9 +8,10 @@ no window title, clipboard write or screen clear can ride in on a file name.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from typing import Final
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Final
 
 __all__ = [
     "display_width",
@@ -21,43 +22,86 @@ __all__ = [
     "unsafe_characters",
 ]
 
-#: Characters that end a line: in spinner text they become a space, in ``write()`` they split.
-_LINE_BREAK: Final = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# No `re` here: importing it (with the `enum` it needs) costs several milliseconds, more than
+# a first frame may. str.isprintable(), str.splitlines() and str.translate() do the same work
+# in C; every character rewritten below is one str.isprintable() refuses, so printable text
+# (most text, accented or not) is returned after a single look.
+
+#: Characters that end a line: in spinner text they become a space, in ``write()`` they split
+#: (exactly the ones str.splitlines() splits on; "\r\n" counts as one).
+_LINE_BREAKS: Final = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 #: Characters a terminal may act on, or that reorder what is shown (bidirectional overrides,
-#: the "Trojan Source" characters): C0 and C1 controls, DEL, lone surrogates, bidi controls.
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+#: the "Trojan Source" characters): C0 and C1 controls, DEL, bidi controls; and lone
+#: surrogates (see _spell_surrogates).
+_UNSAFE_RANGES: Final = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x61C, 0x61C),
+    (0x200E, 0x200F),
+    (0x202A, 0x202E),
+    (0x2066, 0x2069),
 )
 
+_spellings: dict[int, str] | None = None
 
-def _spell(match: re.Match[str]) -> str:
-    char = match.group()
-    if char == "\t":
-        return " "
-    code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+def _spelling_table() -> dict[int, str]:
+    """str.translate's table: each unsafe character to its visible spelling, breaks and tabs
+    to a space. Built on the first text that needs it, whole before it is shared."""
+    global _spellings
+    if _spellings is None:
+        table = {
+            code: f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+            for low, high in _UNSAFE_RANGES
+            for code in range(low, high + 1)
+        }
+        table.update(dict.fromkeys(map(ord, _LINE_BREAKS + "\t"), " "))
+        _spellings = table
+    return _spellings
+
+
+def _spell_surrogates(text: str) -> str:
+    # Lone surrogates (a file name read with surrogateescape) are 2,048 code points: spelled
+    # here rather than in the table, which they would make ten times longer to build.
+    return "".join(f"\\u{ord(char):04x}" if "\ud800" <= char <= "\udfff" else char for char in text)
+
+
+def _spell(text: str) -> str:
+    safe = text.translate(_spelling_table())
+    try:
+        safe.encode("utf-8")  # fails only on a lone surrogate
+    except UnicodeEncodeError:
+        return _spell_surrogates(safe)
+    return safe
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    if not text or text[-1] in _LINE_BREAKS:
+        lines.append("")  # splitlines() drops what follows a last break; the line is there
+    return lines
 
 
 def unsafe_characters(text: str) -> bool:
     """True when ``text`` holds a character that :func:`sanitize` would rewrite."""
-    return not (text.isascii() and text.isprintable()) and (
-        _UNSAFE.search(text) is not None or _LINE_BREAK.search(text) is not None
-    )
+    return not text.isprintable() and sanitize(text) != text
 
 
 def sanitize(text: str) -> str:
     """One safe line: line breaks become spaces, tabs a space, other controls visible escapes."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():
         return text
-    return _UNSAFE.sub(_spell, _LINE_BREAK.sub(" ", text))
+    # Joined in C first: most text that is not printable only has line breaks.
+    line = " ".join(_lines(text))
+    return line if line.isprintable() else _spell(line)
 
 
 def split_lines(text: str) -> list[str]:
     """Safe lines from text that may hold line breaks; one final line break is dropped."""
     if text.endswith(("\r\n", "\n", "\r")):
         text = text[:-2] if text.endswith("\r\n") else text[:-1]
-    return [_UNSAFE.sub(_spell, line) for line in _LINE_BREAK.split(text)]
+    return [line if line.isprintable() else _spell(line) for line in _lines(text)]
 
 
 #: Characters that are one column wide and never combine, on every terminal: Latin, Greek and
@@ -75,14 +119,24 @@ NARROW_RANGES: Final = (
     (0x2500, 0x259F),
     (0x2800, 0x28FF),
 )
-_NARROW: Final = re.compile(
-    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in NARROW_RANGES) + "]*"
-)
+_narrow_chars: frozenset[str] | None = None
 
 
 def _narrow(text: str) -> bool:
     """True when every character takes exactly one column (so width == len)."""
-    return text.isascii() or _NARROW.fullmatch(text) is not None
+    if text.isascii():
+        return True
+    if len(text) == 1:  # a glyph, an ellipsis: a few comparisons
+        code = ord(text)
+        return any(first <= code <= last for first, last in NARROW_RANGES)
+    # Other text is looked up in the set of every narrow character, built (~0.2 ms) on the
+    # first such text rather than with the first frame.
+    global _narrow_chars
+    if _narrow_chars is None:
+        _narrow_chars = frozenset().union(
+            *[map(chr, range(first, last + 1)) for first, last in NARROW_RANGES]
+        )
+    return _narrow_chars.issuperset(text)
 
 
 _wcswidth: Callable[[str], int] | None = None
@@ -135,9 +189,9 @@ def fit(text: str, width: int, ellipsis: str = "…") -> tuple[str, int]:
         # No column to fill; text that takes none (zero-width characters) still fits whole,
         # as it would at any width.
         return (text, 0) if width == 0 and display_width(text) == 0 else ("", 0)
-    if _narrow(text) and _narrow(ellipsis):
+    if _narrow(text) and (len(text) <= width or _narrow(ellipsis)):
         if len(text) <= width:
-            return text, len(text)
+            return text, len(text)  # (the ellipsis, unused, need not be measured)
         keep = max(width - len(ellipsis), 0)
         cut = text[:keep] + ellipsis[: width - keep]
         return cut, len(cut)

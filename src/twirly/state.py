@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Final, Literal, NamedTuple
 
-__all__ = ["SYMBOLS", "Capabilities", "Kind", "Row", "Status", "next_step", "steps"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Final, Literal, NamedTuple
 
-Status = Literal["ok", "fail", "warn", "info"]
-#: What a row is: a spinner, a static line, or a summary of the others (always shown, last).
-Kind = Literal["spinner", "line", "summary"]
+    Status = Literal["ok", "fail", "warn", "info"]
+    #: What a row is: a spinner, a static line, or a summary of the others (shown last).
+    Kind = Literal["spinner", "line", "summary"]
+else:
+    from twirly.records import NamedTuple  # typing's, without importing typing
+
+__all__ = ["SYMBOLS", "Capabilities", "Row", "next_step", "steps"]
 
 #: Final-line symbols: (unicode, ascii fallback, SGR colour).
 SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {

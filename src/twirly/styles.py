@@ -6,12 +6,15 @@ first lookup by name so that ``import twirly`` never pays for parsing it.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
 from functools import cache
-from typing import Final
 
 from twirly.render import display_width, unsafe_characters
+
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Final
 
 __all__ = [
     "ASCII_STYLE",
@@ -59,7 +62,7 @@ class Style:
                 raise ValueError(f"frames[{index}] contains control characters: {frame!r}")
         if isinstance(interval, bool) or not isinstance(interval, int | float):
             raise TypeError(f"interval must be a number of seconds, not {type(interval).__name__}")
-        if not math.isfinite(interval) or interval <= 0:
+        if not 0 < interval < float("inf"):  # (also refuses NaN; no math import for isfinite)
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
         if not isinstance(name, str):
             raise TypeError(f"name must be str, not {type(name).__name__}")

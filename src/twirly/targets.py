@@ -17,16 +17,21 @@ gone: the terminal then draws locally, from the same block, from scratch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
-
-from twirly.block import ROWS_MODE, Block
+from twirly.block import ROWS_MODE
 from twirly.render import sanitize
-from twirly.state import Row
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
+
+    from twirly.block import Block
     from twirly.child import ChildLink
     from twirly.output import Output
+    from twirly.state import Row
+else:
+    Protocol = object  # (the protocol below documents; nothing checks it at run time)
 
 __all__ = ["ChildTarget", "LocalTarget", "PlainTarget", "Target"]
 

@@ -15,8 +15,6 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from twirly import guards
 from twirly.block import Block
@@ -24,7 +22,12 @@ from twirly.output import NOWHERE, Output, device_of, fileno, isatty
 from twirly.state import Capabilities, Row
 from twirly.targets import ChildTarget, LocalTarget, PlainTarget
 
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import TextIO
+
     from twirly.capture import Capture, Descriptors
     from twirly.drivers import Clock, DriverName
     from twirly.prompts import Watch

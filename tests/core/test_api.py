@@ -377,6 +377,7 @@ def test_bad_arguments_fail_at_construction_naming_the_argument(
         (["-"], 0, ValueError, "interval"),
         (["-"], -1, ValueError, "interval"),
         (["-"], float("nan"), ValueError, "interval"),
+        (["-"], float("inf"), ValueError, "interval"),
         (["-"], "fast", TypeError, "interval"),
         (["-"], True, TypeError, "interval"),
     ],

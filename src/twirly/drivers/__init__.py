@@ -10,32 +10,36 @@ Each clock says when it last ticked and from which thread, for whoever watches o
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+# For type checkers only: importing typing would cost a first spinner milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, Protocol
 
-__all__ = ["DRIVERS", "Clock", "DriverName"]
+    DriverName = Literal["asyncio", "thread", "process"]
 
-DriverName = Literal["asyncio", "thread", "process"]
+    class Clock(Protocol):
+        """Ticks a terminal until stopped."""
+
+        @property
+        def last_tick(self) -> float:
+            """When the clock last called ``tick()`` (``time.monotonic()``; 0 before)."""
+
+        @property
+        def thread_id(self) -> int | None:
+            """The thread that ticks (``threading.get_ident()``; None before it starts)."""
+
+        @property
+        def alive(self) -> bool:
+            """True until the clock has stopped ticking for good."""
+
+        def start(self) -> None:
+            """Begin ticking (the first frame is already on screen)."""
+
+        def stop(self, *, join: bool = True) -> None:
+            """Stop ticking now, without waiting for the current frame's deadline;
+            ``join``: also wait (briefly) until the clock has let go, where it can."""
+
+
+__all__ = ["DRIVERS"]
+
 DRIVERS: tuple[DriverName, ...] = ("asyncio", "thread", "process")
-
-
-class Clock(Protocol):
-    """Ticks a terminal until stopped."""
-
-    @property
-    def last_tick(self) -> float:
-        """When the clock last called ``tick()`` (``time.monotonic()``; 0 before the first)."""
-
-    @property
-    def thread_id(self) -> int | None:
-        """The thread that ticks (``threading.get_ident()``; None before it has started)."""
-
-    @property
-    def alive(self) -> bool:
-        """True until the clock has stopped ticking for good."""
-
-    def start(self) -> None:
-        """Begin ticking (the first frame is already on screen)."""
-
-    def stop(self, *, join: bool = True) -> None:
-        """Stop ticking now, without waiting for the current frame's deadline; ``join``:
-        also wait (briefly) until the clock has let go, where that can be waited for."""
