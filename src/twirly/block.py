@@ -91,6 +91,7 @@ class Block:
         "_drawn",
         "_ellipsis",
         "_height",
+        "_modes",
         "_rows",
         "_stale",
         "_suspended",
@@ -105,6 +106,7 @@ class Block:
         self._height = 0
         self._stale = False
         self._suspended = False
+        self._modes = ROWS_MODE
         self._ellipsis = "…" if unicode else "..."
 
     @property
@@ -114,6 +116,11 @@ class Block:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def set_modes(self, allowed: bool) -> None:
+        """Whether rows are shown with the cursor hidden and autowrap off (not where nothing
+        could put the terminal back should a signal end the process: see twirly.guards)."""
+        self._modes = ROWS_MODE if allowed else ""
 
     @property
     def suspended(self) -> bool:
@@ -178,7 +185,7 @@ class Block:
         """Append ``row`` at the bottom and draw it (hiding the cursor for the first row)."""
         first = not self._rows
         self._rows.append(row)
-        return (ROWS_MODE if first else "") + self.frame(now, width, height)
+        return (self._modes if first else "") + self.frame(now, width, height)
 
     def frame(self, now: float, width: int, height: int = 0) -> str:
         """Bring the screen up to date at ``now``: only what changed since the last write.
@@ -219,9 +226,9 @@ class Block:
         text = "".join(f"{line}\r\n" for line in lines)
         if not self._rows:
             return text
-        if text:
+        if text and self._modes:
             text = _WRAP + text + _NO_WRAP
-        erase, resume = (_ERASE_DOWN, ROWS_MODE) if self._suspended else (_ERASE_ROWS, "")
+        erase, resume = (_ERASE_DOWN, self._modes) if self._suspended else (_ERASE_ROWS, "")
         self._suspended = False
         redraw = self._draw_all(now, width, height)
         return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
@@ -289,7 +296,7 @@ class Block:
         if not self._rows:
             return ""
         self._stale = True
-        return ROWS_MODE + self.frame(now, width, height)
+        return self._modes + self.frame(now, width, height)
 
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""

@@ -134,6 +134,7 @@ class Terminal:
             if first:
                 self._begin()
             else:
+                guards.retry()  # (signal handlers, if the first row's thread could not set them)
                 self._take_captured()
             self._output.flush_first(None)
             if self._aside:
@@ -386,7 +387,7 @@ class Terminal:
     def _begin(self) -> None:
         from twirly.capture import Capture
 
-        guards.activate(self)
+        self._block.set_modes(guards.activate(self))
         _register(self)
         self._capture = Capture(self, self.stream)
         if self._fd is None:
