@@ -329,7 +329,7 @@ if not word:
 """
 
 #: Blocked in the watcher from its first instruction: signals sent to the whole process group
-#: (Ctrl-C, Ctrl-\\, Ctrl-Z, a hangup, ``kill -TERM -PGID``) must leave it there to restore
+#: (Ctrl-C, Ctrl-\, Ctrl-Z, a hangup, ``kill -TERM -PGID``) must leave it there to restore
 #: the terminal once the program is gone; and with SIGTTOU blocked it may still write after
 #: the shell took the terminal back (``stty tostop``). It never outlives the program by more
 #: than that write: the pipe's end is its only way out.
@@ -358,7 +358,8 @@ class _Watcher:
         """
         spawn = getattr(os, "posix_spawn", None)
         executable = sys.executable
-        if fd is None or spawn is None or not executable:
+        # (Frozen, the executable is the application itself, not an interpreter.)
+        if fd is None or spawn is None or not executable or getattr(sys, "frozen", False):
             return None
         _reap()
         try:
