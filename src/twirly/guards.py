@@ -8,11 +8,10 @@ needs nothing extra: Python turns it into ``KeyboardInterrupt``, which leaves ev
 
 Python sets signal handlers from the main thread only. When the first row comes from another
 thread (a worker, an executor, an event loop run in a thread), a *watcher* stands in for the
-handlers until the main thread runs twirly code: a small child process holding one end of a
-pipe. The program says goodbye on it when its rows are gone; if the pipe closes without a
-goodbye, the program died (SIGTERM's default ends it with no code run), and the watcher puts
-the terminal back. Where not even a watcher can be had, :func:`activate` says so, and the
-rows are drawn without hiding the cursor or turning autowrap off.
+handlers until the main thread runs twirly code (:mod:`twirly.watcher`: a small process that
+puts the terminal back if the program dies without saying goodbye). Where not even a watcher
+can be had, :func:`activate` says so, and the rows are drawn without hiding the cursor or
+turning autowrap off.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-import sys
 import threading
 import time
 from types import FrameType
@@ -28,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from typing import Protocol
+
+    from twirly.watcher import Watcher
 
     class Guarded(Protocol):
         """What the guards ask of a terminal with rows."""
@@ -59,6 +59,8 @@ _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasa
 _SIGTSTP: int | None = getattr(signal, "SIGTSTP", None)
 
 _active: list[Guarded] = []
+#: Watchers standing in for the signal handlers (see twirly.watcher), by terminal.
+_watchers: dict[Guarded, Watcher] = {}
 _previous: dict[int, Any] = {}
 _lock = threading.RLock()  # (re-entrant: a signal's restore may interrupt activate())
 _atexit_registered = False
@@ -258,7 +260,9 @@ def activate(terminal: Guarded) -> bool:
             return True
         if _handled() or terminal in _watchers:
             return True
-        watcher = _Watcher.start(terminal.fd)
+        from twirly.watcher import Watcher
+
+        watcher = Watcher.start(terminal.fd)
         if watcher is None:
             return False
         _watchers[terminal] = watcher
@@ -299,136 +303,6 @@ def _at_exit() -> None:
     _dismiss_watchers()  # a normal exit: whatever happened, the watchers stay silent
 
 
-# -- the watcher ------------------------------------------------------------------------------
-
-#: What the watcher writes when the program died with rows shown. By the cursor invariant the
-#: cursor is at column 0 of the block's top row: erase that row to its end, step one column
-#: right, erase to the end of the screen, step back. Made only of moves relative to the cursor,
-#: so that where the rows are already gone (the process driver's child erased them, a prompt
-#: stands on the row, or the shell's prompt came out first) nothing but blanks is erased.
-#: (``ESC [ J`` alone on the top row would make tmux scroll-on-clear when the row is the
-#: screen's first: see twirly.block.) Then autowrap on and the cursor shown.
-_RESTORE = b"\x1b[K\x1b[C\x1b[J\x1b[D\x1b[?7h\x1b[?25h"
-
-#: The watcher's program (``python -I -S``: a bare interpreter, ~10 ms of another process's
-#: time; twirly is not imported). It drops descriptors it may have inherited (ones the
-#: program made inheritable: a listening socket must not outlive the program's own close),
-#: then waits: a byte is the program's goodbye; the end of the pipe with none, its death.
-_WATCHER = f"""\
-import os
-os.closerange(3, 1 << 30)
-try:
-    word = os.read(0, 1)
-except OSError:
-    word = b"?"
-if not word:
-    try:
-        os.write(1, {_RESTORE!r})
-    except OSError:
-        pass
-"""
-
-#: Blocked in the watcher from its first instruction: signals sent to the whole process group
-#: (Ctrl-C, Ctrl-\, Ctrl-Z, a hangup, ``kill -TERM -PGID``) must leave it there to restore
-#: the terminal once the program is gone; and with SIGTTOU blocked it may still write after
-#: the shell took the terminal back (``stty tostop``). It never outlives the program by more
-#: than that write: the pipe's end is its only way out.
-_WATCHER_BLOCKS = frozenset(
-    getattr(signal, name)
-    for name in ("SIGINT", "SIGQUIT", "SIGTERM", "SIGHUP", "SIGTSTP", "SIGTTIN", "SIGTTOU")
-    if hasattr(signal, name)
-)
-
-
-class _Watcher:
-    """The program's end of the pipe to a watcher."""
-
-    __slots__ = ("_pid", "_pipe")
-
-    def __init__(self, pid: int, pipe: int) -> None:
-        self._pid = pid
-        self._pipe = pipe
-
-    @classmethod
-    def start(cls, fd: int | None) -> _Watcher | None:
-        """A watcher restoring the terminal on ``fd``; None where none can be started.
-
-        ``posix_spawn`` (no ``subprocess`` import, no fork of a threaded program): the program
-        waits only until the watcher's ``exec``, 0.5-1 ms; its start-up runs beside it.
-        """
-        spawn = getattr(os, "posix_spawn", None)
-        executable = sys.executable
-        # (Frozen, the executable is the application itself, not an interpreter.)
-        if fd is None or spawn is None or not executable or getattr(sys, "frozen", False):
-            return None
-        _reap()
-        try:
-            read, write = os.pipe()  # (not inherited: a child of the program must not hold it)
-        except OSError:
-            return None
-        try:
-            if read <= 2:  # (the program closed its stdin or stdout: keep it off 0-2)
-                low, read = read, _dup_above(read)
-                os.close(low)
-            pid = spawn(
-                executable,
-                [executable, "-I", "-S", "-c", _WATCHER],
-                os.environ,
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, fd, 1),
-                    (os.POSIX_SPAWN_DUP2, read, 0),
-                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-                ],
-                setsigmask=_WATCHER_BLOCKS,
-            )
-        except (OSError, ValueError, AttributeError):
-            os.close(write)
-            return None
-        finally:
-            os.close(read)
-        return cls(pid, write)
-
-    def dismiss(self) -> None:
-        """Say goodbye: the watcher ends without writing anything."""
-        try:
-            os.write(self._pipe, b"\n")
-        except OSError:
-            pass  # (already gone)
-        self.forget()
-        _unreaped.append(self._pid)
-        _reap()
-
-    def forget(self) -> None:
-        """Close our end without a word (a forked child: the parent's watcher is not ours)."""
-        try:
-            os.close(self._pipe)
-        except OSError:
-            pass
-
-
-#: Watchers standing in for the signal handlers, by terminal.
-_watchers: dict[Guarded, _Watcher] = {}
-#: Watchers dismissed and not yet reaped: each exits as soon as it reads the goodbye, but the
-#: program does not wait for that; they are reaped here later (at the next start or dismissal).
-_unreaped: list[int] = []
-
-
-def _dup_above(fd: int) -> int:
-    import fcntl
-
-    return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
-
-
-def _reap() -> None:
-    for pid in list(_unreaped):
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid  # the program reaped it itself (os.wait())
-        if done:
-            _unreaped.remove(pid)
-
-
 def _dismiss_watchers() -> None:
     with _lock:
         watchers = list(_watchers.values())
@@ -446,7 +320,6 @@ def _after_fork_in_child() -> None:
     for watcher in _watchers.values():
         watcher.forget()
     _watchers.clear()
-    _unreaped.clear()
     if _wakeup:
         # The pipe is shared with the parent, which would take our signals for its own.
         read, write = _wakeup
