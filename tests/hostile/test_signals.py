@@ -479,11 +479,14 @@ def test_sigkill_restores_the_terminal_when_the_first_spinner_started_in_a_worke
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_the_watcher_writes_nothing_after_a_normal_exit(driver: str) -> None:
-    code = _in_a_worker("print('READY', flush=True)\nPAUSE(0.3)\nsp.ok('done')", driver, "thread")
+def test_the_watcher_writes_nothing_after_a_normal_exit(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    before = f"GO = {str(go)!r}\n"
+    code = _in_a_worker(WAIT_FOR_GO + "sp.ok('done')", driver, "thread", before=before)
     with start(code) as p:
         p.read_until("READY")
-        _wait_for_helpers(p, 1)
+        _wait_for_helpers(p, 2 if driver == "process" else 1)
+        go.touch()
         assert p.wait() == 0
         p.read_to_the_end()  # (the watcher too has let go of the terminal)
         assert _WATCHER_BYTES not in p.output
@@ -495,15 +498,20 @@ def test_the_watcher_writes_nothing_after_a_normal_exit(driver: str) -> None:
 def test_the_watcher_writes_nothing_when_the_program_exits_with_the_spinner_running() -> None:
     # The interpreter's exit restores the terminal itself (atexit), and says goodbye.
     code = """
-import threading, time, twirly
-threading.Thread(target=lambda: twirly.spinner("spinning text").start()).start()
-time.sleep(0.3)
+import threading, twirly
+up = threading.Event()
+def work():
+    twirly.spinner("spinning text").start()
+    up.set()
+threading.Thread(target=work).start()
+up.wait()
 print("END", flush=True)
 """
     with start(code) as p:
         p.read_until("END")
         assert p.wait() == 0
         p.read_to_the_end()
+        assert b"\x1b[?7l" in p.output  # (the modes were set: a watcher stood guard)
         assert _WATCHER_BYTES not in p.output
         assert_clean_screen(p)
 
@@ -511,17 +519,16 @@ print("END", flush=True)
 def test_the_watcher_stays_silent_after_a_forked_child_ends_with_os_exit(tmp_path: Path) -> None:
     go = tmp_path / "go"
     main = """
-    time.sleep(0.3)
+    UP.wait()
     pid = os.fork()
     if pid == 0:
         os._exit(0)  # no goodbye from the child: the parent's watcher must not take it for one
     os.waitpid(pid, 0)
     print("CHECK", flush=True)
     """
-    before = f"GO = {str(go)!r}\n"
-    code = _in_a_worker(
-        WAIT_FOR_GO + "sp.ok('parent done')", "thread", "thread", before=before, main=main
-    )
+    before = f"GO = {str(go)!r}\nUP = threading.Event()\n"
+    body = "UP.set()\n" + WAIT_FOR_GO + "sp.ok('parent done')"
+    code = _in_a_worker(body, "thread", "thread", before=before, main=main)
     with start(code, rows=40) as p:
         p.read_until("CHECK")
         _wait_for_helpers(p, 1)
@@ -539,28 +546,33 @@ def test_a_forked_child_does_not_keep_the_watcher_waiting() -> None:
     # The child still runs when the parent is killed: it holds no end of the watcher's pipe,
     # so the terminal is restored at once, not when the child ends.
     main = """
-    time.sleep(0.3)
+    UP.wait()
     if os.fork() == 0:
         time.sleep(30)
         os._exit(0)
     print("FORKED", flush=True)
     """
-    code = _in_a_worker("print('READY', flush=True)\nPAUSE(30)", "thread", "thread", main=main)
+    before = "UP = threading.Event()\n"
+    body = "UP.set()\nPAUSE(30)"
+    code = _in_a_worker(body, "thread", "thread", before=before, main=main)
     with start(code, rows=40) as p:
         p.read_until("FORKED")
         p.read_until("spinning text")
         p.send_signal(signal.SIGTERM)
         assert p.wait() == -signal.SIGTERM
-        p.read_until(_WATCHER_BYTES)
+        deadline = time.monotonic() + 10  # (the child holds the terminal for 30 s)
+        while _WATCHER_BYTES not in p.output:
+            assert time.monotonic() < deadline, "the watcher did not restore the terminal"
+            p.read_for(0.05)
         p.read_for(0.1)
         _assert_restored(p)
 
 
 def test_ctrl_z_leaves_the_watcher_silent(tmp_path: Path) -> None:
     go = tmp_path / "go"
-    program = _in_a_worker(
-        "print('READY', flush=True)\nPAUSE(1.0)\nsp.ok('resumed')", "thread", "thread"
-    )
+    # (The program can see GO only once resumed: it is stopped when the test creates it.)
+    before = f"GO = {str(go)!r}\n"
+    program = _in_a_worker(WAIT_FOR_GO + "sp.ok('resumed')", "thread", "thread", before=before)
     shell = f"CODE = {program!r}\nGO = {str(go)!r}\n" + _SHELL
     with start(shell) as p:
         p.read_until("READY")
@@ -577,16 +589,24 @@ def test_ctrl_z_leaves_the_watcher_silent(tmp_path: Path) -> None:
         assert p.screen().cursor_visible
 
 
-def test_a_row_from_the_main_thread_puts_the_handlers_in_place_and_dismisses_the_watcher() -> None:
+def test_a_row_from_the_main_thread_puts_the_handlers_in_place_and_dismisses_the_watcher(
+    tmp_path: Path,
+) -> None:
+    go = tmp_path / "go"
     main = """
-    time.sleep(0.3)
+    while not os.path.exists(GO):
+        time.sleep(0.02)
     second = twirly.spinner("second row").start()  # from the main thread: handlers now
     print("SECOND", flush=True)
     """
-    code = _in_a_worker("print('READY', flush=True)\nPAUSE(30)", "thread", "thread", main=main)
+    before = f"GO = {str(go)!r}\n"
+    code = _in_a_worker(
+        "print('READY', flush=True)\nPAUSE(30)", "thread", "thread", before=before, main=main
+    )
     with start(code) as p:
         p.read_until("READY")
         _wait_for_helpers(p, 1)
+        go.touch()
         p.read_until("SECOND")
         deadline = time.monotonic() + 10
         while children_of(p.proc.pid):
