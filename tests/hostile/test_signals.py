@@ -629,10 +629,10 @@ def test_a_spinner_started_in_the_main_thread_needs_no_watcher() -> None:
 
 
 def test_without_any_guard_no_terminal_mode_is_set() -> None:
-    # No watcher can be started here (no interpreter to run it): the rows are drawn with the
-    # cursor shown and autowrap on, so a death by SIGTERM leaves nothing to undo.
+    # No watcher can be started here (no posix_spawn): the rows are drawn with the cursor
+    # shown and autowrap on, so a death by SIGTERM leaves nothing to undo.
     code = _in_a_worker(
-        "print('READY', flush=True)\nPAUSE(30)", "thread", "thread", before="sys.executable = ''\n"
+        "print('READY', flush=True)\nPAUSE(30)", "thread", "thread", before="del os.posix_spawn\n"
     )
     with start(code) as p:
         p.read_until("READY")
