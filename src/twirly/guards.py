@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
         @property
         def fd(self) -> int | None:
-            """The terminal's descriptor (the real one: asked before any capture)."""
+            """The descriptor the rows are drawn on (None: none, the stream has no fd)."""
 
         def restore(self) -> None:
             """Erase the rows, show the cursor, put the streams back (idempotent)."""
