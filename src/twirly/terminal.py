@@ -214,6 +214,7 @@ class Terminal:
         if raw:
             for line in lines:
                 line.encode(self._encoding, errors)
+        guards.retry()  # (signal handlers, if the first row's thread could not set them)
         with self._lock:
             descriptors = self._descriptors
             if descriptors is not None:

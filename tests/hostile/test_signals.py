@@ -589,14 +589,17 @@ def test_ctrl_z_leaves_the_watcher_silent(tmp_path: Path) -> None:
         assert p.screen().cursor_visible
 
 
-def test_a_row_from_the_main_thread_puts_the_handlers_in_place_and_dismisses_the_watcher(
-    tmp_path: Path,
+@pytest.mark.parametrize("touch", ["a second spinner", "a line printed"])
+def test_twirly_in_the_main_thread_puts_the_handlers_in_place_and_dismisses_the_watcher(
+    touch: str, tmp_path: Path
 ) -> None:
     go = tmp_path / "go"
-    main = """
+    # From the main thread, twirly can set the handlers now.
+    then = 'twirly.spinner("second row").start()' if touch == "a second spinner" else ""
+    main = f"""
     while not os.path.exists(GO):
         time.sleep(0.02)
-    second = twirly.spinner("second row").start()  # from the main thread: handlers now
+    {then}
     print("SECOND", flush=True)
     """
     before = f"GO = {str(go)!r}\n"
