@@ -498,18 +498,18 @@ def test_the_watcher_writes_nothing_after_a_normal_exit(driver: str, tmp_path: P
 def test_the_watcher_writes_nothing_when_the_program_exits_with_the_spinner_running() -> None:
     # The interpreter's exit restores the terminal itself (atexit), and says goodbye.
     code = """
-import threading, twirly
+import os, threading, twirly
 up = threading.Event()
 def work():
     twirly.spinner("spinning text").start()
     up.set()
 threading.Thread(target=work).start()
 up.wait()
-print("END", flush=True)
+os.write(1, b"END\\n")  # (not print: twirly in the main thread would take over from the watcher)
 """
     with start(code) as p:
         p.read_until("END")
-        assert p.wait() == 0
+        assert p.wait() == 0, p.screen().text
         p.read_to_the_end()
         assert b"\x1b[?7l" in p.output  # (the modes were set: a watcher stood guard)
         assert _WATCHER_BYTES not in p.output
@@ -524,7 +524,7 @@ def test_the_watcher_stays_silent_after_a_forked_child_ends_with_os_exit(tmp_pat
     if pid == 0:
         os._exit(0)  # no goodbye from the child: the parent's watcher must not take it for one
     os.waitpid(pid, 0)
-    print("CHECK", flush=True)
+    say("CHECK")  # (not print: twirly in the main thread would take over from the watcher)
     """
     before = f"GO = {str(go)!r}\nUP = threading.Event()\n"
     body = "UP.set()\n" + WAIT_FOR_GO + "sp.ok('parent done')"
@@ -550,7 +550,7 @@ def test_a_forked_child_does_not_keep_the_watcher_waiting() -> None:
     if os.fork() == 0:
         time.sleep(30)
         os._exit(0)
-    print("FORKED", flush=True)
+    say("FORKED")  # (not print: twirly in the main thread would take over from the watcher)
     """
     before = "UP = threading.Event()\n"
     body = "UP.set()\nPAUSE(30)"
