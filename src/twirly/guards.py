@@ -122,8 +122,6 @@ def nudge_late_signals() -> None:
     ends, and meanwhile the spinner spins on as if SIGTERM had not been sent. Sent again to
     the main thread itself, the signal interrupts the sleep and the handler runs.
     """
-    if _watchers:
-        retry()  # (an event loop run by the main thread ticks here)
     if not _wakeup:
         return
     now = time.monotonic()
