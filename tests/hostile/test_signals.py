@@ -393,7 +393,7 @@ def test_a_signal_another_thread_took_still_ends_a_sleeping_program(
 # -- the first spinner started in a worker thread ------------------------------------------
 #
 # Python sets signal handlers from the main thread only, so a first row drawn from another
-# thread gets a watcher process instead (see twirly.guards): it restores the terminal when the
+# thread gets a watcher process instead (see twirly.watcher): it restores the terminal when the
 # program dies without a goodbye, and writes nothing otherwise.
 
 #: Only the watcher writes this (a step back after erasing): twirly's own writes never do.
