@@ -104,6 +104,7 @@ class Block:
         "_ellipsis",
         "_epoch",
         "_height",
+        "_modes",
         "_pinned",
         "_rows",
         "_stale",
@@ -125,6 +126,7 @@ class Block:
         self._height = 0
         self._stale = False
         self._suspended = False
+        self._modes = ROWS_MODE
         self._ellipsis = "…" if unicode else "..."
 
     @property
@@ -137,6 +139,17 @@ class Block:
 
     def __contains__(self, row: Row) -> bool:
         return self._rows.get(id(row)) is row
+
+    @property
+    def modes(self) -> str:
+        """What the terminal is set to while rows are shown (nothing where it could not be
+        put back)."""
+        return self._modes
+
+    def set_modes(self, allowed: bool) -> None:
+        """Whether rows are shown with the cursor hidden and autowrap off (not where nothing
+        could put the terminal back should a signal end the process: see twirly.guards)."""
+        self._modes = ROWS_MODE if allowed else ""
 
     @property
     def suspended(self) -> bool:
@@ -230,7 +243,7 @@ class Block:
             self._children.setdefault(id(parent), {})[id(row)] = row
         else:
             self._top[id(row)] = row
-        return (ROWS_MODE if first else "") + self.frame(now, width, height)
+        return (self._modes if first else "") + self.frame(now, width, height)
 
     def _take_out(self, row: Row) -> None:
         key = id(row)
@@ -285,9 +298,9 @@ class Block:
         text = "".join(f"{line}\r\n" for line in lines)
         if not self._rows:
             return text
-        if text:
+        if text and self._modes:
             text = _WRAP + text + _NO_WRAP
-        erase, resume = (_ERASE_DOWN, ROWS_MODE) if self._suspended else (_ERASE_ROWS, "")
+        erase, resume = (_ERASE_DOWN, self._modes) if self._suspended else (_ERASE_ROWS, "")
         self._suspended = False
         redraw = self._draw_all(now, width, height)
         return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
@@ -358,7 +371,7 @@ class Block:
         if not self._rows:
             return ""
         self._stale = True
-        return ROWS_MODE + self.frame(now, width, height)
+        return self._modes + self.frame(now, width, height)
 
     def forget_screen(self) -> None:
         """Assume only the invariant: the next frame erases the rows and redraws them all."""

@@ -5,6 +5,13 @@ place. A handler restores every terminal (rows erased, cursor shown, streams put
 lets the signal do what it would have done without twirly: call the handler that was there
 before, or end the process by the same signal so the parent sees the usual status. Ctrl-C
 needs nothing extra: Python turns it into ``KeyboardInterrupt``, which leaves every ``with``.
+
+Python sets signal handlers from the main thread only. When the first row comes from another
+thread (a worker, an executor, an event loop run in a thread), a *watcher* stands in for the
+handlers until the main thread runs twirly code (:mod:`twirly.watcher`: a small process that
+puts the terminal back if the program dies without saying goodbye). Where not even a watcher
+can be had, :func:`activate` says so, and the rows are drawn without hiding the cursor or
+turning autowrap off.
 """
 
 from __future__ import annotations
@@ -18,9 +25,26 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import signal
     from types import FrameType
-    from typing import Any
+    from typing import Any, Protocol
 
-    from twirly.terminal import Terminal
+    from twirly.watcher import Watcher
+
+    class Guarded(Protocol):
+        """What the guards ask of a terminal with rows."""
+
+        @property
+        def fd(self) -> int | None:
+            """The descriptor the rows are drawn on (None: none, the stream has no fd)."""
+
+        def restore(self) -> None:
+            """Erase the rows, show the cursor, put the streams back (idempotent)."""
+
+        def hold(self) -> None:
+            """Ctrl-Z: leave the terminal usable and draw nothing until released."""
+
+        def release_hold(self) -> None:
+            """The program continues: draw again."""
+
 else:
     # The signal module wraps _signal's functions to return enums, and importing it costs a
     # first spinner the `enum` module (milliseconds). _signal (already loaded by every
@@ -37,12 +61,15 @@ __all__ = [
     "leave_signals_to_the_main_thread",
     "nudge_late_signals",
     "restore_all",
+    "retry",
 ]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 _SIGTSTP: int | None = getattr(signal, "SIGTSTP", None)
 
-_active: list[Terminal] = []
+_active: list[Guarded] = []
+#: Watchers standing in for the signal handlers (see twirly.watcher), by terminal.
+_watchers: dict[Guarded, Watcher] = {}
 _previous: dict[int, Any] = {}
 _lock = threading.RLock()  # (re-entrant: a signal's restore may interrupt activate())
 _atexit_registered = False
@@ -155,9 +182,10 @@ def _on_stop(signum: int, frame: FrameType | None) -> None:
             terminal.release_hold()
 
 
-def _install() -> None:
+def _install() -> bool:
+    """Put the handlers in place; False when this thread cannot (it is not the main one)."""
     if threading.current_thread() is not threading.main_thread():
-        return  # signal handlers can only be set from the main thread
+        return False
     for signum in _SIGNALS:
         if signum in _previous:
             continue
@@ -174,6 +202,7 @@ def _install() -> None:
         signal.signal(stop, _on_stop)
     if not _wakeup and any(signal.getsignal(signum) is _on_signal for signum in _SIGNALS):
         _listen_for_late_signals()
+    return True
 
 
 def _listen_for_late_signals() -> None:
@@ -222,32 +251,84 @@ def _uninstall() -> None:
     _stop_listening()
 
 
-def activate(terminal: Terminal) -> None:
-    """``terminal`` has rows now: guard it."""
+def activate(terminal: Guarded) -> bool:
+    """``terminal`` has rows now: guard it.
+
+    False when nothing could undo a terminal mode should SIGTERM or SIGHUP end the process (no
+    handlers, and no watcher could be started): then draw without setting any.
+    """
     global _atexit_registered
     with _lock:
         if terminal not in _active:
             _active.append(terminal)
         if not _atexit_registered:
-            atexit.register(restore_all)
+            atexit.register(_at_exit)
             _atexit_registered = True
-    _install()
+        if _install():
+            _dismiss_watchers()  # (a watcher stood in for the handlers until now)
+            return True
+        if _handled() or terminal in _watchers:
+            return True
+        from twirly.watcher import Watcher
+
+        watcher = Watcher.start(terminal.fd)
+        if watcher is None:
+            return False
+        _watchers[terminal] = watcher
+        return True
 
 
-def deactivate(terminal: Terminal) -> None:
+def retry() -> None:
+    """Twirly code runs in this thread: if it is the main one and a watcher stands in for the
+    signal handlers (the first row came from another thread), put the handlers in place now."""
+    if not _watchers or threading.current_thread() is not threading.main_thread():
+        return
+    with _lock:
+        if _active and _install():
+            _dismiss_watchers()
+
+
+def deactivate(terminal: Guarded) -> None:
     """``terminal`` has no rows left."""
     with _lock:
         if terminal in _active:
             _active.remove(terminal)
+        watcher = _watchers.pop(terminal, None)
         idle = not _active
+    if watcher is not None:
+        watcher.dismiss()
     if idle:
         _uninstall()
+
+
+def _handled() -> bool:
+    # Our handlers run on every guarded signal that would end the process (they were put in
+    # place by a row drawn from the main thread earlier).
+    return all(signal.getsignal(signum) in (_on_signal, signal.SIG_IGN) for signum in _SIGNALS)
+
+
+def _at_exit() -> None:
+    restore_all()
+    _dismiss_watchers()  # a normal exit: whatever happened, the watchers stay silent
+
+
+def _dismiss_watchers() -> None:
+    with _lock:
+        watchers = list(_watchers.values())
+        _watchers.clear()
+    for watcher in watchers:
+        watcher.dismiss()
 
 
 def _after_fork_in_child() -> None:
     global _lock
     _lock = threading.RLock()
     _active.clear()
+    # The parent's watchers watch the parent: our copies of their pipes close silently (the
+    # parent's stay open, so they see nothing), and they are not ours to reap.
+    for watcher in _watchers.values():
+        watcher.forget()
+    _watchers.clear()
     if _wakeup:
         # The pipe is shared with the parent, which would take our signals for its own.
         read, write = _wakeup

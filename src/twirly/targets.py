@@ -17,7 +17,6 @@ gone: the terminal then draws locally, from the same block, from scratch.
 
 from __future__ import annotations
 
-from twirly.block import ROWS_MODE
 from twirly.render import sanitize
 
 # For type checkers only: importing typing would cost a first spinner milliseconds.
@@ -121,7 +120,7 @@ class LocalTarget:
     def release(self, now: float, size: Size) -> bool:
         if not self.block.suspended:
             redraw = self.block.frame(now, *size)
-            self.output.write((ROWS_MODE + redraw) if redraw else "")
+            self.output.write((self.block.modes + redraw) if redraw else "")
         return True
 
     def clear(self) -> bool:

@@ -186,6 +186,7 @@ class Terminal:
         if first:
             self._begin()
         else:
+            guards.retry()  # (signal handlers, if the first row's thread could not set them)
             self._take_captured()
         self._output.flush_first(None)
         if self._aside:
@@ -333,6 +334,7 @@ class Terminal:
         if raw:
             for line in lines:
                 line.encode(self._encoding, errors)
+        guards.retry()  # (signal handlers, if the first row's thread could not set them)
         with self._lock:
             descriptors = self._descriptors
             if descriptors is not None:
@@ -511,7 +513,7 @@ class Terminal:
     def _begin(self) -> None:
         from twirly.capture import Capture
 
-        guards.activate(self)
+        self._block.set_modes(guards.activate(self))
         _register(self)
         self._capture = Capture(self, self.stream)
         if self._fd is None:

@@ -330,3 +330,25 @@ def test_a_row_drawn_for_a_width_the_terminal_just_lost_is_clipped_not_wrapped()
     screen = term.screen()
     assert screen.text_lines[:3] == ["a line", "⠙ " + "z" * 17 + "…", ""]
     assert screen.text_lines[3:] == [""] * (term.rows - 3)
+
+
+def test_without_modes_the_rows_never_hide_the_cursor_or_turn_autowrap_off() -> None:
+    # Where nothing could put the terminal back should a signal end the process (see
+    # twirly.guards), the block sets no mode on the way in, after lines, after a prompt.
+    term = Terminal()
+    term.block.set_modes(False)
+    row = make_row("thinking")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.above(["a line"], 0.1, term.cols))
+    term.feed(term.block.suspend("Name: "))
+    term.feed(term.block.above(["Ada"], 0.2, term.cols))
+    term.feed(term.block.step_aside())
+    term.feed(term.block.restart(0.3, term.cols))
+    assert "\x1b[?25l" not in term.data
+    assert "\x1b[?7l" not in term.data
+    screen = term.screen()
+    assert screen.cursor_visible
+    assert pyte.modes.DECAWM in screen.mode
+    lines = [line for line in screen.text_lines if line]
+    assert lines[:2] == ["a line", "Name: Ada"]
+    assert lines[2:] == [make_row("thinking").frames[row.frame_index(0.3)] + " thinking"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,15 +31,16 @@ LONG = "a long text that takes most of a wide terminal's row, seventy columns"
 class Tmux:
     """One tmux server of its own, running one program in a 100x30 window.
 
-    The program is given ``STOP``, the name of a file the test creates when it should end.
+    The program is given ``STOP``, the name of a file the test creates when it should end;
+    ``then`` runs in the pane after it.
     """
 
-    def __init__(self, code: str, folder: Path) -> None:
+    def __init__(self, code: str, folder: Path, then: str = "exec sleep 600") -> None:
         self.socket = f"twirly-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.stop = folder / "stop"
         program = folder / "program.py"
         program.write_text(f"STOP = {str(self.stop)!r}\n{code}")
-        command = f"{shlex.quote(sys.executable)} {shlex.quote(str(program))}; exec sleep 600"
+        command = f"{shlex.quote(sys.executable)} {shlex.quote(str(program))}; {then}"
         self.run("-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", command)
 
     def run(self, *args: str) -> str:
@@ -73,11 +75,11 @@ class Tmux:
 
 
 @pytest.fixture
-def tmux_run(tmp_path: Path) -> Iterator[Callable[[str], Tmux]]:
+def tmux_run(tmp_path: Path) -> Iterator[Callable[..., Tmux]]:
     servers: list[Tmux] = []
 
-    def start(code: str) -> Tmux:
-        server = Tmux(code, tmp_path)
+    def start(code: str, then: str = "exec sleep 600") -> Tmux:
+        server = Tmux(code, tmp_path, then)
         servers.append(server)
         return server
 
@@ -149,3 +151,42 @@ def test_lines_written_above_a_block_on_the_top_row_leave_no_row_in_the_scrollba
     tmux.stop.touch()
     tmux.wait_for(_ended, "the program's end")
     assert tmux.everything() == ["READY", "line 0", "line 1", "line 2", "after"]
+
+
+_WORKER_UNTIL_KILLED = """
+import os, threading, time, twirly
+def work():
+    with twirly.spinner("spinning text"):
+        with open(STOP + ".tmp", "w") as f:
+            f.write(str(os.getpid()))
+        os.replace(STOP + ".tmp", STOP + ".pid")
+        time.sleep(60)
+worker = threading.Thread(target=work)
+worker.start()
+worker.join()
+"""
+
+
+def test_sigterm_gives_the_shell_back_whole_when_the_first_spinner_came_from_a_worker(
+    tmux_run: Callable[..., Tmux],
+) -> None:
+    # Python lets only the main thread set signal handlers; twirly's watcher process puts
+    # the terminal back instead. What the person then types at the shell must wrap again.
+    tmux = tmux_run(_WORKER_UNTIL_KILLED, then="PS1='$ ' exec sh")
+    pid = Path(str(tmux.stop) + ".pid")
+    tmux.wait_for(lambda rows: pid.exists() and any("spinning text" in r for r in rows), "it")
+    assert _flags(tmux) == "cursor 0 wrap 0"
+    os.kill(int(pid.read_text()), signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _flags(tmux) != "cursor 1 wrap 1":
+        assert time.monotonic() < deadline, _flags(tmux)
+        time.sleep(0.02)
+    tmux.wait_for(lambda rows: "$" in rows, "the shell's prompt")  # (not erased by the watcher)
+    assert not any("spinning text" in row for row in tmux.screen())
+    tmux.run("send-keys", "echo " + "w" * 150, "Enter")
+    tmux.wait_for(lambda rows: "w" * 50 in rows, "the echoed line wrapped onto a second row")
+    assert "w" * 100 in tmux.screen()
+
+
+def _flags(tmux: Tmux) -> str:
+    return tmux.run("display-message", "-p", "cursor #{cursor_flag} wrap #{wrap_flag}").strip()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from pyte import modes
 
 from tests.hostile.programs import (
     DRIVERS,
@@ -388,3 +390,264 @@ def test_a_signal_another_thread_took_still_ends_a_sleeping_program(
     with start(spinning(body, driver, before=before)) as p:
         assert p.wait(timeout=8) == -signum
         assert_clean_screen(p)
+
+
+# -- the first spinner started in a worker thread ------------------------------------------
+#
+# Python sets signal handlers from the main thread only, so a first row drawn from another
+# thread gets a watcher process instead (see twirly.watcher): it restores the terminal when the
+# program dies without a goodbye, and writes nothing otherwise.
+
+#: Only the watcher writes this (a step back after erasing): twirly's own writes never do.
+_WATCHER_BYTES = b"\x1b[D"
+
+
+def _in_a_worker(body: str, driver: str, how: str, *, before: str = "", main: str = "") -> str:
+    """A program whose first spinner starts in a worker: a thread of its own (``how`` is
+    "thread") or a ``ThreadPoolExecutor``'s ("executor"); the asyncio driver runs its event
+    loop there. ``main`` runs in the main thread meanwhile, which then waits for the worker."""
+    code = spinning(body, driver, before=before)
+    call = "asyncio.run(main())" if driver == "asyncio" else "main()"
+    head, tail = code.rsplit(call + "\n", 1)
+    if how == "thread":
+        begin = f"worker = threading.Thread(target=lambda: {call})\nworker.start()\n"
+        end = "worker.join()\n"
+    else:
+        begin = (
+            "import concurrent.futures\n"
+            "pool = concurrent.futures.ThreadPoolExecutor(1)\n"
+            f"worker = pool.submit(lambda: {call})\n"
+        )
+        end = "worker.result()\n"
+    return head + begin + textwrap.dedent(main) + end + tail
+
+
+def _wait_for_helpers(p: PtyProcess, count: int) -> list[int]:
+    """The program's children once ``count`` of them run: the watcher (and the process
+    driver's drawing child)."""
+    deadline = time.monotonic() + 10
+    while len(kids := children_of(p.proc.pid)) < count:
+        assert time.monotonic() < deadline, f"{len(kids)} child processes, not {count}"
+        p.read_for(0.05)
+    return kids
+
+
+def _assert_modes_set(p: PtyProcess) -> None:
+    screen = p.screen()
+    assert not screen.cursor_visible
+    assert modes.DECAWM not in screen.mode
+
+
+def _assert_restored(p: PtyProcess) -> None:
+    """Rows erased, cursor shown, autowrap on: on the screen and in the bytes."""
+    assert_clean_screen(p)
+    assert modes.DECAWM in p.screen().mode
+    out = bytes(p.output)
+    assert out.rfind(b"\x1b[?7h") > out.rfind(b"\x1b[?7l") >= 0
+    assert out.rfind(b"\x1b[?25h") > out.rfind(b"\x1b[?25l") >= 0
+
+
+@pytest.mark.parametrize("how", ["thread", "executor"])
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_restores_the_terminal_when_the_first_spinner_started_in_a_worker(
+    signum: int, driver: str, how: str
+) -> None:
+    code = _in_a_worker("print('READY', flush=True)\nPAUSE(30)", driver, how)
+    with start(code) as p:
+        p.read_until("READY")
+        p.read_until("spinning text")
+        kids = _wait_for_helpers(p, 2 if driver == "process" else 1)
+        _assert_modes_set(p)
+        p.send_signal(signum)
+        assert p.wait() == -signum  # the default death: no code of the program ran
+        p.read_to_the_end()
+        _assert_all_ended(p, kids)
+        _assert_restored(p)
+        assert p.screen().text_lines[0] == "READY"
+
+
+def test_sigkill_restores_the_terminal_when_the_first_spinner_started_in_a_worker() -> None:
+    code = _in_a_worker("print('READY', flush=True)\nPAUSE(30)", "thread", "thread")
+    with start(code) as p:
+        p.read_until("READY")
+        p.read_until("spinning text")
+        kids = _wait_for_helpers(p, 1)
+        os.kill(p.proc.pid, signal.SIGKILL)
+        assert p.wait() == -signal.SIGKILL
+        p.read_to_the_end()
+        _assert_all_ended(p, kids)
+        _assert_restored(p)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_the_watcher_writes_nothing_after_a_normal_exit(driver: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    before = f"GO = {str(go)!r}\n"
+    code = _in_a_worker(WAIT_FOR_GO + "sp.ok('done')", driver, "thread", before=before)
+    with start(code) as p:
+        p.read_until("READY")
+        _wait_for_helpers(p, 2 if driver == "process" else 1)
+        go.touch()
+        assert p.wait() == 0
+        p.read_to_the_end()  # (the watcher too has let go of the terminal)
+        assert _WATCHER_BYTES not in p.output
+        assert [line for line in p.screen().text_lines if line] == ["READY", "✔ done"]
+        assert p.screen().cursor_visible
+        assert modes.DECAWM in p.screen().mode
+
+
+def test_the_watcher_writes_nothing_when_the_program_exits_with_the_spinner_running() -> None:
+    # The interpreter's exit restores the terminal itself (atexit), and says goodbye.
+    code = """
+import os, threading, twirly
+up = threading.Event()
+def work():
+    twirly.spinner("spinning text").start()
+    up.set()
+threading.Thread(target=work).start()
+up.wait()
+os.write(1, b"END\\n")  # (not print: twirly in the main thread would take over from the watcher)
+"""
+    with start(code) as p:
+        p.read_until("END")
+        assert p.wait() == 0, p.screen().text
+        p.read_to_the_end()
+        assert b"\x1b[?7l" in p.output  # (the modes were set: a watcher stood guard)
+        assert _WATCHER_BYTES not in p.output
+        assert_clean_screen(p)
+
+
+def test_the_watcher_stays_silent_after_a_forked_child_ends_with_os_exit(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    main = """
+    UP.wait()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)  # no goodbye from the child: the parent's watcher must not take it for one
+    os.waitpid(pid, 0)
+    say("CHECK")  # (not print: twirly in the main thread would take over from the watcher)
+    """
+    before = f"GO = {str(go)!r}\nUP = threading.Event()\n"
+    body = "UP.set()\n" + WAIT_FOR_GO + "sp.ok('parent done')"
+    code = _in_a_worker(body, "thread", "thread", before=before, main=main)
+    with start(code, rows=40) as p:
+        p.read_until("CHECK")
+        _wait_for_helpers(p, 1)
+        p.read_for(0.3)
+        assert _WATCHER_BYTES not in p.output
+        _assert_modes_set(p)  # the child showed nothing either
+        go.touch()
+        assert p.wait() == 0
+        p.read_to_the_end()
+        assert _WATCHER_BYTES not in p.output
+        assert p.screen().cursor_visible
+
+
+def test_a_forked_child_does_not_keep_the_watcher_waiting() -> None:
+    # The child still runs when the parent is killed: it holds no end of the watcher's pipe,
+    # so the terminal is restored at once, not when the child ends.
+    main = """
+    UP.wait()
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+    say("FORKED")  # (not print: twirly in the main thread would take over from the watcher)
+    """
+    before = "UP = threading.Event()\n"
+    body = "UP.set()\nPAUSE(30)"
+    code = _in_a_worker(body, "thread", "thread", before=before, main=main)
+    with start(code, rows=40) as p:
+        p.read_until("FORKED")
+        p.read_until("spinning text")
+        p.send_signal(signal.SIGTERM)
+        assert p.wait() == -signal.SIGTERM
+        deadline = time.monotonic() + 10  # (the child holds the terminal for 30 s)
+        while _WATCHER_BYTES not in p.output:
+            assert time.monotonic() < deadline, "the watcher did not restore the terminal"
+            p.read_for(0.05)
+        p.read_for(0.1)
+        _assert_restored(p)
+
+
+def test_ctrl_z_leaves_the_watcher_silent(tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    # (The program can see GO only once resumed: it is stopped when the test creates it.)
+    before = f"GO = {str(go)!r}\n"
+    program = _in_a_worker(WAIT_FOR_GO + "sp.ok('resumed')", "thread", "thread", before=before)
+    shell = f"CODE = {program!r}\nGO = {str(go)!r}\n" + _SHELL
+    with start(shell) as p:
+        p.read_until("READY")
+        p.read_for(0.2)
+        p.type("\x1a")  # Ctrl-Z: SIGTSTP to the foreground job, the watcher included
+        p.read_until("SHELL: STOPPED")
+        p.read_for(0.5)
+        assert _WATCHER_BYTES not in p.output
+        go.touch()  # `fg`
+        assert p.wait() == 0
+        p.read_to_the_end()
+        assert _WATCHER_BYTES not in p.output
+        assert [line for line in p.screen().text_lines if line][-1] == "✔ resumed"
+        assert p.screen().cursor_visible
+
+
+@pytest.mark.parametrize("touch", ["a second spinner", "a line printed"])
+def test_twirly_in_the_main_thread_puts_the_handlers_in_place_and_dismisses_the_watcher(
+    touch: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    # From the main thread, twirly can set the handlers now.
+    then = 'twirly.spinner("second row").start()' if touch == "a second spinner" else ""
+    main = f"""
+    while not os.path.exists(GO):
+        time.sleep(0.02)
+    {then}
+    print("SECOND", flush=True)
+    """
+    before = f"GO = {str(go)!r}\n"
+    code = _in_a_worker(
+        "print('READY', flush=True)\nPAUSE(30)", "thread", "thread", before=before, main=main
+    )
+    with start(code) as p:
+        p.read_until("READY")
+        _wait_for_helpers(p, 1)
+        go.touch()
+        p.read_until("SECOND")
+        deadline = time.monotonic() + 10
+        while children_of(p.proc.pid):
+            assert time.monotonic() < deadline, "the watcher was not dismissed"
+            p.read_for(0.05)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait() == -signal.SIGTERM
+        p.read_to_the_end()
+        assert _WATCHER_BYTES not in p.output  # the handler restored the terminal
+        _assert_restored(p)
+        assert not any("second row" in line for line in p.screen().text_lines)
+
+
+def test_a_spinner_started_in_the_main_thread_needs_no_watcher() -> None:
+    with start(spinning("print('READY', flush=True)\nPAUSE(0.5)")) as p:
+        p.read_until("READY")
+        p.read_for(0.2)
+        assert children_of(p.proc.pid) == []
+        assert p.wait() == 0
+
+
+def test_without_any_guard_no_terminal_mode_is_set() -> None:
+    # No watcher can be started here (no posix_spawn): the rows are drawn with the cursor
+    # shown and autowrap on, so a death by SIGTERM leaves nothing to undo.
+    code = _in_a_worker(
+        "print('READY', flush=True)\nPAUSE(30)", "thread", "thread", before="del os.posix_spawn\n"
+    )
+    with start(code) as p:
+        p.read_until("READY")
+        p.read_until("spinning text")
+        p.read_for(0.3)
+        assert children_of(p.proc.pid) == []
+        assert b"\x1b[?25l" not in p.output
+        assert b"\x1b[?7l" not in p.output
+        p.send_signal(signal.SIGTERM)
+        assert p.wait() == -signal.SIGTERM
+        p.read_to_the_end()
+        assert p.screen().cursor_visible
+        assert modes.DECAWM in p.screen().mode

@@ -146,6 +146,26 @@ class PtyProcess:
             pass
         return self.proc.returncode
 
+    def read_to_the_end(self, timeout: float = 10.0) -> bytes:
+        """Read until no process holds the terminal open any more (the master then reads end
+        of file or EIO): the program and anything it left behind are gone, and every byte any
+        of them wrote is in."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the terminal is still open; output: {bytes(self.output)!r}")
+            if not select.select([self.master], [], [], min(left, 0.1))[0]:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                return bytes(self.output)
+            self.output += data
+            self._stream.feed(self._decoder.decode(data))
+
     def resize(self, rows: int, cols: int) -> None:
         """Resize the pty (the kernel sends SIGWINCH to the foreground group)."""
         self.rows, self.cols = rows, cols
