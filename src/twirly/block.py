@@ -194,7 +194,11 @@ class Block:
     def _visible(self, height: int) -> tuple[list[Shown], int]:
         """The rows shown on a screen of ``height`` rows, and how many more are not (see
         :func:`~twirly.layout.layout`)."""
-        count = len(self._rows) - len(self._pinned)
+        rows = self._rows
+        flat = not self._children and not self._pinned
+        if flat and (height <= 0 or len(rows) < max(height - 1, 1)):
+            return [(row, 0) for row in rows.values()], 0  # (the common case, at once)
+        count = len(rows) - len(self._pinned)
         return layout(self._top, self._children, self._pinned, count, height)
 
     @property

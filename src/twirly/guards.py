@@ -114,9 +114,21 @@ _arrived: dict[int, float] = {}
 _NUDGE_AFTER = 0.05  # seconds a handler may take to run before the main thread is woken
 
 
-def _drain_wakeup() -> bytes:
+def _drain_wakeup(*, unless_empty: bool = False) -> bytes:
+    if not _wakeup:
+        return b""
+    if unless_empty:
+        # Most frames find the pipe empty: asked first without a read failing with EAGAIN
+        # (an exception on every frame of every spinner).
+        import select
+
+        try:
+            if not select.select(_wakeup[:1], [], [], 0)[0]:
+                return b""
+        except (OSError, ValueError):
+            return b""
     try:
-        return os.read(_wakeup[0], 256) if _wakeup else b""
+        return os.read(_wakeup[0], 256)
     except OSError:
         return b""
 
@@ -134,7 +146,7 @@ def nudge_late_signals() -> None:
     if not _wakeup:
         return
     now = time.monotonic()
-    for signum in set(_drain_wakeup()):
+    for signum in set(_drain_wakeup(unless_empty=True)):
         if signum in _SIGNALS:
             _arrived.setdefault(signum, now)
     main = threading.main_thread()
