@@ -28,9 +28,29 @@ from twirly.output import device_of, same_device
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from typing import IO, Any, TextIO
+    from typing import IO, Any, Protocol, TextIO
 
-    from twirly.terminal import Terminal
+    class Terminal(Protocol):
+        """What the capture asks of the terminal it feeds (not the class: no import cycle)."""
+
+        def write_lines(
+            self,
+            lines: Sequence[str],
+            *,
+            raw: bool = False,
+            stream: TextIO | None = None,
+            errors: str | None = None,
+        ) -> None:
+            """Write whole lines above the rows."""
+
+        def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
+            """Show an unfinished line."""
+
+        def step_aside(self, prompt: str = "") -> None:
+            """Someone is about to ask the person something."""
+
+        def come_back(self) -> None:
+            """The question was answered."""
 
 __all__ = ["Capture", "Descriptors", "LineProxy"]
 
