@@ -110,7 +110,12 @@ class Session:
         self._early = False  # reading the other ptys before the command takes the screen
         ptys = tuple(fd for fd in (child.tty, child.out, child.err) if os.isatty(fd))
         self._full = FullScreen(
-            ptys, terminal, self._keyboard, self._before_full_screen, oflag=child.tty_oflag
+            ptys,
+            terminal,
+            self._keyboard,
+            self._before_full_screen,
+            self._settle,
+            oflag=child.tty_oflag,
         )
         self._poll = select.poll()
         self._prompting = False
@@ -186,10 +191,6 @@ class Session:
         if due_prompt is not None and now >= due_prompt:
             self._decide_prompt(now)
         self._look_downstream(now)
-        if self._full.active and self._full.given_back():
-            # What it wrote before giving the screen back (the echo of the key that answered
-            # `read -n1`) is already in the ptys: it goes with the full screen.
-            self._read_others(-1)
         if self._full.look():
             self._after_full_screen()
 
@@ -420,6 +421,13 @@ class Session:
                     self._read(other)
         finally:
             self._early = False
+
+    def _settle(self, fd: int) -> None:
+        """The command has given the screen back: what it wrote before (the echo of the key
+        that answered `read -n1`) is read from the ptys other than ``fd`` first, and goes
+        with the full screen."""
+        if not self._early:
+            self._read_others(fd)
 
     def _before_full_screen(self) -> None:
         """The command takes the screen: what twirly has on its way is written first."""
