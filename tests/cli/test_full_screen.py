@@ -111,7 +111,10 @@ def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_pa
         tmux.wait_for(lambda rows: any("notes.txt" in row for row in rows[-2:]))
         assert not any("Editing" in row for row in tmux.screen())
         tmux.type("ihello from vim")
+        # Each key after vim has shown the last: it drops what is typed ahead of a Ctrl-C.
+        tmux.wait_for(lambda rows: rows[0] == "hello from vim" and "INSERT" in rows[-1])
         tmux.send("C-c")  # vim's own key (leave insert mode), not an interrupt for twirly
+        tmux.wait_for(lambda rows: "INSERT" not in rows[-1])
         tmux.type(":wq")
         tmux.send("Enter")
         assert tmux.wait_file(tmp_path / "rc") == "0\n"
@@ -136,7 +139,9 @@ def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
         tmux.send("Enter")
         tmux.wait_for(lambda rows: any("Please enter the commit message" in row for row in rows))
         tmux.type("ifirst change")
+        tmux.wait_for(lambda rows: rows[0] == "first change" and "INSERT" in rows[-1])
         tmux.send("Escape")
+        tmux.wait_for(lambda rows: "INSERT" not in rows[-1])
         tmux.type(":wq")
         tmux.send("Enter")
         assert tmux.wait_file(tmp_path / "rc") == "0\n"
