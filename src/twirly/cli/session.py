@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import select
 import signal
+import sys
 import time
 
 from twirly.cli import evidence
 from twirly.cli.activity import Tail, classify_tail
-from twirly.cli.downstream import Downstream
+from twirly.cli.downstream import MODES_LOOK, Downstream
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
@@ -149,6 +150,7 @@ class Session:
             self._keyboard.close()
         self._flush_pending()
         self._reap_leftovers()
+        self._wait_for_the_screen()
         return self._outcome()
 
     def _finished(self) -> bool:
@@ -199,8 +201,35 @@ class Session:
         due = None if downstream is None else downstream.due()
         if downstream is None or due is None or now < due:
             return
-        if downstream.look(now) and not self._prompting:
+        # Both looks are taken (``|``): the pager's screen and the readers' progress.
+        ours = self._keyboard.fd is not None  # twirly's own keyboard set the modes
+        back = downstream.look_at_modes(now, ours) | downstream.look(now)
+        if back and not self._prompting:
             self._terminal.write_lines([])  # the readers are done: the rows come back
+
+    def _wait_for_the_screen(self) -> None:
+        """A pager down the pipe has the screen: the final line waits until it is given back
+        (the pager quits), or twirly is told to go. Ctrl-C is the pager's (it aborts a search
+        there), not a reason to write over its screen."""
+        downstream = self._downstream
+        if downstream is None or not downstream.taken:
+            return
+        # The pager waits for the end of its input before it offers to quit: it is sent
+        # now (what remains to write goes to stderr, the terminal).
+        self._sources[self._child.out].dest.drain()  # (data is written at once: raw)
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+        waiting = select.poll()
+        waiting.register(self._inbox.fd, select.POLLIN)
+        while downstream.screen_taken():
+            woken = waiting.poll(MODES_LOOK * 1000)
+            if woken and {signal.SIGTERM, signal.SIGHUP}.intersection(self._inbox.take()):
+                return
 
     def _check_child(self) -> None:
         # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
@@ -302,7 +331,7 @@ class Session:
         last line and all (``twirly -- curl -s URL > page.html``). It was redirected on
         purpose, so it is neither hidden nor replayed."""
         if self._downstream is not None:
-            self._downstream.before_write(time.monotonic())
+            self._downstream.before_write(time.monotonic(), data)
         source.dest.raw(data)
         if not source.dest.alive:
             self._hang_up(source.fd)
@@ -521,7 +550,7 @@ class Session:
     def at_row_start(self) -> bool:
         """Is the cursor where twirly keeps it (column 0 of the spinner's row), rather than
         after a prompt or a pipeline reader's output?"""
-        return not self._prompting and (self._downstream is None or not self._downstream.away)
+        return not self._prompting and (self._downstream is None or not self._downstream.hidden)
 
     def _outcome(self) -> Outcome:
         status = self._status or 0
