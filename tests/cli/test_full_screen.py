@@ -124,6 +124,26 @@ def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_pa
     assert (tmp_path / "notes.txt").read_text() == "hello from vim\n"
 
 
+def test_ctrl_c_in_less_is_less_own_key_and_q_still_quits(tmp_path: Path) -> None:
+    _needs("less")
+    text = tmp_path / "lines.txt"
+    text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
+    with Tmux(tmp_path, rows=12) as tmux:
+        command = f"LESS= {TWIRLY_LINE} -t Paging -- less {text}"
+        tmux.type(_shell_line(tmp_path, command))
+        tmux.send("Enter")
+        tmux.wait_for(lambda rows: rows[0] == "line 1" and rows[-1].endswith("lines.txt"))
+        tmux.send("C-c")  # less stops what it is doing; neither it nor twirly ends
+        tmux.send("G")  # ... and still takes keys: to the last line
+        tmux.wait_for(lambda rows: "line 199" in rows and "(END)" in rows)
+        assert not any("Paging" in row for row in tmux.screen())
+        tmux.send("q")
+        assert tmux.wait_file(tmp_path / "rc") == "0\n"
+        rows = [row for row in tmux.wait_for(lambda r: "$" in r) if row]
+        assert rows[-2:] == ["✔ Paging", "$"]
+        assert (tmp_path / "before").read_text() == tmux.wait_file(tmp_path / "after")
+
+
 def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
     _needs("vim")
     _needs("git")
