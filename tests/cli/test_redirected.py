@@ -118,6 +118,25 @@ def test_the_spinner_stays_off_a_line_the_pipeline_reader_left_unfinished(tmp_pa
         ]
 
 
+def test_the_final_line_comes_after_the_pipeline_readers_last_line(tmp_path: Path) -> None:
+    ended, go = tmp_path / "ended", tmp_path / "go"
+    script = f"echo last; touch {ended}"
+    # A reader that takes the line at once but writes it only when the test says so.
+    reader = f'read line; while [ ! -e {go} ]; do sleep 0.02; done; echo "got $line"'
+    pipeline = (
+        f"{TWIRLY_LINE} -t Counting -- sh -c {shlex.quote(script)} | sh -c {shlex.quote(reader)}"
+    )
+    with _at_terminal(pipeline) as p:
+        deadline = time.monotonic() + 10
+        while not ended.exists():
+            assert time.monotonic() < deadline, "the command never ended"
+            p.read_for(0.02)
+        p.read_for(0.5)  # time for a final line that does not wait for the reader
+        go.touch()
+        assert p.wait() == 0
+        assert [line for line in p.screen().text_lines if line] == ["got last", "✔ Counting"]
+
+
 def _processes_named(name: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

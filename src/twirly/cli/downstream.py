@@ -87,6 +87,14 @@ class Downstream:
             return None  # nobody down the pipe writes to this terminal
         return min(self._next, self._modes_next) if self.away else self._modes_next
 
+    def finishing(self) -> float | None:
+        """At the end: when to look again whether the readers have written all they were
+        given (None: nothing to wait for; they are done, have the screen, or were left
+        mid-line, where no end of line is coming)."""
+        if not self.away or self.taken or self._unfinished or self._readers == []:
+            return None
+        return self._next
+
     def look_at_modes(self, now: float, ours: bool) -> bool:
         """Has a reader taken the screen (keys one by one, or no echo, on the terminal while
         ``ours``, twirly's own keyboard, is not the cause)? True when it has just given the

@@ -36,6 +36,7 @@ FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's termi
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
+READERS_MAX = 2.0  # seconds the final line waits for a pipeline reader's last line
 READ_SIZE = 1 << 16
 BATCH = 1 << 18  # bytes read from one pty before they are passed on in one block
 PENDING_MAX = 1 << 16  # an unfinished line longer than this is passed on as a line
@@ -150,6 +151,7 @@ class Session:
             self._keyboard.close()
         self._flush_pending()
         self._reap_leftovers()
+        self._wait_for_the_readers()
         self._wait_for_the_screen()
         return self._outcome()
 
@@ -206,6 +208,24 @@ class Session:
         back = downstream.look_at_modes(now, ours) | downstream.look(now)
         if back and not self._prompting:
             self._terminal.write_lines([])  # the readers are done: the rows come back
+
+    def _wait_for_the_readers(self) -> None:
+        """The final line comes after what the pipeline's readers make of the last data
+        (``| cat``: its last line), not before; for at most READERS_MAX seconds."""
+        downstream = self._downstream
+        if downstream is None:
+            return
+        waiting = select.poll()
+        waiting.register(self._inbox.fd, select.POLLIN)
+        give_up = time.monotonic() + READERS_MAX
+        while (due := downstream.finishing()) is not None:
+            now = time.monotonic()
+            if now >= give_up:
+                return
+            woken = waiting.poll(max(min(due, give_up) - now, 0.0) * 1000 + 1)
+            if woken and _REASONS.keys() & set(self._inbox.take()):
+                return  # told to go (Ctrl-C, a hang-up): the reader's line is no reason to stay
+            downstream.look(time.monotonic())
 
     def _wait_for_the_screen(self) -> None:
         """A pager down the pipe has the screen: the final line waits until it is given back
