@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         def come_back(self) -> None:
             """The question was answered."""
 
+
 __all__ = ["Capture", "Descriptors", "LineProxy"]
 
 

@@ -102,7 +102,12 @@ class ChildLink:
         self._to_child = self._process.stdin.fileno()
         self._from_child = self._process.stdout.fileno()
         self._alive = True
-        self._send(("init", caps, encoding, [encode_row(row) for row in rows]))
+        # The terminal's line modes now, as the spinner found them: the child may start
+        # after someone's prompt has changed them.
+        from twirly.prompts import line_modes
+
+        rows_data = [encode_row(row) for row in rows]
+        self._send(("init", caps, encoding, rows_data, line_modes(fd)))
 
     # -- plumbing ---------------------------------------------------------------------------
 

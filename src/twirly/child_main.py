@@ -13,6 +13,7 @@ import struct
 from typing import Any
 
 from twirly.child import decode_row, read_message
+from twirly.prompts import watch_as_found
 from twirly.state import Capabilities, Row
 from twirly.terminal import Terminal, leave_others_alone
 
@@ -23,7 +24,8 @@ _IDLE_WAIT = 0.5  # seconds between parent checks when there is nothing to draw
 
 class _Child:
     def __init__(self, fd: int, message: tuple[Any, ...]) -> None:
-        _, caps, encoding, rows = message
+        _, caps, encoding, rows, modes = message
+        watch_as_found(modes)  # the parent's view of the terminal, from before we started
         stream = open(fd, "w", encoding=encoding, closefd=False)  # noqa: SIM115 - lives as long as we do
         self.terminal = Terminal(stream, Capabilities(*caps))
         self.rows: dict[int, Row] = {}

@@ -20,11 +20,37 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["PromptText", "Watch"]
+__all__ = ["PromptText", "Watch", "line_modes", "watch_as_found"]
 
 #: Frames in a row the modes must be back before the rows are drawn again: the REPL restores
 #: them for a moment between two prompts.
 _CALM_FRAMES = 2
+
+#: The modes a watch watches, when another process found them (see :func:`watch_as_found`).
+_found: int | None = None
+
+
+def line_modes(fd: int) -> int:
+    """The terminal's echo and canonical-mode flags now (0: not a terminal)."""
+    try:
+        import termios
+    except ImportError:
+        return 0
+    try:
+        flags: int = termios.tcgetattr(fd)[3]
+    except (termios.error, OSError):
+        return 0  # not a terminal (animate=True on a file): nothing to watch
+    return flags & (termios.ECHO | termios.ICANON)
+
+
+def watch_as_found(modes: int) -> None:
+    """Watch for ``modes`` as the terminal's own, whatever they are when a watch starts.
+
+    For the process driver's drawing child: a fresh interpreter, it may start after a prompt
+    has already turned echo off (``getpass`` at once after ``start()``, or a slow start under
+    load), and must take that for someone's prompt rather than for the terminal as it is."""
+    global _found
+    _found = modes
 
 
 class PromptText(str):
@@ -72,19 +98,10 @@ class Watch:
 
     def __init__(self, fd: int, step_aside: Callable[[], None]) -> None:
         self._fd = fd
-        self._watched = 0
+        self._watched = line_modes(fd) if _found is None else _found
         self._calm = 0
         #: The REPL asked for a statement: the rows return only once one runs.
         self.at_repl = False
-        try:
-            import termios
-        except ImportError:
-            pass
-        else:
-            try:
-                self._watched = termios.tcgetattr(fd)[3] & (termios.ECHO | termios.ICANON)
-            except (termios.error, OSError):
-                pass  # not a terminal (animate=True on a file): nothing to watch
         self._prompts: dict[str, PromptText] = {}
         self._step_aside = step_aside
         self._hook_prompts()

@@ -3,12 +3,17 @@ byte for byte, while the spinner and the replay of stderr stay on the terminal."
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
+import stat
 import sys
 import time
 from pathlib import Path
 
-from tests.cli.cli_support import TWIRLY
+import pytest
+
+from tests.cli.cli_support import TWIRLY, Tmux
 from tests.support.ptyrun import PtyProcess, clean_env
 
 TWIRLY_LINE = shlex.join(TWIRLY)
@@ -79,3 +84,85 @@ def test_a_pipeline_reader_gets_each_line_and_the_spinner_comes_back_below() -> 
         assert lines[:3] == ["0", "1", "2"]
         assert lines[3].endswith(" Counting")
         assert len(lines) == 4
+
+
+def _blocked_reading_a_pipe(pid: int) -> bool:
+    """Is ``pid`` waiting in read() on a pipe (x86_64 and aarch64 read: 0 and 63)?"""
+    try:
+        fields = Path(f"/proc/{pid}/syscall").read_text().split()
+        target = os.stat(f"/proc/{pid}/fd/{int(fields[1], 16)}")
+    except (OSError, IndexError, ValueError):
+        return False
+    return fields[0] in {"0", "63"} and stat.S_ISFIFO(target.st_mode)
+
+
+def test_the_spinner_stays_off_a_line_the_pipeline_reader_left_unfinished(tmp_path: Path) -> None:
+    # `print(i)` unbuffered writes "2", then "\n": cat passes the half line on and waits for
+    # more. Drawn then, the row would be glued to that line ("2⠧ Counting").
+    go = tmp_path / "go"
+    script = f"printf half; while [ ! -e {go} ]; do sleep 0.02; done; echo ' and the rest'"
+    command = f"{TWIRLY_LINE} -t Counting -- sh -c {shlex.quote(script)} | cat"
+    with _at_terminal(command) as p:
+        p.read_until("half")
+        deadline = time.monotonic() + 10
+        while not any(_blocked_reading_a_pipe(pid) for pid in _processes_named("cat")):
+            assert time.monotonic() < deadline, "cat never waited for more"
+            p.read_for(0.02)
+        p.read_for(0.3)  # frames' time, with the pipe drained and cat waiting
+        assert [line for line in p.screen().text_lines if line] == ["half"]
+        go.touch()
+        assert p.wait() == 0
+        assert [line for line in p.screen().text_lines if line] == [
+            "half and the rest",
+            "✔ Counting",
+        ]
+
+
+def test_the_final_line_comes_after_the_pipeline_readers_last_line(tmp_path: Path) -> None:
+    ended, go = tmp_path / "ended", tmp_path / "go"
+    script = f"echo last; touch {ended}"
+    # A reader that takes the line at once but writes it only when the test says so.
+    reader = f'read line; while [ ! -e {go} ]; do sleep 0.02; done; echo "got $line"'
+    pipeline = (
+        f"{TWIRLY_LINE} -t Counting -- sh -c {shlex.quote(script)} | sh -c {shlex.quote(reader)}"
+    )
+    with _at_terminal(pipeline) as p:
+        deadline = time.monotonic() + 10
+        while not ended.exists():
+            assert time.monotonic() < deadline, "the command never ended"
+            p.read_for(0.02)
+        p.read_for(0.5)  # time for a final line that does not wait for the reader
+        go.touch()
+        assert p.wait() == 0
+        assert [line for line in p.screen().text_lines if line] == ["got last", "✔ Counting"]
+
+
+def _processes_named(name: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == name:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_pager_down_the_pipe_has_the_screen_and_the_final_line_comes_after_it(
+    tmp_path: Path,
+) -> None:
+    # `twirly -- make | less`: less reads keys from the terminal and draws its page there.
+    # No frame may land on its page, and the final line, written there, would go with it.
+    if shutil.which("less") is None:
+        pytest.skip("needs less")
+    script = "for i in 1 2 3; do echo line $i; done"
+    pipeline = f"{TWIRLY_LINE} -t Working -- sh -c {shlex.quote(script)} | less"
+    with Tmux(tmp_path, rows=12) as tmux:
+        tmux.type(f"LESS= {pipeline}; echo rc=$? > {tmp_path}/rc")
+        tmux.send("Enter")
+        tmux.wait_for(lambda rows: "(END)" in rows)  # the pipe has ended: twirly's side done
+        assert not any("Working" in row for row in tmux.screen())
+        tmux.send("q")
+        assert tmux.wait_file(tmp_path / "rc") == "rc=0\n"
+        rows = [row for row in tmux.wait_for(lambda r: "$" in r) if row]
+        assert rows[-2:] == ["✔ Working", "$"]

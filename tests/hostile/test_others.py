@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.programs import DRIVERS, assert_clean_screen, spinning, start
+from tests.hostile.programs import DRIVERS, assert_clean_screen, children_of, spinning, start
 from tests.support.ptyrun import PtyProcess, Screen, clean_env
 
 ROW = "spinning text"
@@ -194,7 +194,7 @@ def test_getpass_inside_a_spinner_gets_a_clean_prompt(binding: str, driver: str)
         p.read_until("Password: ")
         p.read_for(0.3)  # frames meanwhile must not draw over the prompt
         screen = p.screen()
-        assert screen.text == "Password:"
+        assert screen.text == "Password:", bytes(p.output)
         assert screen.cursor_visible  # the person sees where they type
         assert (screen.cursor.y, screen.cursor.x) == (0, len("Password: "))
         p.type("secret\r")
@@ -205,6 +205,63 @@ def test_getpass_inside_a_spinner_gets_a_clean_prompt(binding: str, driver: str)
         assert lines[2].endswith(f" {ROW}")
         assert p.wait() == 0
         assert_clean_screen(p)
+
+
+def _drawing_child(pid: int) -> int:
+    """The process driver's drawing child of ``pid``, once it waits for its next frame."""
+    deadline = time.monotonic() + 20
+    while True:
+        for kid in children_of(pid):
+            try:
+                command = Path(f"/proc/{kid}/cmdline").read_bytes()
+                call = Path(f"/proc/{kid}/syscall").read_text().split()[0]
+            except OSError:
+                continue
+            # Past its start: in its loop, waiting in select() (x86_64 23, aarch64 pselect6).
+            if b"twirly.child_main" in command and call in {"23", "72", "270"}:
+                return kid
+        assert time.monotonic() < deadline, "the drawing child never waited for a frame"
+        time.sleep(0.02)
+
+
+def test_the_drawing_child_started_after_a_prompt_leaves_the_prompt_alone(tmp_path: Path) -> None:
+    # The process driver's drawing child is a fresh interpreter: under load it may start
+    # after the program's getpass has turned echo off and written its prompt. It must take
+    # that for someone's prompt (the modes to watch are the ones found when the spinner
+    # started), not for the terminal as it always was, and never draw over it. Here the
+    # child is held back until the prompt is there, and its parent does not step in.
+    go = tmp_path / "go"
+    wrapper = tmp_path / "python"
+    wrapper.write_text(
+        f'#!/bin/sh\nwhile [ ! -e {go} ]; do sleep 0.01; done\nexec {sys.executable} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    code = f"""
+import os, sys, termios, time
+from twirly.child import ChildLink
+from twirly.state import Row
+sys.executable = {str(wrapper)!r}  # the drawing child starts once GO exists
+row = Row({ROW!r}, ("-", "+"), 1, 0.05, time.monotonic())
+link = ChildLink(1, "utf-8", (True, False, False), [row])
+modes = termios.tcgetattr(0)
+modes[3] &= ~termios.ECHO  # what getpass does, then its prompt
+termios.tcsetattr(0, termios.TCSADRAIN, modes)
+os.write(1, b"Password: ")
+open({str(go)!r}, "w").close()
+answer = sys.stdin.readline()
+os.write(1, b"\\n")  # as getpass ends its line
+print("got", len(answer.strip()))
+link.shutdown()
+"""
+    with start(code) as p:
+        p.read_until("Password: ")
+        _drawing_child(p.proc.pid)
+        p.read_for(0.3)  # its frames, if it drew over the prompt
+        assert p.screen().text == "Password:"
+        p.type("secret\r")
+        p.read_until("got 6")
+        assert p.wait() == 0
+        assert _lines(p.screen()) == ["Password:", "got 6"]
 
 
 # -- the REPL --------------------------------------------------------------------------------

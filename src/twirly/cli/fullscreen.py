@@ -46,6 +46,7 @@ class FullScreen:
         terminal: Terminal,
         keyboard: Keyboard,
         prepare: Callable[[], None],
+        settle: Callable[[int], None],
         *,
         oflag: int = 0,
     ) -> None:
@@ -56,6 +57,7 @@ class FullScreen:
         self._terminal = terminal
         self._keyboard = keyboard
         self._prepare = prepare
+        self._settle = settle
         self._scanners: dict[int, ScreenScanner] = {}
         self._alternate = False
         self._line = b""  # the main screen's last line as the program left it
@@ -85,7 +87,7 @@ class FullScreen:
                 # -n1`): it belongs to the full screen; the screen is given back after it.
                 self._closing = True
                 return True
-            self.leave()
+            self._give_back(fd)
         if self.takes(signals):
             self.enter()
         for signal in signals:
@@ -117,9 +119,22 @@ class FullScreen:
     def look(self) -> bool:
         """Has the command given the screen back (nothing written)? Leave if so."""
         if self.active and self.given_back():
-            self.leave()
+            self._give_back(-1)
             return True
         return False
+
+    def _give_back(self, fd: int) -> None:
+        """The modes say the screen is given back: what the command wrote before that is
+        read first (from the ptys other than ``fd``, the one being read), then the terminal
+        is taken back if that has not done it already.
+
+        The echo of a key read one by one is written to our side of the pty before the
+        command can read the key (the kernel echoes, then wakes the reader), so it was on
+        its way before the modes changed; but it may not be readable yet when the
+        command's next line, written on another pty, is: a read of the pty waits for it."""
+        self._settle(fd)
+        if self.active:
+            self.leave()
 
     def _canonical(self) -> bool:
         return self._keyboard_of() is None

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import select
 import signal
+import sys
 import time
 
 from twirly.cli import evidence
 from twirly.cli.activity import Tail, classify_tail
-from twirly.cli.downstream import Downstream
+from twirly.cli.downstream import MODES_LOOK, Downstream
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
@@ -35,6 +36,7 @@ FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's termi
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
+READERS_MAX = 2.0  # seconds the final line waits for a pipeline reader's last line
 READ_SIZE = 1 << 16
 BATCH = 1 << 18  # bytes read from one pty before they are passed on in one block
 PENDING_MAX = 1 << 16  # an unfinished line longer than this is passed on as a line
@@ -110,7 +112,12 @@ class Session:
         self._early = False  # reading the other ptys before the command takes the screen
         ptys = tuple(fd for fd in (child.tty, child.out, child.err) if os.isatty(fd))
         self._full = FullScreen(
-            ptys, terminal, self._keyboard, self._before_full_screen, oflag=child.tty_oflag
+            ptys,
+            terminal,
+            self._keyboard,
+            self._before_full_screen,
+            self._settle,
+            oflag=child.tty_oflag,
         )
         self._poll = select.poll()
         self._prompting = False
@@ -144,6 +151,8 @@ class Session:
             self._keyboard.close()
         self._flush_pending()
         self._reap_leftovers()
+        self._wait_for_the_readers()
+        self._wait_for_the_screen()
         return self._outcome()
 
     def _finished(self) -> bool:
@@ -186,10 +195,6 @@ class Session:
         if due_prompt is not None and now >= due_prompt:
             self._decide_prompt(now)
         self._look_downstream(now)
-        if self._full.active and self._full.given_back():
-            # What it wrote before giving the screen back (the echo of the key that answered
-            # `read -n1`) is already in the ptys: it goes with the full screen.
-            self._read_others(-1)
         if self._full.look():
             self._after_full_screen()
 
@@ -198,8 +203,53 @@ class Session:
         due = None if downstream is None else downstream.due()
         if downstream is None or due is None or now < due:
             return
-        if downstream.look(now) and not self._prompting:
+        # Both looks are taken (``|``): the pager's screen and the readers' progress.
+        ours = self._keyboard.fd is not None  # twirly's own keyboard set the modes
+        back = downstream.look_at_modes(now, ours) | downstream.look(now)
+        if back and not self._prompting:
             self._terminal.write_lines([])  # the readers are done: the rows come back
+
+    def _wait_for_the_readers(self) -> None:
+        """The final line comes after what the pipeline's readers make of the last data
+        (``| cat``: its last line), not before; for at most READERS_MAX seconds."""
+        downstream = self._downstream
+        if downstream is None:
+            return
+        waiting = select.poll()
+        waiting.register(self._inbox.fd, select.POLLIN)
+        give_up = time.monotonic() + READERS_MAX
+        while (due := downstream.finishing()) is not None:
+            now = time.monotonic()
+            if now >= give_up:
+                return
+            woken = waiting.poll(max(min(due, give_up) - now, 0.0) * 1000 + 1)
+            if woken and _REASONS.keys() & set(self._inbox.take()):
+                return  # told to go (Ctrl-C, a hang-up): the reader's line is no reason to stay
+            downstream.look(time.monotonic())
+
+    def _wait_for_the_screen(self) -> None:
+        """A pager down the pipe has the screen: the final line waits until it is given back
+        (the pager quits), or twirly is told to go. Ctrl-C is the pager's (it aborts a search
+        there), not a reason to write over its screen."""
+        downstream = self._downstream
+        if downstream is None or not downstream.taken:
+            return
+        # The pager waits for the end of its input before it offers to quit: it is sent
+        # now (what remains to write goes to stderr, the terminal).
+        self._sources[self._child.out].dest.drain()  # (data is written at once: raw)
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+        waiting = select.poll()
+        waiting.register(self._inbox.fd, select.POLLIN)
+        while downstream.screen_taken():
+            woken = waiting.poll(MODES_LOOK * 1000)
+            if woken and {signal.SIGTERM, signal.SIGHUP}.intersection(self._inbox.take()):
+                return
 
     def _check_child(self) -> None:
         # Only on SIGCHLD, a closed pty or a quiet moment: not a system call per read.
@@ -301,7 +351,7 @@ class Session:
         last line and all (``twirly -- curl -s URL > page.html``). It was redirected on
         purpose, so it is neither hidden nor replayed."""
         if self._downstream is not None:
-            self._downstream.before_write(time.monotonic())
+            self._downstream.before_write(time.monotonic(), data)
         source.dest.raw(data)
         if not source.dest.alive:
             self._hang_up(source.fd)
@@ -421,6 +471,13 @@ class Session:
         finally:
             self._early = False
 
+    def _settle(self, fd: int) -> None:
+        """The command has given the screen back: what it wrote before (the echo of the key
+        that answered `read -n1`) is read from the ptys other than ``fd`` first, and goes
+        with the full screen."""
+        if not self._early:
+            self._read_others(fd)
+
     def _before_full_screen(self) -> None:
         """The command takes the screen: what twirly has on its way is written first."""
         self._sources[self._child.out].dest.drain()
@@ -513,7 +570,7 @@ class Session:
     def at_row_start(self) -> bool:
         """Is the cursor where twirly keeps it (column 0 of the spinner's row), rather than
         after a prompt or a pipeline reader's output?"""
-        return not self._prompting and (self._downstream is None or not self._downstream.away)
+        return not self._prompting and (self._downstream is None or not self._downstream.hidden)
 
     def _outcome(self) -> Outcome:
         status = self._status or 0
