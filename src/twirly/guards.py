@@ -59,6 +59,7 @@ __all__ = [
     "activate",
     "deactivate",
     "leave_signals_to_the_main_thread",
+    "leave_signals_to_the_program",
     "nudge_late_signals",
     "restore_all",
     "retry",
@@ -194,8 +195,24 @@ def _on_stop(signum: int, frame: FrameType | None) -> None:
             terminal.release_hold()
 
 
+#: The program handles the guarded signals and restores the terminal itself (the command
+#: line): twirly sets no handlers and starts no watcher (see leave_signals_to_the_program).
+_program_handles = False
+
+
+def leave_signals_to_the_program() -> None:
+    """For a program that handles SIGINT, SIGTERM, SIGHUP and SIGTSTP itself, with handlers
+    in place before its first row, and restores the terminal on them (the command line):
+    twirly's guards set no handlers of their own, so none stands in front of the program's
+    for an instant after the first row is drawn. The exit hook stays."""
+    global _program_handles
+    _program_handles = True
+
+
 def _install() -> bool:
     """Put the handlers in place; False when this thread cannot (it is not the main one)."""
+    if _program_handles:
+        return True
     if threading.current_thread() is not threading.main_thread():
         return False
     for signum in _SIGNALS:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -218,3 +220,27 @@ def test_output_replayed_after_ctrl_c_starts_on_a_clean_row() -> None:
         proc.type("\x03")
         assert proc.wait() == 130
         assert proc.screen().text == "so-far\n✖ Sleeping (interrupted)"
+
+
+def test_the_spinners_guards_never_stand_in_front_of_the_command_lines_handlers() -> None:
+    # The command line's handlers stop the command and end twirly cleanly; a guard handler
+    # of the spinner's, even for the instant between the first frame and the command line
+    # taking its signals back, would restore the terminal and end twirly at once instead.
+    code = """
+import io, signal, sys
+from twirly import guards
+from twirly.terminal import Terminal
+from twirly.output import Memory
+from twirly.state import Capabilities, Row
+def mine(signum, frame): pass
+for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGTSTP):
+    signal.signal(signum, mine)
+guards.leave_signals_to_the_program()
+terminal = Terminal(io.StringIO(), Capabilities(True, False, True), output=Memory())
+terminal.attach(Row("x", ("a", "b"), 1, 0.1, 0.0))
+print(all(signal.getsignal(s) is mine for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGTSTP)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True", result.stderr

@@ -24,7 +24,7 @@ def _usage_error(message: str) -> int:
 
 def main(argv: Sequence[str]) -> int:
     """Run the command line ``argv``; return twirly's exit status."""
-    from twirly import __version__
+    from twirly import __version__, guards
     from twirly._spinner import Spinner
     from twirly.cli.inbox import SignalInbox
     from twirly.cli.launch import LaunchError, launch
@@ -40,6 +40,9 @@ def main(argv: Sequence[str]) -> int:
         spinner = Spinner(options.text, style=options.style, stream=stream, timer=options.timer)
     except (ValueError, TypeError) as error:
         return _usage_error(str(error))
+    # The inbox's handlers, in place from here on, stop the command and end twirly cleanly;
+    # the spinner's guards must never stand in front of them, even for an instant.
+    guards.leave_signals_to_the_program()
     inbox = SignalInbox()
     try:
         try:

@@ -1,9 +1,10 @@
 """Signals for the run loop: recorded by tiny handlers, announced on a wake-up pipe.
 
 The handlers are in place before the command starts, so a signal that arrives at any moment
-is passed on to it. The spinner's guards put their own handlers in front when the first row
-is drawn (they would restore the terminal and end twirly at once); :meth:`SignalInbox.claim`
-puts these back in front, so that twirly stops the command first and then ends cleanly.
+is passed on to it. The spinner's guards leave these signals to the command line (they would
+restore the terminal and end twirly at once); :meth:`SignalInbox.claim` puts these handlers
+back in front should anything have replaced them, so that twirly stops the command first and
+then ends cleanly.
 """
 
 from __future__ import annotations
