@@ -422,6 +422,11 @@ def _in_a_worker(body: str, driver: str, how: str, *, before: str = "", main: st
     return head + begin + textwrap.dedent(main) + end + tail
 
 
+#: Python 3.12+ warns at a fork of a process with threads, on sys.stderr from the main thread:
+#: twirly would then take the signals over from the watcher there, which is not under test.
+_QUIET_FORK = "import warnings\nwarnings.simplefilter('ignore', DeprecationWarning)\n"
+
+
 def _wait_for_helpers(p: PtyProcess, count: int) -> list[int]:
     """The program's children once ``count`` of them run: the watcher (and the process
     driver's drawing child)."""
@@ -528,7 +533,7 @@ def test_the_watcher_stays_silent_after_a_forked_child_ends_with_os_exit(tmp_pat
     os.waitpid(pid, 0)
     say("CHECK")  # (not print: twirly in the main thread would take over from the watcher)
     """
-    before = f"GO = {str(go)!r}\nUP = threading.Event()\n"
+    before = f"GO = {str(go)!r}\nUP = threading.Event()\n" + _QUIET_FORK
     body = "UP.set()\n" + WAIT_FOR_GO + "sp.ok('parent done')"
     code = _in_a_worker(body, "thread", "thread", before=before, main=main)
     with start(code, rows=40) as p:
@@ -554,7 +559,7 @@ def test_a_forked_child_does_not_keep_the_watcher_waiting() -> None:
         os._exit(0)
     say("FORKED")  # (not print: twirly in the main thread would take over from the watcher)
     """
-    before = "UP = threading.Event()\n"
+    before = "UP = threading.Event()\n" + _QUIET_FORK
     body = "UP.set()\nPAUSE(30)"
     code = _in_a_worker(body, "thread", "thread", before=before, main=main)
     with start(code, rows=40) as p:
