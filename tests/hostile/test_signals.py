@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import textwrap
@@ -208,6 +209,15 @@ def _less_the_fork_warning(lines: list[str]) -> list[str]:
         return "".join(lines[start : end + 1]).replace(" ", "")
 
     start = next(i for i, line in enumerate(lines) if "DeprecationWarning: This process" in line)
+    # The warning may come while a line of the child's is unfinished (an unbuffered print
+    # writes its text, then its newline): the warning then follows it on its row, as it would
+    # on any terminal. That start of a row is the child's, and stays.
+    warning = r"(?:(?:<string>|/\S*?):\d+: )?DeprecationWarning: This process"
+    head = re.match(rf"(.*?){warning}", lines[start])
+    prefix = head.group(1) if head else ""
+    if prefix:
+        lines = [*lines[:start], prefix, lines[start][len(prefix) :], *lines[start + 1 :]]
+        start += 1
     end = next(
         end
         for end in range(start, len(lines))
