@@ -64,10 +64,9 @@ def isatty(stream: TextIO) -> bool:
         return False
 
 
-def write_all(fd: int, data: bytes | memoryview, *, patience: float | None = None) -> None:
+def write_all(fd: int, data: bytes | memoryview) -> None:
     """Write every byte of ``data`` to ``fd``, even when someone made it non-blocking: wait
-    for room rather than drop (at most ``patience`` seconds per wait, then ``TimeoutError``).
-    ``OSError`` from the descriptor propagates."""
+    for room rather than drop. ``OSError`` from the descriptor propagates."""
     view = memoryview(data)
     while view:
         try:
@@ -75,8 +74,7 @@ def write_all(fd: int, data: bytes | memoryview, *, patience: float | None = Non
         except BlockingIOError:
             import select
 
-            if not select.select([], [fd], [], patience)[1] and patience is not None:
-                raise TimeoutError(f"descriptor {fd} took no data for {patience} s") from None
+            select.select([], [fd], [], 1.0)
             continue
         view = view[written:]
 
@@ -128,9 +126,7 @@ class Output:
                     self.stream.write(text.encode(self.encoding, errors).decode(self.encoding))
                 self.stream.flush()
                 return
-            write_all(self.fd, text.encode(self.encoding, errors), patience=1.0)
-        except TimeoutError:
-            pass  # (no room for a second: try again with the next write)
+            write_all(self.fd, text.encode(self.encoding, errors))
         except (OSError, ValueError):
             self.go_dead()
 
