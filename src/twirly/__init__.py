@@ -18,11 +18,25 @@ TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
-__all__ = ["Spinner", "Style", "__version__", "spin", "spinner", "style_names"]
+__all__ = [
+    "Group",
+    "Spinner",
+    "Style",
+    "TaskGroup",
+    "TaskRow",
+    "__version__",
+    "current",
+    "group",
+    "spin",
+    "spinner",
+    "step",
+    "style_names",
+]
 
 if TYPE_CHECKING:
     from twirly._spinner import Spinner, spin
     from twirly._spinner import Spinner as spinner
+    from twirly.group import Group, TaskGroup, TaskRow, current, group, step
     from twirly.styles import Style, style_names
 
 _LAZY = {
@@ -31,6 +45,12 @@ _LAZY = {
     "spin": ("twirly._spinner", "spin"),
     "Style": ("twirly.styles", "Style"),
     "style_names": ("twirly.styles", "style_names"),
+    "Group": ("twirly.group", "Group"),
+    "TaskGroup": ("twirly.group", "TaskGroup"),
+    "TaskRow": ("twirly.group", "TaskRow"),
+    "current": ("twirly.group", "current"),
+    "group": ("twirly.group", "group"),
+    "step": ("twirly.group", "step"),
 }
 
 

@@ -80,6 +80,12 @@ def _up(rows: int) -> str:
     return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
 
 
+def _swapped(rows: dict[int, Row], old: Row, new: Row) -> dict[int, Row]:
+    """``rows`` in the same order, with ``new`` in ``old``'s place."""
+    key = id(old)
+    return {(id(new) if k == key else k): (new if k == key else r) for k, r in rows.items()}
+
+
 def final_line(
     status: Status, text: str, *, unicode: bool, color: bool, elapsed: float | None = None
 ) -> str:
@@ -207,7 +213,12 @@ class Block:
         return self._visible(self._height)[1]
 
     def _images(self, now: float, width: int, height: int) -> list[_Image]:
-        """What each visible row shows (the cost is in the rows shown, not in all rows)."""
+        """What each visible row shows (the cost is in the rows shown, not in all rows).
+
+        No row reaches the last column: a terminal that reflows lines on a resize (tmux)
+        takes a full line for one that goes on below, and joins it with the next row.
+        """
+        width = max(width - 1, 1)
         shown, hidden = self._visible(height)
         images = [self._image(row, depth, now, width) for row, depth in shown]
         if hidden and not self._pinned:
@@ -231,14 +242,15 @@ class Block:
     def add(self, row: Row, now: float, width: int, height: int = 0) -> str:
         """Append ``row`` at the bottom and draw it (hiding the cursor for the first row)."""
         first = not self._rows
-        if first:
+        self.put(row, now, height)
+        return (self._modes if first else "") + self.frame(now, width, height)
+
+    def put(self, row: Row, now: float, height: int = 0) -> None:
+        """Append ``row`` at the bottom without drawing: the next frame shows it (a group adds
+        and takes away many rows between two frames, and the frame draws what changed)."""
+        if not self._rows:
             self._epoch = now
-        # The row's glyph turns on the block's frame grid: its first frame lasts until the
-        # grid's next frame has passed by a whole interval.
-        step = min(row.cadence, self._step(height))
-        if step != float("inf"):
-            origin = self._epoch + steps(now - self._epoch, step) * step
-            row.origin = origin if origin >= now else origin + step
+        self._align(row, now, height)
         self._rows[id(row)] = row
         parent = row.parent
         if row.kind == "summary":
@@ -247,7 +259,33 @@ class Block:
             self._children.setdefault(id(parent), {})[id(row)] = row
         else:
             self._top[id(row)] = row
-        return (self._modes if first else "") + self.frame(now, width, height)
+
+    def _align(self, row: Row, now: float, height: int) -> None:
+        # The row's glyph turns on the block's frame grid: its first frame lasts until the
+        # grid's next frame has passed by a whole interval.
+        step = min(row.cadence, self._step(height))
+        if step != float("inf"):
+            origin = self._epoch + steps(now - self._epoch, step) * step
+            row.origin = origin if origin >= now else origin + step
+
+    def discard(self, row: Row) -> None:
+        """Take ``row`` out without drawing (the next frame shows the block without it)."""
+        if row in self:
+            self._take_out(row)
+            self._bodies.pop(row.ident, None)
+
+    def replace(self, old: Row, new: Row, now: float, height: int = 0) -> None:
+        """Put ``new`` where ``old`` was, without drawing: the next frame rewrites that row
+        alone. (A top-level row without children; otherwise ``new`` goes at the bottom.)"""
+        key = id(old)
+        if self._top.get(key) is not old or key in self._children or new.parent is not None:
+            self.discard(old)
+            self.put(new, now, height)
+            return
+        self._align(new, now, height)
+        self._bodies.pop(old.ident, None)
+        self._rows = _swapped(self._rows, old, new)
+        self._top = _swapped(self._top, old, new)
 
     def _take_out(self, row: Row) -> None:
         key = id(row)
@@ -276,10 +314,12 @@ class Block:
         drawn = self._drawn
         out: list[str] = []
         at = 0
+        changed = 0
         for index, image in enumerate(images):
             old = drawn[index] if index < len(drawn) else None
             if image == old:
                 continue
+            changed += 1
             if index > at:
                 out.append("\n" * (index - at))
                 at = index
@@ -290,8 +330,21 @@ class Block:
                 if old is not None and old.width > image.width:
                     out.append(_ERASE_LINE_END)
             out.append("\r")
+        if len(images) < len(drawn):
+            # Rows went away: erase from the first row no longer used down (never the top
+            # row from its column 0 with ESC [ J: see _ERASE_ROWS).
+            changed += 1
+            if images:
+                end = len(images)
+                out.append("\n" * (end - at) + _ERASE_DOWN)
+                at = end
+            else:
+                out.append(_ERASE_ROWS)
         self._drawn = images
         out.append(_up(at))
+        if changed > 1:
+            # More than one row changes: shown at once where the terminal can (mode 2026).
+            return _SYNC_BEGIN + "".join(out) + _SYNC_END
         return "".join(out)
 
     def above(self, lines: Iterable[str], now: float, width: int, height: int = 0) -> str:

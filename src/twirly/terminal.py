@@ -25,6 +25,7 @@ from twirly.targets import ChildTarget, LocalTarget, PlainTarget
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections import deque
     from collections.abc import Callable, Sequence
     from typing import TextIO
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from twirly.prompts import Watch
 
     _Want = tuple[DriverName, object | None, Callable[[], None] | None]
+    #: Called under the lock before each frame, with the block, the time and the size: a
+    #: group chooses there which of its tasks have rows (it adds and takes them silently).
+    Hook = Callable[[Block, float, tuple[int, int]], None]
 
 __all__ = ["Terminal", "terminal_for"]
 
@@ -98,6 +102,10 @@ class Terminal:
         self._ticker: Clock | None = None
         self._wants: dict[int, _Want] = {}
         self._retired: list[Clock] = []  # asyncio clocks replaced while their rows went on
+        self._hooks: list[Hook] = []
+        # Lines waiting for the next frame (from any thread, without the lock): written
+        # together, before anything else is written.
+        self._queued: deque[str] | None = None
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -226,6 +234,7 @@ class Terminal:
         return ending
 
     def _hide(self, row: Row, final: str | None) -> None:
+        self._flush_queued()
         rest = self._release_descriptors() if len(self._block) == 1 else ""
         self._take_captured()
         child = self._remote()
@@ -313,7 +322,59 @@ class Terminal:
                     self._step_aside()
             target = self._target()
             draw = not (self._aside or self._held)
-            return target.frame(now, self.size() if draw else (0, 0), draw=draw)
+            size = self.size() if draw or self._hooks else (0, 0)
+            if self._hooks and target is self._local:
+                for hook in self._hooks:
+                    hook(self._block, now, size)
+            self._flush_queued()
+            return target.frame(now, size if draw else (0, 0), draw=draw)
+
+    # -- frame hooks and queued lines -------------------------------------------------------
+
+    def add_hook(self, hook: Hook) -> None:
+        """Call ``hook(block, now, size)`` under the lock before each frame (see ``Hook``)."""
+        with self._lock:
+            self._hooks.append(hook)
+
+    def remove_hook(self, hook: Hook) -> None:
+        """Stop calling ``hook``."""
+        with self._lock:
+            if hook in self._hooks:
+                self._hooks.remove(hook)
+
+    def edit(self, hook: Hook) -> None:
+        """Call ``hook(block, now, size)`` once now, under the lock (not where a child
+        process draws); the next frame draws what it changed."""
+        with self._lock:
+            if self.caps.animate and self._remote() is None:
+                hook(self._block, self.now(), self.size())
+            self._flush_queued()
+
+    def queue_lines(self, lines: Sequence[str]) -> None:
+        """Whole lines for above the rows, written with the next frame, or before anything
+        else written here, whichever comes first (lines from many tasks ending at once cost
+        one redraw). From any thread; never waits for the lock once the queue exists. Off a
+        terminal: written now."""
+        if not self.caps.animate:
+            self.write_lines(lines)
+            return
+        queued = self._queued
+        if queued is None:
+            from collections import deque
+
+            with self._lock:
+                if self._queued is None:
+                    self._queued = deque()
+                queued = self._queued
+        queued.extend(lines)
+
+    def _flush_queued(self) -> None:
+        # Under the lock: the queued lines, above the rows (popped one by one: other threads
+        # may append meanwhile, and what they append is written next time).
+        queued = self._queued
+        if queued:
+            lines = [queued.popleft() for _ in range(len(queued))]
+            self._put_lines(lines, "replace")
 
     def write_lines(
         self,
@@ -336,6 +397,7 @@ class Terminal:
                 line.encode(self._encoding, errors)
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
         with self._lock:
+            self._flush_queued()
             descriptors = self._descriptors
             if descriptors is not None:
                 # What children and os.write() wrote before this line comes out before it;
