@@ -27,11 +27,17 @@ class Recorder(io.StringIO):
 
 def test_public_names_are_pinned() -> None:
     assert sorted(twirly.__all__) == [
+        "Group",
         "Spinner",
         "Style",
+        "TaskGroup",
+        "TaskRow",
         "__version__",
+        "current",
+        "group",
         "spin",
         "spinner",
+        "step",
         "style_names",
     ]
     for name in twirly.__all__:

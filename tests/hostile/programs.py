@@ -127,7 +127,9 @@ def open_fds() -> int:
 
 def expected_row(row: Row, now: float, cols: int) -> str:
     """What a row should show at ``now`` on ``cols`` columns: the glyph, then the safe text
-    cut to fit with an ellipsis (the glyph alone, cut, when even it does not fit)."""
+    cut to fit with an ellipsis (the glyph alone, cut, when even it does not fit). A row
+    never reaches the last column (but on a one-column screen)."""
+    cols = max(cols - 1, 1)
     glyph = row.frames[row.frame_index(now)]
     if cols <= row.frame_width:
         return fit(glyph, cols, "")[0]

@@ -121,8 +121,9 @@ def _wrapped(line: str, cols: int) -> list[str]:
 
 
 def _model_row(row: Row, now: float, cols: int) -> str:
-    if not row.timer or cols <= row.frame_width:
+    if not row.timer or cols <= row.frame_width + 1:
         return expected_row(row, now, cols)
+    cols -= 1  # (a row never reaches the last column)
     glyph = row.frames[row.frame_index(now)]
     text = sanitize(row.text)
     suffix = f" ({format_elapsed(now - row.started)})"
