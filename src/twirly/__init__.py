@@ -36,7 +36,7 @@ __all__ = [
 if TYPE_CHECKING:
     from twirly._spinner import Spinner, spin
     from twirly._spinner import Spinner as spinner
-    from twirly.group import Group, TaskGroup, TaskRow, current, group, step
+    from twirly._group import Group, TaskGroup, TaskRow, current, group, step
     from twirly.styles import Style, style_names
 
 _LAZY = {
@@ -45,12 +45,12 @@ _LAZY = {
     "spin": ("twirly._spinner", "spin"),
     "Style": ("twirly.styles", "Style"),
     "style_names": ("twirly.styles", "style_names"),
-    "Group": ("twirly.group", "Group"),
-    "TaskGroup": ("twirly.group", "TaskGroup"),
-    "TaskRow": ("twirly.group", "TaskRow"),
-    "current": ("twirly.group", "current"),
-    "group": ("twirly.group", "group"),
-    "step": ("twirly.group", "step"),
+    "Group": ("twirly._group", "Group"),
+    "TaskGroup": ("twirly._group", "TaskGroup"),
+    "TaskRow": ("twirly._group", "TaskRow"),
+    "current": ("twirly._group", "current"),
+    "group": ("twirly._group", "group"),
+    "step": ("twirly._group", "step"),
 }
 
 

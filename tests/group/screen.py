@@ -6,7 +6,7 @@ import io
 
 import pyte
 
-from twirly.group import Group
+from twirly._group import Group
 from twirly.output import Memory
 from twirly.state import Capabilities
 from twirly.terminal import Terminal

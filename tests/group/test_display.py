@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.group.screen import FRAME, Display
-from twirly.group import Group, TaskRow
+from twirly._group import Group, TaskRow
 
 SYNC_BEGIN, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
 GLYPHS = set("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")

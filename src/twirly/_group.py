@@ -1,5 +1,8 @@
 """Many tasks on one display: :func:`group`, :class:`TaskGroup`, :func:`current`, :func:`step`.
 
+(The module is private because ``twirly.group`` is the public name of the function, and a
+submodule of that name would shadow it.)
+
 A group is a model of tasks (each a :class:`TaskRow`: a title, a text, a status, a parent)
 with O(1) counters, and one summary row on a terminal. Only the tasks that have a row on
 screen have a :class:`~twirly.state.Row` in the terminal's block: before each frame the group
@@ -901,6 +904,8 @@ class Group:
     def task(self, title: str, *, parent: TaskRow | None = None) -> _TaskScope:
         """A task that runs as long as a ``with`` block, in any thread: ok when the block
         ends, failed (the exception propagates) when it raises."""
+        if parent is not None and not isinstance(parent, TaskRow):
+            raise TypeError(f"parent must be a twirly.TaskRow or None, not {type(parent).__name__}")
         return _TaskScope(self, _check_title(title), parent)
 
     def watch(self, future: T, *, title: str | None = None, parent: TaskRow | None = None) -> T:

@@ -1,0 +1,229 @@
+"""A group with threads, executors and any future: results as without twirly, context
+followed into workers, limits, and bad input named before anything is drawn."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextvars
+import io
+import threading
+from typing import Any
+
+import pytest
+
+import twirly
+from tests.group.screen import Display
+from twirly._group import Group
+
+REQUEST = contextvars.ContextVar("request", default="none")
+
+
+def _quiet(title: str = "Work", **options: Any) -> Group:
+    return twirly.group(title, stream=io.StringIO(), heartbeat=0, **options)
+
+
+def test_submit_returns_the_executor_future_and_copies_the_context() -> None:
+    REQUEST.set("r-42")
+
+    def work(n: int) -> tuple[int, str, str]:
+        return n * 2, REQUEST.get(), twirly.current().title
+
+    with _quiet() as g, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        future = g.submit(pool, work, 21, title="answer")
+        assert future.result() == (42, "r-42", "answer")
+    assert g.counts["done"] == 1
+
+
+def test_a_task_made_inside_a_submitted_call_is_its_child() -> None:
+    def outer(g: Group) -> str:
+        with g.task("inner") as row:
+            return row.path
+
+    with _quiet() as g, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        assert g.submit(pool, outer, g, title="outer").result() == "outer › inner"
+
+
+def test_map_gives_results_in_order_and_raises_at_its_turn() -> None:
+    def square(n: int) -> int:
+        if n == 3:
+            raise ValueError("three")
+        return n * n
+
+    with _quiet() as g, concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = g.map(pool, square, range(3), title=str)
+        assert list(results) == [0, 1, 4]
+        failing = g.map(pool, square, range(5), title=lambda n: f"n={n}")
+        assert next(failing) == 0
+        assert next(failing) == 1
+        assert next(failing) == 4
+        with pytest.raises(ValueError, match="three"):
+            next(failing)
+    assert g.counts["failed"] == 1
+
+
+def test_a_task_block_ends_ok_or_failed_with_the_exception_untouched() -> None:
+    error = OSError("disk")
+    with _quiet() as g:
+        with g.task("fine") as row:
+            row.text = "working"
+        with pytest.raises(OSError, match="disk") as caught, g.task("broken"):
+            raise error
+        assert caught.value is error
+    assert g.counts["done"] == 1
+    assert g.counts["failed"] == 1
+
+
+def test_tasks_from_many_threads_are_all_counted() -> None:
+    with _quiet() as g:
+
+        def worker(n: int) -> None:
+            for k in range(200):
+                with g.task(f"{n}-{k}") as row:
+                    row.text = str(k)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert g.counts["done"] == 1_600
+        assert g.counts["running"] == 0
+
+
+def test_watch_follows_any_future() -> None:
+    with _quiet() as g:
+        ok: concurrent.futures.Future[int] = concurrent.futures.Future()
+        bad: concurrent.futures.Future[int] = concurrent.futures.Future()
+        gone: concurrent.futures.Future[int] = concurrent.futures.Future()
+        assert g.watch(ok, title="ok") is ok
+        g.watch(bad, title="bad")
+        g.watch(gone, title="gone")
+        assert g.counts["running"] == 3
+        threading.Thread(target=ok.set_result, args=(1,)).start()
+        bad.set_exception(ValueError("no"))
+        gone.cancel()
+        ok.result()
+    assert g.counts == {
+        "running": 0,
+        "done": 1,
+        "failed": 1,
+        "cancelled": 1,
+        "skipped": 0,
+        "interrupted": 0,
+        "queued": 0,
+    }
+
+
+def test_watch_needs_a_future() -> None:
+    with _quiet() as g, pytest.raises(TypeError, match="add_done_callback"):
+        g.watch(42)
+
+
+def test_submit_on_a_shut_down_executor_raises_and_shows_nothing() -> None:
+    display = Display()
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    pool.shutdown()
+    with display.group() as g:
+        display.tick()
+        with pytest.raises(RuntimeError, match="shutdown"):
+            g.submit(pool, print, "never")
+        assert g.counts["queued"] == 0
+        assert g.counts["running"] == 0
+
+
+def test_a_submitted_call_cancelled_before_it_starts_is_counted_cancelled() -> None:
+    gate = threading.Event()
+    with _quiet() as g, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        first = g.submit(pool, gate.wait, title="blocker")
+        second = g.submit(pool, print, "never", title="waiting")
+        assert g.counts["queued"] >= 1
+        assert second.cancel()
+        gate.set()
+        first.result()
+    assert g.counts["cancelled"] == 1
+    assert g.counts["done"] == 1
+
+
+def test_limit_lets_that_many_calls_run_at_once() -> None:
+    lock = threading.Lock()
+    running = 0
+    most = 0
+    gate = threading.Barrier(2, timeout=10)
+
+    def work(n: int) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        if n < 2:
+            gate.wait()  # (the first two meet: two do run at once)
+        with lock:
+            running -= 1
+
+    with _quiet(limit=2) as g, concurrent.futures.ThreadPoolExecutor(8) as pool:
+        for future in [g.submit(pool, work, n) for n in range(30)]:
+            future.result()
+    assert most == 2
+
+
+def test_a_row_updated_from_a_worker_thread_shows() -> None:
+    display = Display()
+    seen = threading.Event()
+    proceed = threading.Event()
+
+    def work() -> None:
+        twirly.current().text = "from a thread"
+        seen.set()
+        proceed.wait(10)
+
+    with display.group(show_after=0) as g, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        future = g.submit(pool, work, title="job")
+        assert seen.wait(10)
+        display.tick()
+        assert any("job  from a thread" in line for line in display.used)
+        proceed.set()
+        future.result()
+
+
+def test_bad_arguments_to_submit_and_map() -> None:
+    with _quiet() as g, concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with pytest.raises(TypeError, match="executor must have a submit"):
+            g.submit(object(), print)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="fn must be callable"):
+            g.submit(pool, 3)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="title must be str"):
+            g.map(pool, print, [1], title=3)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="parent must be a twirly.TaskRow"):
+            g.task("x", parent="p")  # type: ignore[arg-type]
+    assert g.counts["queued"] == 0
+
+
+def test_a_group_outside_its_with_block_refuses_tasks() -> None:
+    g = _quiet()
+    with pytest.raises(RuntimeError, match="is not open"), g.task("early"):
+        pass
+    with g:
+        pass
+    with pytest.raises(RuntimeError, match="opened once"), g:
+        pass
+
+
+def test_the_heartbeat_off_a_terminal() -> None:
+    stream = io.StringIO()
+    lines_seen = threading.Event()
+
+    class Watching(io.StringIO):
+        def write(self, text: str) -> int:
+            stream.write(text)
+            if stream.getvalue().count("[0:") >= 2:
+                lines_seen.set()
+            return len(text)
+
+    with twirly.group("Hashing", stream=Watching(), heartbeat=0.05) as g:
+        with g.task("one"):
+            assert lines_seen.wait(10)
+    lines = stream.getvalue().splitlines()
+    beats = [line for line in lines if line.startswith("[0:")]
+    assert beats[0] == "[0:00] 1 running · 0 done · 0 failed"
+    assert lines[0] == "Hashing"
+    assert lines[-1].startswith("Hashing  1 done · 0 failed · 0:0")
