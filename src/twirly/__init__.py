@@ -34,9 +34,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from twirly._group import Group, TaskGroup, TaskRow, current, group, step
     from twirly._spinner import Spinner, spin
     from twirly._spinner import Spinner as spinner
-    from twirly._group import Group, TaskGroup, TaskRow, current, group, step
     from twirly.styles import Style, style_names
 
 _LAZY = {

@@ -193,7 +193,7 @@ def test_bad_arguments_to_submit_and_map() -> None:
             g.submit(pool, 3)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="title must be str"):
             g.map(pool, print, [1], title=3)  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="parent must be a twirly.TaskRow"):
+        with pytest.raises(TypeError, match=r"parent must be a twirly\.TaskRow"):
             g.task("x", parent="p")  # type: ignore[arg-type]
     assert g.counts["queued"] == 0
 
@@ -219,9 +219,8 @@ def test_the_heartbeat_off_a_terminal() -> None:
                 lines_seen.set()
             return len(text)
 
-    with twirly.group("Hashing", stream=Watching(), heartbeat=0.05) as g:
-        with g.task("one"):
-            assert lines_seen.wait(10)
+    with twirly.group("Hashing", stream=Watching(), heartbeat=0.05) as g, g.task("one"):
+        assert lines_seen.wait(10)
     lines = stream.getvalue().splitlines()
     beats = [line for line in lines if line.startswith("[0:")]
     assert beats[0] == "[0:00] 1 running · 0 done · 0 failed"
