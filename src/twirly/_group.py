@@ -26,7 +26,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from twirly.block import final_line
-from twirly.render import sanitize, split_lines
+from twirly.render import display_width, fit, sanitize, split_lines
 from twirly.state import Row
 from twirly.styles import DEFAULT_STYLE, MIN_INTERVAL, Style
 from twirly.terminal import Terminal, terminal_for
@@ -278,6 +278,7 @@ class Group:
         # Running tasks without a row, oldest first (ended ones are dropped lazily), and
         # the tasks with a row, in the order they were given one.
         self._pending: deque[TaskRow] = deque()
+        self._kids: deque[TaskRow] = deque()  # ... and those whose parent has a row
         self._shown: dict[int, TaskRow] = {}
         self._not_shown = 0
         self._heart: threading.Event | None = None
@@ -310,10 +311,10 @@ class Group:
         terminal = self._terminal
         return terminal.now() if terminal is not None else time.monotonic()
 
-    def _counts_text(self, *, hidden: int = 0) -> str:
-        parts = []
-        if self._running:
-            parts.append(f"{self._running:,} running")
+    def _counts(self, hidden: int = 0) -> list[str]:
+        """The counts to show, most important first: running, done and failed (the last two
+        even at zero), then the others that are not zero."""
+        parts = [f"{self._running:,} running"] if self._running else []
         parts.append(f"{self._done:,} done")
         parts.append(f"{self._failed:,} failed")
         for count, word in (
@@ -326,11 +327,26 @@ class Group:
                 parts.append(f"{count:,} {word}")
         if hidden:
             parts.append(f"+{hidden:,} not shown")
-        return " · ".join(parts)
+        return parts
 
-    def _summary_text(self, now: float, *, hidden: int = 0) -> str:
-        counts = self._counts_text(hidden=hidden)
-        return f"{self.title}  {counts} · {_clock_text(now - self._started)}"
+    def _counts_text(self) -> str:
+        return " · ".join(self._counts())
+
+    def _summary_text(self, now: float, *, hidden: int = 0, width: int = 0) -> str:
+        """The summary row's text. On ``width`` columns, what does not fit goes first from
+        the title (cut to 8 columns at least), then from the least important counts; the
+        time stays."""
+        parts = self._counts(hidden)
+        clock = _clock_text(now - self._started)
+        title = self.title
+        if width:
+            room = width - 1 - (self._style.width + 1)  # (the glyph, a space, a free column)
+            tail = 2 + sum(len(part) + 3 for part in parts) + len(clock)
+            if display_width(title) + tail > room:
+                title = fit(sanitize(title), max(room - tail, 8), "…")[0]
+            while len(parts) > 3 and display_width(title) + tail > room:
+                tail -= len(parts.pop()) + 3
+        return f"{title}  {' · '.join(parts)} · {clock}"
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -396,6 +412,7 @@ class Group:
                     task._row = None
             self._shown.clear()
             self._pending.clear()
+            self._kids.clear()
 
     def __enter__(self) -> Group:
         self._open_on("thread")
@@ -470,7 +487,9 @@ class Group:
                 return
             self._running += 1
             task._started = self._now()
-            self._pending.append(task)
+            parent = task.parent
+            shown_parent = parent is not None and parent._row is not None
+            (self._kids if shown_parent else self._pending).append(task)
 
     def _forget(self, task: TaskRow) -> None:
         """A task that never was (its submission failed)."""
@@ -578,7 +597,7 @@ class Group:
                 if task.text is not task._shown_text:
                     self._set_row_text(task)
             hidden = self._running - len(self._shown)
-            summary.text = self._summary_text(now, hidden=max(hidden, 0))
+            summary.text = self._summary_text(now, hidden=max(hidden, 0), width=size[0])
 
     def _free_rows(self, block: Block, capacity: int) -> list[Row]:
         """Take away the rows of tasks that ended (a parent's with its children's), and the
@@ -612,32 +631,38 @@ class Group:
             block.discard(row)
 
     def _fill_rows(self, block: Block, now: float, capacity: int, freed: list[Row]) -> None:
-        pending = self._pending
+        # Children of tasks on screen first (a nested step shows under its parent), then
+        # the oldest of the others; a task that has not run ``show_after`` yet waits.
         ready = now - self._show_after
-        while len(self._shown) < capacity and pending:
-            task = pending[0]
-            if task._status != "running":
-                pending.popleft()
-                continue
-            if task._started > ready:
-                break  # (the oldest has not run long enough: none has)
-            pending.popleft()
-            parent = task.parent
-            if parent is not None and parent._row is None and parent._status == "running":
-                if parent._waiting is None:
-                    parent._waiting = []
-                parent._waiting.append(task)  # (shown when its parent is)
-                continue
-            self._show(block, task, now, freed)
-            waiting, task._waiting = task._waiting, None
-            if waiting:
-                # Children waiting for this row come next, oldest first.
-                pending.extendleft(reversed([t for t in waiting if t._status == "running"]))
+        for queue in (self._kids, self._pending):
+            while len(self._shown) < capacity and queue:
+                task = queue[0]
+                if task._status != "running":
+                    queue.popleft()
+                    continue
+                if task._started > ready:
+                    break  # (the oldest has not run long enough: none has)
+                queue.popleft()
+                parent = task.parent
+                if parent is not None and parent._row is None and parent._status == "running":
+                    if parent._waiting is None:
+                        parent._waiting = []
+                    parent._waiting.append(task)  # (shown when its parent is)
+                    continue
+                self._show(block, task, now, freed)
+                waiting, task._waiting = task._waiting, None
+                if waiting:
+                    self._kids.extend(t for t in waiting if t._status == "running")
         for row in freed:
             block.discard(row)
-        if len(pending) > 2 * max(self._running, 1) + 1024:
-            # Ended tasks behind a long-running one: drop them, so memory follows what runs.
-            self._pending = deque(t for t in pending if t._status == "running")
+        self._kids = self._compacted(self._kids)
+        self._pending = self._compacted(self._pending)
+
+    def _compacted(self, queue: deque[TaskRow]) -> deque[TaskRow]:
+        # Ended tasks behind a long-running one are dropped, so memory follows what runs.
+        if len(queue) > 2 * max(self._running, 1) + 1024:
+            return deque(task for task in queue if task._status == "running")
+        return queue
 
     def _show(self, block: Block, task: TaskRow, now: float, freed: list[Row]) -> None:
         terminal = self._terminal

@@ -78,7 +78,7 @@ def test_a_task_gets_a_row_only_after_show_after() -> None:
 
 
 def test_the_oldest_running_tasks_get_the_rows_and_the_rest_are_counted() -> None:
-    display = Display(60, 8)
+    display = Display(80, 8)
     with display.group(show_after=0) as g:
         tasks = [_start(g, f"t{n}") for n in range(20)]
         display.tick()
@@ -346,3 +346,31 @@ def test_the_frame_time_is_the_style_pace() -> None:
             delays.append(delay)
         assert max(delays) <= FRAME + 1e-6
         task.ok()
+
+
+def test_a_long_title_is_cut_before_the_counts_are() -> None:
+    display = Display(50, 10)
+    with display.group("Downloading every file of the whole archive") as g:
+        _start(g, "a")
+        display.tick()
+        summary = _glyphless(display.used[-1])
+        # The title is cut to 8 columns, "+1 not shown" goes, the time stays.
+        assert summary == "Download…  1 running · 0 done · 0 failed · 0:00"
+        assert len(display.used[-1]) < 50
+
+
+def test_a_nested_step_takes_the_next_free_row_under_its_parent() -> None:
+    display = Display(60, 6)  # four task rows and the summary
+    with display.group(show_after=0) as g:
+        tasks = [_start(g, f"t{n}") for n in range(10)]
+        display.tick()
+        child = _start(g, "step", tasks[0])
+        display.tick()
+        assert all("step" not in line for line in display.used)  # (no free row yet)
+        tasks[3].ok()
+        display.tick()
+        names = [line.strip() for line in display.used[:-1]]
+        assert [_glyphless(name).split()[0] for name in names] == ["t0", "step", "t1", "t2"]
+        child.ok()
+        for task in tasks:
+            task.ok()
