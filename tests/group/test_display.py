@@ -355,7 +355,7 @@ def test_a_long_title_is_cut_before_the_counts_are() -> None:
         display.tick()
         summary = _glyphless(display.used[-1])
         # The title is cut to 8 columns, "+1 not shown" goes, the time stays.
-        assert summary == "Download…  1 running · 0 done · 0 failed · 0:00"
+        assert summary == "Downloa…  1 running · 0 done · 0 failed · 0:00"
         assert len(display.used[-1]) < 50
 
 
