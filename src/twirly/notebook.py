@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Protocol, TextIO
 
+from twirly.block import Block
 from twirly.render import fit, format_elapsed, sanitize
 from twirly.state import Capabilities, Row
 from twirly.terminal import Terminal
@@ -196,7 +197,6 @@ class NotebookTerminal(Terminal):
         self.caps = Capabilities(animate=True, color=False, unicode=unicode.unicode)
         self.target = target
         self._streams = streams
-        self._rows: list[Row] = []
         self._ellipsis = "…" if unicode.unicode else "..."
         self._watched: list[tuple[Any, Callable[[str], int]]] = []
         # Set by writers without the lock (a plain store): text reached the cell since the
@@ -209,7 +209,7 @@ class NotebookTerminal(Terminal):
     @property
     def rows(self) -> tuple[Row, ...]:
         """The rows shown, top to bottom."""
-        return tuple(self._rows)
+        return self._block.rows
 
     def size(self) -> tuple[int, int]:
         """The target's size."""
@@ -217,25 +217,29 @@ class NotebookTerminal(Terminal):
 
     # -- rows -------------------------------------------------------------------------------
 
+    # The rows are kept in the base's block, as a model only (which rows, in what order, which
+    # are shown): the block's bytes are never written here.
+
     def _has_rows(self) -> bool:
-        return bool(self._rows)
+        return bool(self._block)
 
     def _shows(self, row: Row) -> bool:
-        return row in self._rows
+        return row in self._block
 
     def _show(self, row: Row) -> None:
         # Under the lock: a new row, shown at once.
-        if not self._rows:
+        if not self._block:
             self._watch_writes()
-        self._rows.append(row)
+        self._block.put(row, self.now())
         self._draw(self.now(), urgent=True)
 
     def _hide(self, row: Row, final: str | None) -> None:
         # Under the lock: the row goes, leaving ``final`` in the cell's outputs.
-        self._rows.remove(row)
+        self._flush_queued()
+        self._block.discard(row)
         if self._printed:
             self._move()
-        if self._rows:
+        if self._block:
             if final is not None:
                 self.target.settle(final)  # the rows go on in a new output below it
             self._draw(self.now(), urgent=True)
@@ -246,20 +250,30 @@ class NotebookTerminal(Terminal):
     def tick(self) -> float | None:
         """Update the live output if due; return seconds until the next update."""
         with self._lock:
-            if not self._rows or self._held:
+            if not self._block or self._held:
                 return None
             now = self.now()
             if not self.target.writable():
                 return self.target.next_write() - now  # draw what is due then
+            for hook in self._hooks:
+                hook(self._block, now, self.size())
+            self._flush_queued()
             self._draw(now)
-            due = min(row.next_change(now) for row in self._rows)
+            due = self._block.next_deadline(now)
             return max(due, self.target.next_write()) - now
 
     def _draw(self, now: float, *, urgent: bool = False) -> None:
         if self._printed and not any(self._open_lines.values()):
             self._move()
-        width = self.size()[0]
-        text = "\n".join(row_text(row, now, width, self._ellipsis) for row in self._rows)
+        width, height = self.size()
+        shown, hidden = self._block._visible(height)
+        lines = [
+            "  " * depth + row_text(row, now, width - 2 * depth, self._ellipsis)
+            for row, depth in shown
+        ]
+        if hidden and not any(row.kind == "summary" for row, _ in shown):
+            lines.append(f"{self._ellipsis} {hidden} more")
+        text = "\n".join(lines)
         if urgent or self.target.writable():
             self.target.write(text)
 
@@ -279,6 +293,11 @@ class NotebookTerminal(Terminal):
         errors: str | None = None,
     ) -> None:
         """Write whole lines to the cell, above the rows."""
+        with self._lock:
+            self._flush_queued()
+        self._write_text("".join(f"{line}\n" for line in lines), stream)
+
+    def _put_lines(self, lines: Sequence[str], errors: str, stream: TextIO | None = None) -> None:
         self._write_text("".join(f"{line}\n" for line in lines), stream)
 
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
@@ -342,8 +361,8 @@ class NotebookTerminal(Terminal):
     def restore(self) -> None:
         """Leave nothing live: empty the live output and stop noticing writes. Idempotent."""
         with self._lock:
-            if self._rows:
-                self._rows.clear()
+            if self._block:
+                self._block.clear()
                 self.target.settle("")
             self._unwatch()
             self._stop_ticking()
@@ -351,7 +370,7 @@ class NotebookTerminal(Terminal):
     def forget_after_fork(self) -> None:
         """In a forked child: the parent owns the outputs."""
         self._lock = threading.RLock()
-        self._rows = []
+        self._block = Block(unicode=self.caps.unicode)
         self._watched = []
         self._ticker = None
         self._wants = {}

@@ -267,3 +267,35 @@ def test_a_plain_program_never_imports_ipython_or_the_notebook_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout == "[]\n"
+
+
+def test_a_group_shows_its_rows_and_summary_in_the_live_output(setup: Setup) -> None:
+    from twirly._group import Group
+
+    terminal, cell, _, clock = setup
+    with Group("Fetch", terminal=terminal, show_after=0) as g:
+        tasks = []
+        for name in ("a", "b", "c"):
+            task = g._new(name, None, None)
+            g._begin(task)
+            tasks.append(task)
+        tasks[0].text = "40%"
+        clock.now += 0.2
+        terminal.tick()
+        live = cell.outputs[-1]
+        assert live[0] == "display"
+        lines = live[1].splitlines()
+        assert [line[2:] for line in lines] == [
+            "a  40% (0s)",
+            "b (0s)",
+            "c (0s)",
+            "Fetch  3 running · 0 done · 0 failed · 0:00",
+        ]
+        tasks[1].fail("boom")
+        tasks[0].ok()
+        tasks[2].ok()
+        clock.now += 0.2
+        terminal.tick()
+    texts = [text for _, text in cell.visible()]
+    assert "✖ b: boom\n" in texts
+    assert texts[-1] == "Fetch  2 done · 1 failed · 0:00"
