@@ -82,6 +82,18 @@ _CELLS = {
         with twirly.spinner("told not to animate", animate=False) as sp:
             pass
         """,
+    "group": """\
+        async def fetch(n):
+            twirly.current().text = "half"
+            await updated_async(2)
+            if n == 2:
+                raise ValueError("no")
+            return n
+
+        async with twirly.group("Fetching", show_after=0) as g:
+            results = await g.gather(*(fetch(n) for n in range(4)), return_exceptions=True)
+        print(results[:2])
+        """,
 }
 
 
@@ -191,6 +203,19 @@ def test_animate_false_prints_lines_once(executed: Any) -> None:
     assert not any(kind.endswith("display_data") for kind, _ in messages["plain"])
 
 
+def test_a_group_draws_its_rows_live_and_leaves_failures_and_the_summary(executed: Any) -> None:
+    outputs, messages = executed
+    texts = [entry for entry in _texts(outputs["group"]) if entry != ("display", "")]
+    assert texts[0] == ("stderr", "✖ fetch: ValueError: no\n")
+    assert texts[1][0] == "display"
+    assert texts[1][1].startswith("Fetching  3 done · 1 failed · 0:0")
+    assert texts[2] == ("stdout", "[0, 1]\n")
+    # While it ran, the live output showed the tasks' rows above the summary.
+    live = [content for kind, content in messages["group"] if kind == "update_display_data"]
+    shown = [content["data"]["text/plain"] for content in live]
+    assert any("fetch  half" in text and "Fetching" in text for text in shown)
+
+
 def test_no_frame_and_no_escape_byte_is_left_in_the_saved_notebook(executed: Any) -> None:
     outputs, _ = executed
     for name, cell in outputs.items():
@@ -199,5 +224,7 @@ def test_no_frame_and_no_escape_byte_is_left_in_the_saved_notebook(executed: Any
         for kind, text in _texts(cell):
             assert "\x1b" not in text, (name, text)
             if kind == "display":
-                # A live output ends as the final line or empty, never as a frame.
-                assert text == "" or text[0] in "✔✖⚠ℹ", (name, text)
+                # A live output ends as the final line (a group's summary, without a glyph)
+                # or empty, never as a frame.
+                final = text[0] in "✔✖⚠ℹ" or text.startswith("Fetching  ")
+                assert text == "" or final, (name, text)
