@@ -226,5 +226,5 @@ def test_no_frame_and_no_escape_byte_is_left_in_the_saved_notebook(executed: Any
             if kind == "display":
                 # A live output ends as the final line (a group's summary, without a glyph)
                 # or empty, never as a frame.
-                final = text[0] in "✔✖⚠ℹ" or text.startswith("Fetching  ")
+                final = text[:1] in tuple("✔✖⚠ℹ") or text.startswith("Fetching  ")
                 assert text == "" or final, (name, text)
