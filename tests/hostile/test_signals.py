@@ -448,6 +448,17 @@ def _wait_for_helpers(p: PtyProcess, count: int) -> list[int]:
     return kids
 
 
+def _read_the_redraw_after(p: PtyProcess, line: str) -> None:
+    """Read until ``line``, printed while rows are shown, has been written above them and the
+    rows redrawn below it: the whole of that write (one synchronized update), so that the
+    screen is not looked at halfway through it (a pty may hand a write over in pieces)."""
+    p.read_until(line)
+    deadline = time.monotonic() + 10
+    while b"\x1b[?2026l" not in bytes(p.output).split(line.encode(), 1)[1]:
+        assert time.monotonic() < deadline, bytes(p.output)
+        p.read_for(0.05)
+
+
 def _assert_modes_set(p: PtyProcess) -> None:
     screen = p.screen()
     assert not screen.cursor_visible
@@ -471,8 +482,7 @@ def test_a_signal_restores_the_terminal_when_the_first_spinner_started_in_a_work
 ) -> None:
     code = _in_a_worker("print('READY', flush=True)\nPAUSE(30)", driver, how)
     with start(code) as p:
-        p.read_until("READY")
-        p.read_until("spinning text")
+        _read_the_redraw_after(p, "READY")
         kids = _wait_for_helpers(p, 2 if driver == "process" else 1)
         _assert_modes_set(p)
         p.send_signal(signum)
