@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from twirly.block import Block
     from twirly.drivers import Clock, DriverName
+    from twirly.watchdog import Record
 
 T = TypeVar("T")
 
@@ -235,6 +236,7 @@ class Group:
         stream: TextIO | None = None,
         style: str | Style = DEFAULT_STYLE,
         animate: bool | None = None,
+        watchdog: bool | None = None,
         terminal: Terminal | None = None,
     ) -> None:
         """See :func:`group`. ``terminal``: draw on this terminal, with no clock of the
@@ -256,6 +258,11 @@ class Group:
             raise TypeError(f"stream must have a write() method, not {type(stream).__name__}")
         if animate is not None and not isinstance(animate, bool):
             raise TypeError(f"animate must be True, False or None, not {type(animate).__name__}")
+        if watchdog is not None and not isinstance(watchdog, bool):
+            raise TypeError(f"watchdog must be True, False or None, not {type(watchdog).__name__}")
+        self._watchdog = watchdog
+        #: The blocks of the event loop recorded while an asyncio group was open.
+        self.blocks: list[Record] = []
         self.title = title
         self._persist: Persist = persist
         self._limit = limit
@@ -373,7 +380,16 @@ class Group:
             summary.text = self._summary_text(self._started)
             terminal.queue_lines(())  # (makes the queue now, not from a task's thread)
             terminal.add_hook(self._refresh)
-        self._driver = terminal.attach(summary, driver=driver, on_orphaned=self._orphaned)
+        watch = None
+        if driver == "asyncio":
+            from twirly.watchdog import heartbeat, watch_here
+
+            watch = watch_here(self._watchdog, self.blocks.append)
+            if watch is not None and not terminal.animates:
+                self._ending.append(heartbeat(terminal, watch))
+        self._driver = terminal.attach(
+            summary, driver=driver, on_orphaned=self._orphaned, watch=watch
+        )
         if not terminal.animates and self._heartbeat > 0:
             self._heart = threading.Event()
             self._heart_thread = threading.Thread(
@@ -403,6 +419,10 @@ class Group:
             terminal.edit(self._take_rows_away)
         final = sanitize(self._summary_text(terminal.now()))
         self._ending += terminal.detach(summary, final)
+        if self._ending or self.blocks:
+            from twirly.watchdog import finish
+
+            finish(terminal, self._ending, self.blocks)
 
     def _take_rows_away(self, block: Block, now: float, size: tuple[int, int]) -> None:
         with self._lock:
@@ -1163,6 +1183,7 @@ def group(
     stream: TextIO | None = None,
     style: str | Style = DEFAULT_STYLE,
     animate: bool | None = None,
+    watchdog: bool | None = None,
 ) -> Group:
     """Many tasks on one display: ``with twirly.group(title) as g`` (threads, executors,
     futures) or ``async with`` (asyncio).
@@ -1173,6 +1194,8 @@ def group(
     - ``limit``: at most that many tasks run at once; the others wait, counted as queued.
     - ``heartbeat``: off a terminal, a summary line every that many seconds (0: none).
     - ``max_rows``: the most rows the display takes (default: the screen's height less 1).
+    - ``watchdog``: under ``async with``, a watchdog keeps the display turning while the
+      event loop is blocked and says where (on by default; see :class:`twirly.spinner`).
     """
     return Group(
         title,
@@ -1184,6 +1207,7 @@ def group(
         stream=stream,
         style=style,
         animate=animate,
+        watchdog=watchdog,
     )
 
 

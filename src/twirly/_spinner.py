@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from twirly.drivers import Clock, DriverName
     from twirly.state import Status
+    from twirly.watchdog import Record
 
     T = TypeVar("T")
     F = TypeVar("F", bound=Callable[..., Any])
@@ -90,6 +91,7 @@ class Spinner:
         stream: TextIO | None = None,
         timer: bool = False,
         animate: bool | None = None,
+        watchdog: bool | None = None,
     ) -> None:
         _check_text(text)
         if driver is not None and driver not in DRIVERS:
@@ -102,6 +104,11 @@ class Spinner:
             raise TypeError(f"timer must be True or False, not {type(timer).__name__}")
         if animate is not None and not isinstance(animate, bool):
             raise TypeError(f"animate must be True, False or None, not {type(animate).__name__}")
+        if watchdog is not None and not isinstance(watchdog, bool):
+            raise TypeError(f"watchdog must be True, False or None, not {type(watchdog).__name__}")
+        self._watchdog = watchdog
+        #: The blocks of the event loop recorded while an asyncio spinner ran (its watchdog).
+        self.blocks: list[Record] = []
         self._style = _resolve_style(style, stream if stream is not None else sys.stderr)
         self._style_arg = style
         self._driver = driver
@@ -183,8 +190,18 @@ class Spinner:
             row.started = terminal.now()
             row.ident = terminal.new_ident()
             self._final = None
+            self.blocks = []
+            watch = None
+            if driver == "asyncio":
+                from twirly.watchdog import watch_here
+
+                watch = watch_here(self._watchdog, self.blocks.append)
             # The terminal's one clock ticks every row; the driver says which clock it is.
-            used = terminal.attach(row, driver=driver, on_orphaned=self.stop)
+            used = terminal.attach(row, driver=driver, on_orphaned=self.stop, watch=watch)
+            if watch is not None and not terminal.animates:
+                from twirly.watchdog import heartbeat
+
+                self._ending.append(heartbeat(terminal, watch))
             self._terminal = terminal
             self._running = True
             self._used_driver = used or driver
@@ -202,6 +219,10 @@ class Spinner:
             terminal = self._terminal
         if terminal is not None:
             self._ending += terminal.detach(self._row, self._final_line(terminal))
+            if self._ending or self.blocks:
+                from twirly.watchdog import finish
+
+                finish(terminal, self._ending, self.blocks)
 
     def _final_line(self, terminal: Terminal) -> str | None:
         if self._final is None:

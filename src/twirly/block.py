@@ -166,11 +166,14 @@ class Block:
 
     def _body(self, row: Row, width: int, suffix: str) -> tuple[str, int]:
         """The text part of a row and its columns, rendered again only when the text, the
-        width or the timer changed: most frames only turn the glyph."""
-        raw = row.text
+        width, the timer or the note changed: most frames only turn the glyph. The timer is
+        kept and the text cut to make room for it; the note (the watchdog's label) only gets
+        the room the text leaves."""
+        raw, note = row.text, row.note
+        key = f"{suffix}\x00{note}" if note else suffix
         cached = self._bodies.get(row.ident)
         if cached is not None and cached.raw is raw:
-            if cached.width == width and cached.suffix == suffix:
+            if cached.width == width and cached.suffix == key:
                 return cached.body, cached.cols
             safe = cached.safe
         else:
@@ -179,7 +182,10 @@ class Block:
         body, cols = fit(f" {safe}" if safe else "", room - len(suffix), self._ellipsis)
         if cols + len(suffix) <= room:
             body, cols = body + suffix, cols + len(suffix)
-        self._bodies[row.ident] = _Body(raw, safe, width, suffix, body, cols)
+        if note and room - cols > len(self._ellipsis) + 1:
+            cut, used = fit(note, room - cols, self._ellipsis)
+            body, cols = body + cut, cols + used
+        self._bodies[row.ident] = _Body(raw, safe, width, key, body, cols)
         return body, cols
 
     def _image(self, row: Row, depth: int, now: float, width: int) -> _Image:

@@ -63,6 +63,7 @@ class Row:
         "ident",
         "interval",
         "kind",
+        "note",
         "origin",
         "parent",
         "started",
@@ -94,6 +95,8 @@ class Row:
         self.ident = ident
         self.kind = kind
         self.parent = parent
+        # Shown after the text (and its timer), cut after the text is: the watchdog's label.
+        self.note = ""
 
     @classmethod
     def line(cls, text: str, started: float, *, parent: Row | None = None) -> Row:

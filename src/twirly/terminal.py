@@ -26,14 +26,26 @@ from twirly.targets import ChildTarget, LocalTarget, PlainTarget
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections import deque
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
+    from types import CodeType
     from typing import TextIO
 
     from twirly.capture import Capture, Descriptors
     from twirly.drivers import Clock, DriverName
+    from twirly.drivers.asyncio import AsyncioClock
     from twirly.prompts import Watch
+    from twirly.watchdog import Record
 
-    _Want = tuple[DriverName, object | None, Callable[[], None] | None]
+    #: What a row asked of the clock: a driver, the event loop of an asyncio one, what to
+    #: call if that loop ends it, and for a watchdog over that loop, where the loop's steps
+    #: begin (see twirly.watchdog) and what to call with each block it records.
+    _Want = tuple[
+        DriverName,
+        object | None,
+        Callable[[], None] | None,
+        frozenset[CodeType] | None,
+        Callable[[Record], None] | None,
+    ]
     #: Called under the lock before each frame, with the block, the time and the size: a
     #: group chooses there which of its tasks have rows (it adds and takes them silently).
     Hook = Callable[[Block, float, tuple[int, int]], None]
@@ -46,6 +58,8 @@ def _running_loop() -> object | None:
     return None if asyncio is None else asyncio.events._get_running_loop()
 
 
+#: Seconds until an asyncio clock tries again when the lock was busy.
+_SKIPPED_FRAME = 0.02
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
 
@@ -151,6 +165,7 @@ class Terminal:
         *,
         driver: DriverName | None = None,
         on_orphaned: Callable[[], None] | None = None,
+        watch: tuple[frozenset[CodeType], Callable[[Record], None]] | None = None,
     ) -> DriverName | None:
         """Show a new row (off a terminal: print its text once).
 
@@ -158,7 +173,9 @@ class Terminal:
         its rows, started by the first row that asks and stopped with the last row. None:
         the row rides on whatever clock the terminal has (a row added beside a spinner), or
         the caller ticks the terminal itself. ``on_orphaned`` is called if the row's event
-        loop cancels an asyncio clock. Returns the driver that serves the row: ``"thread"``
+        loop cancels an asyncio clock. ``watch``: for an asyncio row, have a watchdog over
+        its loop (:mod:`twirly.watchdog`): where the loop's steps begin, and what to call
+        with each block recorded. Returns the driver that serves the row: ``"thread"``
         where a child process cannot draw for ``"process"``.
         """
         with self._lock:
@@ -173,7 +190,8 @@ class Terminal:
                 import asyncio
 
                 loop = asyncio.get_running_loop()
-            self._wants[id(row)] = (driver, loop, on_orphaned)
+            boundary, on_block = watch if watch is not None and loop is not None else (None, None)
+            self._wants[id(row)] = (driver, loop, on_orphaned, boundary, on_block)
             if driver == "process" and not self._delegate():
                 driver = "thread"
             self._keep_ticking()
@@ -216,6 +234,10 @@ class Terminal:
         with`` to await (so that no Task is left pending).
         """
         with self._lock:
+            if (want := self._wants.get(id(row))) is not None and want[3] is not None:
+                watchdog = getattr(self._ticker, "watchdog", None)
+                if watchdog is not None:
+                    watchdog.close_block()  # (its row hears of a block that ends here)
             want = self._wants.pop(id(row), None)
             if not self.caps.animate:
                 self._plain.remove(row, final, 0.0, (0, 0))
@@ -278,13 +300,52 @@ class Terminal:
         if asyncio_only and len(loops) == 1 and _running_loop() is next(iter(loops.values())):
             from twirly.drivers.asyncio import AsyncioClock
 
-            self._ticker = AsyncioClock(self.tick, self._orphaned)
+            clock = AsyncioClock(self._tick_from_loop, self._orphaned)
+            self._watch_over(clock, wants)
+            self._ticker = clock
+            now = self.now()
+            clock.start(max(self._block.next_deadline(now) - now, 0.0))
         else:
             from twirly.drivers.thread import ThreadClock
 
             self._ticker = ThreadClock(self.tick)
-        self._ticker.start()
+            self._ticker.start()
         return None
+
+    def _watch_over(self, clock: AsyncioClock, wants: Iterable[_Want]) -> None:
+        # A watchdog beside an asyncio clock, if a row asked for one (rows drawn here only).
+        boundaries = [want[3] for want in wants if want[3] is not None]
+        if boundaries and self.caps.animate and self._remote() is None:
+            from twirly.watchdog import Watchdog
+
+            clock.watchdog = Watchdog(self, clock, frozenset().union(*boundaries))
+
+    def _tick_from_loop(self) -> float | None:
+        """The asyncio clock's tick: the loop never waits for the lock (a watchdog drawing
+        while the loop was blocked, a thread writing lines): it skips a frame instead."""
+        if not self._lock.acquire(blocking=False):
+            return _SKIPPED_FRAME
+        try:
+            return self.tick()
+        finally:
+            self._lock.release()
+
+    def rows_on(self, loop: object) -> list[Row]:
+        """The rows ticked by an asyncio clock on ``loop``."""
+        with self._lock:
+            return [
+                row
+                for row in self._block.rows
+                if (want := self._wants.get(id(row))) is not None and want[1] is loop
+            ]
+
+    def report_block(self, loop: object, record: Record) -> None:
+        """A watchdog over ``loop`` recorded a block: tell the rows of that loop."""
+        with self._lock:
+            listeners = [want[4] for want in self._wants.values() if want[1] is loop]
+        for listener in listeners:
+            if listener is not None:
+                listener(record)
 
     def _stop_ticking(self) -> None:
         # Under the lock, in an emergency: no clock, no wants (the clock may be waiting for

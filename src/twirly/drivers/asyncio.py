@@ -11,6 +11,10 @@ import threading
 import time
 from collections.abc import Callable
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from twirly.watchdog import Watchdog
+
 __all__ = ["AsyncioClock"]
 
 
@@ -18,7 +22,19 @@ class AsyncioClock:
     """Calls ``tick`` from a Task until it returns None; ``stop()`` cancels it, ``aclose()``
     also awaits it."""
 
-    __slots__ = ("_loop", "_on_orphaned", "_stopping", "_task", "_tick", "last_tick", "thread_id")
+    __slots__ = (
+        "_loop",
+        "_on_orphaned",
+        "_stopping",
+        "_task",
+        "_tick",
+        "due",
+        "heartbeat",
+        "last_tick",
+        "thread_id",
+        "ticks",
+        "watchdog",
+    )
 
     def __init__(self, tick: Callable[[], float | None], on_orphaned: Callable[[], None]) -> None:
         self._tick = tick
@@ -28,6 +44,12 @@ class AsyncioClock:
         self._stopping = False
         self.last_tick = 0.0
         self.thread_id: int | None = None
+        # For whoever watches over the loop: when the next tick is due, and how many there
+        # were (plain stores on the loop, one per frame).
+        self.due = 0.0
+        self.ticks = 0
+        self.watchdog: Watchdog | None = None
+        self.heartbeat = False  # (a clock that only ticks, for a watchdog off a terminal)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
@@ -40,21 +62,30 @@ class AsyncioClock:
         task = self._task
         return task is not None and not task.done() and not self._stopping
 
-    def start(self) -> None:
-        """Create the Task on the running loop (``RuntimeError`` if there is none)."""
+    def start(self, first: float = 0.0) -> None:
+        """Create the Task on the running loop (``RuntimeError`` if there is none); the
+        first tick is due in ``first`` seconds (the first frame is on screen already, and the
+        Task may not run before the coroutine that started it blocks)."""
         self._loop = asyncio.get_running_loop()
         self.thread_id = threading.get_ident()
+        self.last_tick = time.monotonic()
+        self.due = self.last_tick + first
         self._task = self._loop.create_task(self._run(), name="twirly-spinner")
+        if self.watchdog is not None:
+            self.watchdog.start()
 
     async def _run(self) -> None:
         tick, now = self._tick, time.monotonic
         try:
-            self.last_tick = now()
-            delay = tick()
+            delay: float | None = max(self.due - now(), 0.0)
             while delay is not None:
-                await asyncio.sleep(max(delay, 0.0))
+                await asyncio.sleep(delay)
                 self.last_tick = now()
+                self.ticks += 1
                 delay = tick()
+                if delay is not None:
+                    delay = max(delay, 0.0)
+                    self.due = self.last_tick + delay
         except asyncio.CancelledError:
             if not self._stopping:
                 # Cancelled by someone else (asyncio.run's shutdown of a forgotten spinner):
@@ -68,6 +99,8 @@ class AsyncioClock:
         if self._stopping:
             return
         self._stopping = True
+        if self.watchdog is not None:
+            self.watchdog.stop(join=join)
         task, loop = self._task, self._loop
         if task is None or loop is None or task.done():
             return
@@ -87,6 +120,8 @@ class AsyncioClock:
         touched, so ``asyncio.timeout`` and ``TaskGroup`` see exactly what they sent.
         """
         self.stop()
+        if self.watchdog is not None:
+            self.watchdog.stop(join=True)  # (outside the terminal's lock: it may want it)
         task = self._task
         if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
             return

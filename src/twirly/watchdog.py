@@ -1,0 +1,550 @@
+"""The watchdog: keeps an asyncio spinner turning while its event loop is blocked, and says
+who blocked it.
+
+The book's lesson is that a coroutine that does not await freezes every coroutine on the
+loop, the spinner's own clock included. The watchdog is a thread beside that clock. While the
+loop is healthy it only waits for the clock's next tick to be due (no loop callback, no
+wake-up of the loop, no patching, no tracing). When a tick is half an interval late, the
+watchdog draws the frames itself, and at each one samples the loop thread's stack
+(``sys._current_frames``; file, line and names are copied at once, no frame is kept); when
+the tick comes back, what the samples agree on is the block's record.
+
+Three parts:
+
+- :class:`Detector`: a pure state machine (told the times and the samples; no thread, no
+  clock), which classifies a block and writes the live label;
+- :func:`sample`: one look at the loop thread's stack;
+- :class:`Watchdog`: the thread that ties them to a terminal and an asyncio clock.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from types import CodeType
+
+from twirly.render import sanitize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import Final, Literal, NamedTuple
+
+    from twirly.drivers.asyncio import AsyncioClock
+    from twirly.terminal import Terminal
+
+    Kind = Literal["blocked", "busy", "stalled", "gil"]
+    State = Literal["blocked", "parked", "paused"]
+else:
+    from twirly.records import NamedTuple
+
+__all__ = ["Detector", "Record", "Sample", "Settings", "Watchdog", "configure", "summary_lines"]
+
+_CO_COROUTINE: Final = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
+#: Modules whose frames in the loop thread mean someone asks the person something.
+_PROMPTS: Final = ("bdb.py", "pdb.py", "cmd.py", "code.py", "getpass.py")
+
+
+class Settings(NamedTuple):
+    """The watchdog's thresholds."""
+
+    takeover: float = 0.5  # of the frame interval: late by this much, the watchdog draws
+    record: float = 0.25  # seconds: a block this long is recorded
+    show: float = 0.5  # seconds: a block this long is shown on the spinner's line
+
+
+_settings = Settings()
+
+
+def configure(*, takeover: float = 0.5, record: float = 0.25, show: float = 0.5) -> None:
+    """Set the watchdog's thresholds for spinners started from now on: ``takeover`` (a
+    fraction of the frame interval a tick may be late before the watchdog draws), ``record``
+    (seconds a block must last to be recorded), ``show`` (seconds before the live label)."""
+    global _settings
+    values = {"takeover": takeover, "record": record, "show": show}
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        if not 0 < value < float("inf"):
+            raise ValueError(f"{name} must be a number > 0, not {value!r}")
+    _settings = Settings(float(takeover), float(record), float(show))
+
+
+def enabled(asked: object) -> bool:
+    """Whether a spinner gets a watchdog: ``watchdog=`` (True, False, None: the default,
+    on unless ``TWIRLY_WATCHDOG=0``)."""
+    if asked is not None and not isinstance(asked, bool):
+        raise TypeError(f"watchdog must be True, False or None, not {type(asked).__name__}")
+    if asked is not None:
+        return asked
+    setting = os.environ.get("TWIRLY_WATCHDOG", "").strip().lower()
+    return setting not in {"0", "false", "no", "off"}
+
+
+class Site(NamedTuple):
+    """A place in the code: function, file, line."""
+
+    function: str
+    filename: str
+    lineno: int
+
+    def __str__(self) -> str:
+        return f"{self.function}() {os.path.basename(self.filename)}:{self.lineno}"
+
+
+class Sample(NamedTuple):
+    """One look at the loop thread: ``blocked`` (a step of a coroutine runs: ``site`` is
+    the innermost line of the program's own code, ``caller`` the one that called it),
+    ``parked`` (the loop waits for something, or runs its own machinery), ``paused``
+    (someone is asked something: a debugger, ``input()``)."""
+
+    state: State
+    site: Site | None = None
+    caller: Site | None = None
+    task: str | None = None
+
+
+class Record(NamedTuple):
+    """A recorded block of the event loop (what ``spinner.blocks`` holds)."""
+
+    duration: float  # seconds (approximate: to half a frame interval)
+    kind: Kind  # blocked | busy | stalled | gil
+    function: str | None
+    filename: str | None
+    lineno: int | None
+    task: str | None
+    samples: int  # looks taken during the block
+    agreeing: int  # of which named the same site (and task)
+    line: str = ""  # the source text of the line
+    called_from: Site | None = None
+
+
+class Detector:
+    """The watchdog's judgement, pure: times and samples in, a live label and records out.
+
+    ``begin`` when a tick is late; ``add`` each sample; ``frozen`` when the watchdog itself
+    could not run for a while (the process was stopped, or a thread held the GIL);
+    ``label`` while it lasts; ``end`` when the loop ticks again.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = _settings if settings is None else settings
+        self.start: float | None = None
+        self._sites: dict[tuple[Site, str | None], int] = {}
+        self._callers: dict[Site, Site | None] = {}
+        self._tasks: set[str | None] = set()
+        self._parked = 0
+        self._blocked = 0
+        self._paused = False
+        self._frozen: Literal["gil", "stalled"] | None = None
+        self._frozen_at: Sample | None = None
+
+    @property
+    def active(self) -> bool:
+        """True between ``begin`` and ``end``."""
+        return self.start is not None
+
+    @property
+    def paused(self) -> bool:
+        """True when the last sample found someone asking the person something."""
+        return self._paused
+
+    def begin(self, last_tick: float, due: float) -> None:
+        """The tick due at ``due`` did not come; the loop last ticked at ``last_tick``. The
+        block began between the two: it is dated from the middle (off by half an interval
+        at most)."""
+        self.start = (last_tick + due) / 2 if last_tick else due
+        self._sites.clear()
+        self._callers.clear()
+        self._tasks.clear()
+        self._parked = self._blocked = 0
+        self._paused = False
+        self._frozen = None
+        self._frozen_at = None
+
+    def add(self, sample: Sample) -> None:
+        """Fold one sample in (only its strings and numbers are kept)."""
+        self._paused = sample.state == "paused"
+        if sample.state != "blocked" or sample.site is None:
+            if sample.state == "parked":
+                self._parked += 1
+            return
+        self._blocked += 1
+        key = (sample.site, sample.task)
+        self._sites[key] = self._sites.get(key, 0) + 1
+        self._callers.setdefault(sample.site, sample.caller)
+        self._tasks.add(sample.task)
+
+    def frozen(self, busy_share: float, sample: Sample) -> None:
+        """The watchdog could not run for a while. ``busy_share``: the process's CPU time
+        over that while's wall time (a thread held the GIL: near 1; the process was
+        stopped: near 0); ``sample``: the loop thread right after."""
+        if self._frozen == "stalled":
+            return
+        if busy_share >= 0.5 and sample.state == "blocked":
+            self._frozen, self._frozen_at = "gil", sample  # (the call that held it just ended)
+        else:
+            self._frozen, self._frozen_at = "stalled", None
+
+    def kind(self) -> Kind:
+        """What the block is, from what was seen so far."""
+        if self._frozen is not None:
+            return self._frozen
+        if not self._blocked or self._parked > self._blocked:
+            return "stalled" if self._parked or not self._blocked else "blocked"
+        top = max(self._sites.values())
+        return "blocked" if top * 2 >= self._blocked else "busy"
+
+    def _dominant(self) -> tuple[Site | None, str | None, int]:
+        if self._frozen == "gil" and self._frozen_at is not None:
+            return self._frozen_at.site, self._frozen_at.task, 1
+        if not self._sites:
+            return None, None, 0
+        (site, task), count = max(self._sites.items(), key=lambda item: item[1])
+        return site, task, count
+
+    def label(self, now: float) -> str:
+        """The live label, after the spinner's text ("" before ``show`` seconds)."""
+        start = self.start
+        if start is None or now - start < self.settings.show or self._paused:
+            return ""
+        kind = self.kind()
+        if kind == "busy":
+            return "⚠ event loop busy"
+        if kind == "stalled":
+            return "⚠ process stalled"
+        label = f"⚠ event loop blocked {now - start:.1f} s"
+        site = self._dominant()[0]
+        return f"{label} · {site}" if site is not None else label
+
+    def end(self, at: float) -> Record | None:
+        """The loop ticked again at ``at``: the block's record, if it lasted ``record``
+        seconds or more (and nobody was being asked something)."""
+        start, self.start = self.start, None
+        if start is None or self._paused:
+            return None
+        duration = max(at - start, 0.0)
+        if duration < self.settings.record:
+            return None
+        kind = self.kind()
+        site, task, agreeing = self._dominant()
+        samples = self._blocked + self._parked
+        if kind in ("busy", "stalled"):
+            site, task, agreeing = None, None, 0
+        if kind == "gil":
+            samples = agreeing = 1
+        return Record(
+            duration=duration,
+            kind=kind,
+            function=site.function if site else None,
+            filename=site.filename if site else None,
+            lineno=site.lineno if site else None,
+            task=task,
+            samples=samples,
+            agreeing=agreeing,
+            called_from=self._callers.get(site) if site else None,
+        )
+
+
+# -- the sampler -----------------------------------------------------------------------------
+
+_library: tuple[str, ...] | None = None
+
+
+def _library_paths() -> tuple[str, ...]:
+    """Where the standard library, installed packages and twirly itself live."""
+    global _library
+    if _library is None:
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        keys = ("stdlib", "platstdlib", "purelib", "platlib")
+        found = {paths[key] for key in keys if key in paths}
+        found.add(os.path.dirname(os.path.abspath(__file__)))
+        _library = tuple(os.path.join(os.path.realpath(path), "") for path in found) + tuple(
+            os.path.join(path, "") for path in found
+        )
+    return _library
+
+
+def _is_program(filename: str) -> bool:
+    """True for a file of the program (not the standard library, a package, or twirly)."""
+    return not filename.startswith("<") and not filename.startswith(_library_paths())
+
+
+def boundary_here() -> frozenset[CodeType]:
+    """From inside a coroutine: the code of the frame that runs coroutine steps on this loop
+    (asyncio's ``Handle._run``; under uvloop, the first Python frame below the loop).
+
+    A stack with frames above it is running a step of some coroutine; a stack without it is
+    the loop's own machinery, waiting or scheduling.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and not frame.f_code.co_flags & _CO_COROUTINE:
+        frame = frame.f_back  # (twirly's own synchronous frames)
+    while frame is not None and frame.f_code.co_flags & _CO_COROUTINE:
+        frame = frame.f_back
+    codes = frozenset() if frame is None else frozenset({frame.f_code})
+    del frame
+    return codes
+
+
+def sample(thread_id: int, boundary: frozenset[CodeType], loop: object = None) -> Sample:
+    """One look at the thread ``thread_id``'s stack; ``loop``, if given, names its task."""
+    frames = sys._current_frames()
+    frame = frames.get(thread_id)
+    del frames
+    above: list[tuple[str, str, int]] = []
+    found = False
+    while frame is not None:
+        code = frame.f_code
+        if code in boundary:
+            found = True
+            break
+        above.append((code.co_qualname, code.co_filename, frame.f_lineno or code.co_firstlineno))
+        frame = frame.f_back
+    del frame
+    if any(name.endswith(_PROMPTS) and not _is_program(name) for _, name, _ in above):
+        return Sample("paused")
+    if not found or not above:
+        return Sample("parked")
+    program = [Site(*entry) for entry in above if _is_program(entry[1])]
+    if not program:
+        return Sample("parked")  # (the loop's or twirly's own code, between two steps)
+    return Sample("blocked", program[0], program[1] if len(program) > 1 else None, _task_name(loop))
+
+
+def _task_name(loop: object) -> str | None:
+    asyncio = sys.modules.get("asyncio")
+    if loop is None or asyncio is None:
+        return None
+    try:
+        task = asyncio.current_task(loop)
+    except Exception:
+        return None
+    return task.get_name() if task is not None else None
+
+
+# -- the thread -------------------------------------------------------------------------------
+
+
+class Watchdog:
+    """A thread that watches one asyncio clock of a terminal (see the module's doc)."""
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        clock: AsyncioClock,
+        boundary: frozenset[CodeType],
+        settings: Settings | None = None,
+    ) -> None:
+        self._terminal = terminal
+        self._clock = clock
+        self._boundary = boundary
+        self.detector = Detector(settings or _settings)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Callable[[Record], None]] = []
+        self._guard = threading.Lock()  # the detector, between this thread and a closer
+
+    def listen(self, listener: Callable[[Record], None]) -> None:
+        """Call ``listener(record)`` for each block recorded from now on."""
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="twirly-watchdog", daemon=True)
+        self._thread.start()
+
+    def stop(self, *, join: bool = False) -> None:
+        """Stop watching (idempotent); ``join``: wait for the thread to end."""
+        self._stop.set()
+        thread = self._thread
+        if join and thread is not None and thread is not threading.current_thread():
+            thread.join(1.0)
+
+    @property
+    def alive(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def _run(self) -> None:
+        clock, stop = self._clock, self._stop
+        takeover_share = self.detector.settings.takeover
+        while not stop.is_set():
+            due, last, ticks = clock.due, clock.last_tick, clock.ticks
+            interval = min(max(due - last, 0.01), 1.0) if last else 0.1
+            wait = due + interval * takeover_share - time.monotonic()
+            woken, cpu = time.monotonic() + max(wait, 0.0), time.process_time()
+            if wait > 0 and stop.wait(wait):
+                return
+            if not clock.alive:
+                return
+            if clock.ticks != ticks:
+                continue  # (it ticked meanwhile: healthy)
+            self._watch(last, due, interval, ticks, woken=woken, cpu=cpu)
+
+    def _watch(
+        self, last: float, due: float, interval: float, ticks: int, *, woken: float, cpu: float
+    ) -> None:
+        """The loop missed its tick: draw and sample until it ticks again. ``woken`` is when
+        this thread should have woken, ``cpu`` the process's CPU time when it began to wait:
+        a thread that wakes long after its time was not let run."""
+        clock, stop, detector = self._clock, self._stop, self.detector
+        thread_id = clock.thread_id
+        if thread_id is None:
+            return
+        with self._guard:
+            detector.begin(last, due)
+        loop = clock.loop
+        while clock.ticks == ticks and clock.alive and not stop.is_set():
+            now = time.monotonic()
+            took = sample(thread_id, self._boundary, loop)
+            with self._guard:
+                if not detector.active:
+                    break  # (closed by the spinner that stopped meanwhile)
+                if now - woken > max(detector.settings.record, 2 * interval):
+                    busy = (time.process_time() - cpu) / max(now - woken, 1e-9)
+                    detector.frozen(busy, took)
+                detector.add(took)
+                label = "" if detector.paused else detector.label(now)
+            if label or not detector.paused:
+                self._draw(label)
+            woken, cpu = time.monotonic() + interval, time.process_time()
+            if stop.wait(interval):
+                break
+        self._draw("")
+        with self._guard:
+            ended = clock.last_tick if clock.ticks != ticks else time.monotonic()
+            record = detector.end(ended) if detector.active else None
+        if record is not None and not stop.is_set():
+            self._report(record)
+
+    def close_block(self) -> None:
+        """A spinner on the loop stops while the loop is late (the block ended in the very
+        step that stops it): record the block now, up to this moment."""
+        with self._guard:
+            record = self.detector.end(time.monotonic()) if self.detector.active else None
+        if record is not None:
+            self._report(record)
+
+    def _draw(self, label: str) -> None:
+        terminal = self._terminal
+        with terminal._lock:
+            if self._stop.is_set() and label:
+                return
+            rows = terminal.rows_on(self._clock.loop)
+            if not terminal.caps.animate:
+                return
+            note = f" {sanitize(label)}" if label else ""
+            for row in rows:
+                row.note = note
+            if label or rows:
+                terminal.tick()
+
+    def _report(self, record: Record) -> None:
+        if record.filename and record.lineno:
+            import linecache
+
+            record = record._replace(line=linecache.getline(record.filename, record.lineno).strip())
+        import logging
+
+        logger = logging.getLogger("twirly.watchdog")
+        if not logger.handlers:
+            # A library's logger: records reach the program's handlers if it has any, and
+            # nothing is printed by logging's last resort when it has none (the spinner's
+            # own summary says it).
+            logger.addHandler(logging.NullHandler())
+        logger.warning(
+            "event loop %s %s",
+            record.kind,
+            summary_lines([record])[1].strip(),
+            extra={"twirly_block": record},
+        )
+        for listener in list(self._listeners):
+            listener(record)
+        self._terminal.report_block(self._clock.loop, record)
+
+
+def _seconds(value: float) -> str:
+    return f"~{value:.1f} s"
+
+
+def summary_lines(blocks: Iterable[Record]) -> list[str]:
+    """The end summary: a headline, then one line per block."""
+    blocks = list(blocks)
+    if not blocks:
+        return []
+    total = sum(block.duration for block in blocks)
+    longest = max(block.duration for block in blocks)
+    kinds = {block.kind for block in blocks}
+    what = "blocked" if kinds <= {"blocked", "gil"} else "slowed"
+    times = "1 time" if len(blocks) == 1 else f"{len(blocks)} times"
+    lines = [
+        f"⚠ event loop {what} {times}, {_seconds(total)} in total (longest {_seconds(longest)})"
+    ]
+    for block in blocks:
+        parts = [_seconds(block.duration)]
+        if block.kind in ("busy", "stalled"):
+            parts.append("event loop busy" if block.kind == "busy" else "process stalled")
+        else:
+            if block.function is not None and block.filename is not None:
+                parts.append(f"{block.function}()")
+                parts.append(f"{os.path.basename(block.filename)}:{block.lineno}")
+            if block.line:
+                parts.append(block.line)
+            if block.kind == "gil":
+                parts.append("GIL held (no thread could run; driver='process' keeps turning)")
+            tail = f"{block.agreeing}/{block.samples} samples"
+            parts.append(f"task {block.task} · {tail}" if block.task else tail)
+            if block.called_from is not None:
+                parts.append(f"called from {block.called_from}")
+        lines.append("  " + "  ".join(parts))
+    return lines
+
+
+# -- for the facades (a spinner, a group) ----------------------------------------------------
+
+#: What a row's watchdog needs: where the loop's steps begin, and whom to tell of a block.
+Watch = tuple[frozenset["CodeType"], "Callable[[Record], None]"]
+
+
+def watch_here(asked: bool | None, on_block: Callable[[Record], None]) -> Watch | None:
+    """For an asyncio spinner or group opened in this coroutine: what its watchdog needs
+    (None when it is off: ``watchdog=False`` or ``TWIRLY_WATCHDOG=0``)."""
+    if not enabled(asked):
+        return None
+    boundary = boundary_here()
+    return (boundary, on_block) if boundary else None
+
+
+#: Seconds between the ticks of a clock that draws nothing (a watchdog's heartbeat).
+_HEARTBEAT = 0.1
+
+
+def heartbeat(terminal: Terminal, watch: Watch) -> AsyncioClock:
+    """Off a terminal no clock draws, but a watchdog needs ticks to miss: a clock on the loop
+    that only ticks, watched like any (it records blocks and draws nothing)."""
+    from twirly.drivers.asyncio import AsyncioClock
+
+    clock = AsyncioClock(lambda: _HEARTBEAT, lambda: None)
+    clock.heartbeat = True
+    boundary, on_block = watch
+    clock.watchdog = Watchdog(terminal, clock, boundary)
+    clock.watchdog.listen(on_block)
+    clock.start(_HEARTBEAT)
+    return clock
+
+
+def finish(terminal: Terminal, clocks: Iterable[object], blocks: list[Record]) -> None:
+    """A spinner or group stops: its heartbeat clocks record what they saw and stop, and
+    the blocks recorded while it ran are summed up after its final line."""
+    for clock in clocks:
+        watchdog = getattr(clock, "watchdog", None)
+        if getattr(clock, "heartbeat", False) and watchdog is not None:
+            watchdog.close_block()
+            clock.stop(join=False)  # type: ignore[attr-defined]
+    if blocks:
+        terminal.write_lines(summary_lines(blocks))
