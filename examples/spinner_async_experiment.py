@@ -27,7 +27,8 @@ async def slow() -> int:
 
 async def supervisor() -> int:
     """Await ``slow()`` under an asyncio spinner that will not get to turn."""
-    async with twirly.spinner("thinking!") as sp:
+    # As in the book: no watchdog (spinner_async_watchdog.py shows what it does).
+    async with twirly.spinner("thinking!", watchdog=False) as sp:
         print(f"spinner object: {sp!r}")
         return await slow()
 

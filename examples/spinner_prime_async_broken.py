@@ -23,7 +23,8 @@ async def check(n: int) -> bool:
 
 async def supervisor(n: int) -> bool:
     """Check ``n`` under an asyncio spinner that will not get to turn."""
-    async with twirly.spinner("thinking!") as sp:
+    # As in the book: no watchdog (spinner_async_watchdog.py shows what it does).
+    async with twirly.spinner("thinking!", watchdog=False) as sp:
         print(f"spinner object: {sp!r}")
         return await check(n)
 

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.ptyrun import PtyProcess, clean_env
-from twirly.demo import DEFAULT_TOTAL_SECONDS, WHY_IT_FROZE, total_seconds
+from twirly.demo import DEFAULT_TOTAL_SECONDS, WHAT_THE_WATCHDOG_DID, WHY_IT_FROZE, total_seconds
 from twirly.styles import get_style
 
 GLYPHS = [frame.strip() for frame in get_style("dots").frames]
 TWIRLY = Path(sys.executable).with_name("twirly")  # the console script of the installed package
-SHORT = {"TWIRLY_DEMO_SECONDS": "2.4"}  # 0.6 s a step: several frames at 80 ms each
+# 0.8 s a step: several frames at 80 ms each, and the watchdog's label (from 0.5 s)
+SHORT = {"TWIRLY_DEMO_SECONDS": "4"}
+STEPS = 5
 
 
 def glyphs_in(text: str) -> set[str]:
@@ -27,14 +29,14 @@ def words(text: str) -> str:
 
 
 def steps_of(output: bytes) -> list[str]:
-    """The output of each of the four steps, from its heading to the next one."""
+    """The output of each step, from its heading to the next one."""
     text = output.decode("utf-8", "replace")
-    starts = [text.index(f"{number}/4 ") for number in range(1, 5)]
+    starts = [text.index(f"{number}/{STEPS} ") for number in range(1, STEPS + 1)]
     return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
-    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT)) as p:
+    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT), rows=40) as p:
         p.read_until("thinking!")
         assert not p.screen().cursor_visible
         assert p.wait() == 0, bytes(p.output)
@@ -45,14 +47,25 @@ def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
         experiment = steps[3]
         assert f"{GLYPHS[0]} thinking! (watch it freeze)" in experiment
         assert glyphs_in(experiment) == {GLYPHS[0]}, f"the spinner turned: {experiment!r}"
+        assert words(WHY_IT_FROZE) in words(experiment)
+        # The same block with the watchdog: the spinner turns, the line is named.
+        watched = steps[4]
+        assert len(glyphs_in(watched)) >= 3, f"the watchdog did not draw: {watched!r}"
+        assert "⚠ event loop blocked 0." in watched
+        assert "· slow() demo.py:" in watched
 
         screen = p.screen()
         assert screen.cursor_visible
         assert not glyphs_in(screen.text), screen.text
         assert "thinking!" not in screen.text, "a spinner line was left on the screen"
-        assert screen.text_lines.count("Answer: 42") == 4, screen.text
-        assert words(screen.text).endswith(words(WHY_IT_FROZE)), screen.text
-        assert all(len(line) <= 72 for line in screen.text_lines), "the demo's lines are wrapped"
+        assert screen.text_lines.count("Answer: 42") == STEPS, screen.text
+        summary = [line for line in screen.text_lines if line.startswith("  ~0.")]
+        assert len(summary) == 1
+        assert "slow()  demo.py:" in summary[0]
+        assert "time.sleep(seconds)" in summary[0]
+        assert words(screen.text).endswith(words(WHAT_THE_WATCHDOG_DID)), screen.text
+        demo_lines = [line for line in screen.text_lines if not line.startswith(("⚠", "  "))]
+        assert all(len(line) <= 72 for line in demo_lines), "the demo's lines are wrapped"
 
 
 def test_demo_off_a_terminal_prints_the_lines_and_no_escape_bytes() -> None:
@@ -68,14 +81,17 @@ def test_demo_off_a_terminal_prints_the_lines_and_no_escape_bytes() -> None:
         assert b"\x1b" not in data, f"escape bytes on {name}: {data!r}"
         assert b"\r" not in data, f"carriage return on {name}: {data!r}"
     out = done.stdout.decode()
-    assert out.count("Answer: 42\n") == 4, out
-    assert words(out).endswith(words(WHY_IT_FROZE)), out
-    # Each spinner prints its text once when it starts, and nothing when it is cleared.
+    assert out.count("Answer: 42\n") == STEPS, out
+    assert words(WHY_IT_FROZE) in words(out), out
+    assert words(out).endswith(words(WHAT_THE_WATCHDOG_DID)), out
+    # Each spinner prints its text once when it starts, and nothing when it is cleared (a
+    # block of 0.04 s is too short for the watchdog to record).
     assert done.stderr.decode().splitlines() == [
         "thinking!",
         "thinking!",
         "thinking!",
         "thinking! (watch it freeze)",
+        "thinking! (watchdog on)",
     ]
 
 

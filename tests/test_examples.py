@@ -6,6 +6,7 @@ frozen on its first frame), then the answer on a clean screen with the cursor ba
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -87,6 +88,23 @@ def test_blocked_event_loop_freezes_the_asyncio_spinner(name: str, answer: str) 
         assert glyphs_in(while_waiting) == {GLYPHS[0]}, while_waiting
         assert f"{GLYPHS[0]} thinking!".encode() in while_waiting
         assert_answer_on_clean_screen(p, answer)
+
+
+def test_the_watchdog_keeps_the_spinner_turning_and_names_the_blocking_line() -> None:
+    p, while_waiting = run_example("spinner_async_watchdog.py", "Answer: 42")
+    with p:
+        assert len(glyphs_in(while_waiting)) >= 3, while_waiting  # it kept turning
+        assert "⚠ event loop blocked 0.".encode() in while_waiting  # the live label
+        assert b"slow() spinner_async_watchdog.py:25" in while_waiting
+        screen = p.screen()
+        assert screen.cursor_visible
+        # (the block began when the spinner did: the step that started it never awaited)
+        assert re.search(
+            r"  ~0\.[67] s  slow\(\)  spinner_async_watchdog\.py:25  time\.sleep\(SLOW_SECONDS\)",
+            screen.text,
+        ), screen.text
+        assert re.search(r"blocked 0\.[67] s in slow\(\) at line 25", screen.text)
+        assert not glyphs_in(screen.text.encode())
 
 
 def test_prime_examples_take_the_number_to_check_from_the_command_line() -> None:

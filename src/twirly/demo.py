@@ -3,7 +3,9 @@
 The same ``slow()`` (a pretend computation answering 42) runs under the three clocks, an
 asyncio Task, a thread and a child process, and the spinner turns in each. Then the book's
 experiment: a coroutine that calls ``time.sleep`` blocks the event loop, and the asyncio
-spinner freezes on its first frame.
+spinner freezes on its first frame. Last, the same experiment with twirly's watchdog (on by
+default; the experiment turned it off): the spinner keeps turning, and the blocking line is
+named, live and in a summary.
 
 The whole replay takes about ten seconds; ``TWIRLY_DEMO_SECONDS`` sets that total. Off a
 terminal there is no animation, only the lines.
@@ -81,7 +83,16 @@ async def _experiment_run(seconds: float) -> int:
         time.sleep(seconds)  # the book's experiment: blocks the event loop, on purpose
         return ANSWER
 
-    async with twirly.spinner("thinking! (watch it freeze)"):
+    async with twirly.spinner("thinking! (watch it freeze)", watchdog=False):
+        return await slow()
+
+
+async def _watchdog_run(seconds: float) -> int:
+    async def slow() -> int:
+        time.sleep(seconds)  # the same mistake: the watchdog draws and says where it is
+        return ANSWER
+
+    async with twirly.spinner("thinking! (watchdog on)"):
         return await slow()
 
 
@@ -98,6 +109,16 @@ STEPS: tuple[Step, ...] = (
         "the experiment: slow() is a coroutine that calls time.sleep()",
         lambda seconds: asyncio.run(_experiment_run(seconds)),
     ),
+    (
+        "the same experiment with twirly's watchdog, on by default",
+        lambda seconds: asyncio.run(_watchdog_run(seconds)),
+    ),
+)
+
+WHAT_THE_WATCHDOG_DID = (
+    "The watchdog is a thread beside the spinner's Task: when a tick is late it draws the "
+    "frames itself and looks at the loop thread's stack, so the spinner kept turning and the "
+    "line that blocked the loop is named above."
 )
 
 
@@ -114,15 +135,18 @@ def _say(text: str = "", indent: str = "") -> None:
 
 
 def replay(seconds: float) -> None:
-    """Run the four steps, ``seconds`` in all, printing what each one shows."""
+    """Run the steps, ``seconds`` in all, printing what each one shows."""
     _say("twirly demo: Fluent Python, chapter 19, 'Spinner with Coroutines'")
     per_step = seconds / len(STEPS)
     for number, (title, run) in enumerate(STEPS, start=1):
         _say()
         _say(f"{number}/{len(STEPS)} {title}", indent="    ")
         _say(f"Answer: {run(per_step)}")
+        if run is STEPS[3][1]:
+            _say()
+            _say(WHY_IT_FROZE)
     _say()
-    _say(WHY_IT_FROZE)
+    _say(WHAT_THE_WATCHDOG_DID)
 
 
 def main() -> int:

@@ -271,8 +271,15 @@ def _library_paths() -> tuple[str, ...]:
 
 
 def _is_program(filename: str) -> bool:
-    """True for a file of the program (not the standard library, a package, or twirly)."""
-    return not filename.startswith("<") and not filename.startswith(_library_paths())
+    """True for a file of the program (not the standard library, a package, or twirly;
+    ``<string>`` and ``<stdin>`` are the program's, ``<frozen ...>`` modules are not, and
+    twirly's demo is a program)."""
+    if filename.endswith(_DEMO):
+        return True
+    return not filename.startswith(("<frozen", *_library_paths()))
+
+
+_DEMO = os.path.join("twirly", "demo.py")
 
 
 def boundary_here() -> frozenset[CodeType]:
@@ -304,7 +311,8 @@ def sample(thread_id: int, boundary: frozenset[CodeType], loop: object = None) -
         if code in boundary:
             found = True
             break
-        above.append((code.co_qualname, code.co_filename, frame.f_lineno or code.co_firstlineno))
+        name = code.co_qualname.rpartition("<locals>.")[2]  # (a nested function: its own name)
+        above.append((name, code.co_filename, frame.f_lineno or code.co_firstlineno))
         frame = frame.f_back
     del frame
     if any(name.endswith(_PROMPTS) and not _is_program(name) for _, name, _ in above):
@@ -448,7 +456,9 @@ class Watchdog:
         if record.filename and record.lineno:
             import linecache
 
-            record = record._replace(line=linecache.getline(record.filename, record.lineno).strip())
+            line = linecache.getline(record.filename, record.lineno).strip()
+            code, hash_, _ = line.partition("  #")  # (an inline comment is not the code)
+            record = record._replace(line=code.rstrip() if hash_ and code else line)
         import logging
 
         logger = logging.getLogger("twirly.watchdog")
@@ -499,9 +509,9 @@ def summary_lines(blocks: Iterable[Record]) -> list[str]:
                 parts.append("GIL held (no thread could run; driver='process' keeps turning)")
             tail = f"{block.agreeing}/{block.samples} samples"
             parts.append(f"task {block.task} · {tail}" if block.task else tail)
-            if block.called_from is not None:
-                parts.append(f"called from {block.called_from}")
         lines.append("  " + "  ".join(parts))
+        if block.called_from is not None and block.kind not in ("busy", "stalled"):
+            lines.append(f"      called from {block.called_from}")
     return lines
 
 
