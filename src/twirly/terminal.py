@@ -330,6 +330,11 @@ class Terminal:
         finally:
             self._lock.release()
 
+    @property
+    def asking(self) -> bool:
+        """True while someone else's prompt waits for an answer (the rows stepped aside)."""
+        return self._aside
+
     def rows_on(self, loop: object) -> list[Row]:
         """The rows ticked by an asyncio clock on ``loop``."""
         with self._lock:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from types import CodeType
 
-from twirly.render import sanitize
+from twirly.render import display_width, sanitize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ class Detector:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = _settings if settings is None else settings
         self.start: float | None = None
+        self.since = 0.0
         self._sites: dict[tuple[Site, str | None], int] = {}
         self._callers: dict[Site, Site | None] = {}
         self._tasks: set[str | None] = set()
@@ -157,6 +158,8 @@ class Detector:
         block began between the two: it is dated from the middle (off by half an interval
         at most)."""
         self.start = (last_tick + due) / 2 if last_tick else due
+        # (the label counts from the last tick: that long, nothing ran on the loop)
+        self.since = last_tick or due
         self._sites.clear()
         self._callers.clear()
         self._tasks.clear()
@@ -179,13 +182,15 @@ class Detector:
         self._tasks.add(sample.task)
 
     def frozen(self, busy_share: float, sample: Sample) -> None:
-        """The watchdog could not run for a while. ``busy_share``: the process's CPU time
-        over that while's wall time (a thread held the GIL: near 1; the process was
-        stopped: near 0); ``sample``: the loop thread right after."""
+        """The watchdog could not run for a while. ``busy_share``: the loop thread's CPU
+        time over that while's wall time (it held the GIL in a long C call: near 1; the
+        process was stopped, or another thread held the GIL: near 0); ``sample``: the loop
+        thread right after (the call's line, if it is still there)."""
         if self._frozen == "stalled":
             return
-        if busy_share >= 0.5 and sample.state == "blocked":
-            self._frozen, self._frozen_at = "gil", sample  # (the call that held it just ended)
+        if busy_share >= 0.5:
+            after = sample if sample.state == "blocked" else None
+            self._frozen, self._frozen_at = "gil", after
         else:
             self._frozen, self._frozen_at = "stalled", None
 
@@ -208,8 +213,10 @@ class Detector:
 
     def label(self, now: float) -> str:
         """The live label, after the spinner's text ("" before ``show`` seconds)."""
-        start = self.start
-        if start is None or now - start < self.settings.show or self._paused:
+        if self.start is None or self._paused:
+            return ""
+        start = self.since
+        if now - start < self.settings.show:
             return ""
         kind = self.kind()
         if kind == "busy":
@@ -357,6 +364,10 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Record], None]] = []
         self._guard = threading.Lock()  # the detector, between this thread and a closer
+        # When this thread should next wake, the process's CPU time then, and the tick it
+        # waits for (last, due, interval): to tell, later, whether it was let run.
+        self._mark = (0.0, 0.0, 0.0, 0.0, 0.1)
+        self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
 
     def listen(self, listener: Callable[[Record], None]) -> None:
         """Call ``listener(record)`` for each block recorded from now on."""
@@ -380,19 +391,54 @@ class Watchdog:
 
     def _run(self) -> None:
         clock, stop = self._clock, self._stop
+        if clock.thread_id is not None and hasattr(time, "pthread_getcpuclockid"):
+            try:
+                self._cpu_clock = time.pthread_getcpuclockid(clock.thread_id)
+            except OSError:
+                pass
         takeover_share = self.detector.settings.takeover
         while not stop.is_set():
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
             interval = min(max(due - last, 0.01), 1.0) if last else 0.1
             wait = due + interval * takeover_share - time.monotonic()
-            woken, cpu = time.monotonic() + max(wait, 0.0), time.process_time()
+            woken, cpu = time.monotonic() + max(wait, 0.0), self._cpu()
+            self._mark = (woken, cpu, last, due, interval)
             if wait > 0 and stop.wait(wait):
                 return
             if not clock.alive:
                 return
-            if clock.ticks != ticks:
-                continue  # (it ticked meanwhile: healthy)
-            self._watch(last, due, interval, ticks, woken=woken, cpu=cpu)
+            if clock.ticks == ticks:
+                self._watch(last, due, interval, ticks, woken=woken, cpu=cpu)
+            elif self._overdue(time.monotonic(), woken, interval):
+                # The loop ticked again before this thread could run at all: something held
+                # the whole process (a C call holding the GIL, SIGSTOP). Say so, once.
+                took = sample(clock.thread_id or 0, self._boundary, clock.loop)
+                with self._guard:
+                    self.detector.begin(last, due)
+                    now = time.monotonic()
+                    self.detector.frozen(self._busy(now, woken, cpu), took)
+                    record = self.detector.end(now)  # (when the process let this thread run)
+                if record is not None:
+                    self._report(record)
+
+    def _overdue(self, now: float, woken: float, interval: float) -> bool:
+        """True when this thread woke long after it should have: it was not let run."""
+        return now - woken > max(self.detector.settings.record, 2 * interval)
+
+    def _busy(self, now: float, woken: float, cpu: float) -> float:
+        """The loop thread's CPU time over the wall time since ``woken`` (about 1: it held
+        the GIL; about 0: the process was stopped, or another thread held it)."""
+        return (self._cpu() - cpu) / max(now - woken, 1e-9)
+
+    def _cpu(self) -> float:
+        """The loop thread's CPU time (the process's where a thread's cannot be read)."""
+        clock_id = self._cpu_clock
+        if clock_id is not None:
+            try:
+                return time.clock_gettime(clock_id)
+            except OSError:
+                self._cpu_clock = None
+        return time.process_time()
 
     def _watch(
         self, last: float, due: float, interval: float, ticks: int, *, woken: float, cpu: float
@@ -407,21 +453,34 @@ class Watchdog:
         with self._guard:
             detector.begin(last, due)
         loop = clock.loop
+        warm = False
         while clock.ticks == ticks and clock.alive and not stop.is_set():
             now = time.monotonic()
             took = sample(thread_id, self._boundary, loop)
+            if self._terminal.asking:
+                took = Sample("paused")  # (input() or getpass() waits for the person)
             with self._guard:
                 if not detector.active:
                     break  # (closed by the spinner that stopped meanwhile)
-                if now - woken > max(detector.settings.record, 2 * interval):
-                    busy = (time.process_time() - cpu) / max(now - woken, 1e-9)
-                    detector.frozen(busy, took)
+                if self._overdue(now, woken, interval):
+                    detector.frozen(self._busy(now, woken, cpu), took)
                 detector.add(took)
                 label = "" if detector.paused else detector.label(now)
-            if label or not detector.paused:
-                self._draw(label)
-            woken, cpu = time.monotonic() + interval, time.process_time()
-            if stop.wait(interval):
+            delay = self._draw(label) if label or not detector.paused else None
+            if not warm:
+                # The label's signs are not ASCII: measuring them loads wcwidth (tens of
+                # ms), done after the first frame, not when the label is due.
+                display_width("⚠ ·")
+                warm = True
+            # The next frame when it is due (and the label the moment it is), at the latest
+            # an interval from now.
+            wait = interval if delay is None else min(max(delay, 0.005), interval)
+            show = detector.since + detector.settings.show
+            if not label and show > now:
+                wait = min(wait, max(show - time.monotonic(), 0.005))
+            woken, cpu = time.monotonic() + wait, self._cpu()
+            self._mark = (woken, cpu, last, due, interval)
+            if stop.wait(wait):
                 break
         self._draw("")
         with self._guard:
@@ -432,25 +491,34 @@ class Watchdog:
 
     def close_block(self) -> None:
         """A spinner on the loop stops while the loop is late (the block ended in the very
-        step that stops it): record the block now, up to this moment."""
+        step that stops it): record the block now, up to this moment. If this thread could
+        not even run meanwhile (a C call held the GIL), say that, without a site."""
+        now = time.monotonic()
         with self._guard:
-            record = self.detector.end(time.monotonic()) if self.detector.active else None
+            detector = self.detector
+            woken, cpu, last, due, interval = self._mark
+            if woken and self._overdue(now, woken, interval):
+                if not detector.active:
+                    detector.begin(last, due)
+                detector.frozen(self._busy(now, woken, cpu), Sample("blocked"))
+            record = detector.end(now) if detector.active else None
         if record is not None:
             self._report(record)
 
-    def _draw(self, label: str) -> None:
+    def _draw(self, label: str) -> float | None:
+        """Draw the frame due, with ``label`` on the rows of the loop; the delay until the
+        next frame (None: nothing drawn)."""
         terminal = self._terminal
         with terminal._lock:
             if self._stop.is_set() and label:
-                return
+                return None
             rows = terminal.rows_on(self._clock.loop)
             if not terminal.caps.animate:
-                return
+                return None
             note = f" {sanitize(label)}" if label else ""
             for row in rows:
                 row.note = note
-            if label or rows:
-                terminal.tick()
+            return terminal.tick() if rows else None
 
     def _report(self, record: Record) -> None:
         if record.filename and record.lineno:

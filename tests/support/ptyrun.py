@@ -67,6 +67,7 @@ class PtyProcess:
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.output = bytearray()
+        self.chunks: list[tuple[float, bytes]] = []  # (time.monotonic() read, bytes read)
         self.stdout_data = bytearray()
         self.proc = subprocess.Popen(
             list(argv),
@@ -100,6 +101,7 @@ class PtyProcess:
                 data = b""
             if fd == self.master:
                 self.output += data
+                self.chunks.append((time.monotonic(), data))
                 self._stream.feed(self._decoder.decode(data))
             else:
                 self.stdout_data += data
