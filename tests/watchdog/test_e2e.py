@@ -5,6 +5,7 @@ GIL, and the watchdog turned off."""
 from __future__ import annotations
 
 import ast
+import itertools
 import signal
 import sys
 import textwrap
@@ -60,7 +61,7 @@ def test_the_book_experiment_keeps_turning_and_names_the_line() -> None:
         assert first - entered <= 0.15  # although the spinner's Task never ran
         ended = entered + block
         times = _glyph_times(p, ended)
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert len(times) >= block / 0.08 * 0.6, times
         assert max(gaps) <= 0.25, gaps
         label = next(at for at, data in p.chunks if "⚠ event loop blocked".encode() in data)
