@@ -224,3 +224,19 @@ def test_a_spinner_forgotten_at_asyncio_run_exit_leaves_nothing() -> None:
     assert b"Task was destroyed" not in done.stderr
     assert done.stderr.rfind(b"\x1b[?25h") > done.stderr.rfind(b"\x1b[?25l") >= 0  # restored
     assert b"event loop blocked 1 time" in done.stderr  # (the block before the runner's end)
+
+
+def test_thresholds_set_by_configure_apply_to_spinners_started_afterwards() -> None:
+    from twirly import watchdog
+
+    async def main() -> list[Any]:
+        async with _watched() as sp:
+            time.sleep(0.4)  # under the new record threshold: not recorded
+        return sp.blocks
+
+    watchdog.configure(record=1.0)
+    try:
+        assert asyncio.run(main()) == []
+    finally:
+        watchdog.configure()
+    assert len(asyncio.run(main())) == 1
