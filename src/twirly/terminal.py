@@ -110,6 +110,7 @@ class Terminal:
         self._child: ChildTarget | None = None  # a child process draws (the process driver)
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
+        self.holds = 0  # how many times (a watchdog does not take a Ctrl-Z for a block)
         self.key: tuple[object, ...] = (id(self),)
         # The one clock of all the rows, and what each row asked of it (by the row's id):
         # a driver, the event loop of an asyncio one, and what to call if that loop ends it.
@@ -745,6 +746,7 @@ class Terminal:
         the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
         self._held = True
+        self.holds += 1
         child = self._remote()
         if child is not None:
             child.hold(aside=aside)

@@ -142,6 +142,7 @@ class Detector:
         self._paused = False
         self._frozen: Literal["gil", "stalled"] | None = None
         self._frozen_at: Sample | None = None
+        self._excused = False
 
     @property
     def active(self) -> bool:
@@ -167,6 +168,11 @@ class Detector:
         self._paused = False
         self._frozen = None
         self._frozen_at = None
+        self._excused = False
+
+    def excuse(self) -> None:
+        """The person stopped the program meanwhile (Ctrl-Z): not a block to report."""
+        self._excused = True
 
     def add(self, sample: Sample) -> None:
         """Fold one sample in (only its strings and numbers are kept)."""
@@ -213,7 +219,7 @@ class Detector:
 
     def label(self, now: float) -> str:
         """The live label, after the spinner's text ("" before ``show`` seconds)."""
-        if self.start is None or self._paused:
+        if self.start is None or self._paused or self._excused:
             return ""
         start = self.since
         if now - start < self.settings.show:
@@ -231,7 +237,7 @@ class Detector:
         """The loop ticked again at ``at``: the block's record, if it lasted ``record``
         seconds or more (and nobody was being asked something)."""
         start, self.start = self.start, None
-        if start is None or self._paused:
+        if start is None or self._paused or self._excused:
             return None
         duration = max(at - start, 0.0)
         if duration < self.settings.record:
@@ -367,6 +373,7 @@ class Watchdog:
         # When this thread should next wake, the process's CPU time then, and the tick it
         # waits for (last, due, interval): to tell, later, whether it was let run.
         self._mark = (0.0, 0.0, 0.0, 0.0, 0.1)
+        self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
         self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
 
     def listen(self, listener: Callable[[Record], None]) -> None:
@@ -417,9 +424,18 @@ class Watchdog:
                     self.detector.begin(last, due)
                     now = time.monotonic()
                     self.detector.frozen(self._busy(now, woken, cpu), took)
+                    self._excuse_a_stop()
                     record = self.detector.end(now)  # (when the process let this thread run)
                 if record is not None:
                     self._report(record)
+
+    def _excuse_a_stop(self) -> None:
+        # Under the guard: the person stopped the program (Ctrl-Z) since the last look.
+        holds = self._terminal.holds
+        if holds != self._holds:
+            self._holds = holds
+            if self.detector.active:
+                self.detector.excuse()
 
     def _overdue(self, now: float, woken: float, interval: float) -> bool:
         """True when this thread woke long after it should have: it was not let run."""
@@ -464,6 +480,7 @@ class Watchdog:
                     break  # (closed by the spinner that stopped meanwhile)
                 if self._overdue(now, woken, interval):
                     detector.frozen(self._busy(now, woken, cpu), took)
+                self._excuse_a_stop()
                 detector.add(took)
                 label = "" if detector.paused else detector.label(now)
             delay = self._draw(label) if label or not detector.paused else None
@@ -501,6 +518,7 @@ class Watchdog:
                 if not detector.active:
                     detector.begin(last, due)
                 detector.frozen(self._busy(now, woken, cpu), Sample("blocked"))
+            self._excuse_a_stop()
             record = detector.end(now) if detector.active else None
         if record is not None:
             self._report(record)

@@ -94,6 +94,15 @@ def test_a_watchdog_that_could_not_run_while_nothing_ran_saw_a_stopped_process()
     assert record.function is None
 
 
+def test_a_stop_by_the_person_is_not_a_block() -> None:
+    detector = Detector()
+    detector.begin(10.0, 10.1)
+    detector.frozen(0.0, Sample("parked"))
+    detector.excuse()  # (Ctrl-Z, then fg)
+    assert detector.label(20.0) == ""
+    assert detector.end(30.0) is None
+
+
 def test_a_prompt_in_the_loop_thread_shows_nothing_and_records_nothing() -> None:
     detector = Detector()
     detector.begin(10.0, 10.1)
@@ -187,7 +196,8 @@ def test_records_are_honest_whatever_the_samples(
     record = detector.end(end)
     elapsed = end - last
     if record is None:  # (only too short a block goes unrecorded: no sample was "paused")
-        assert end - (last + due) / 2 < detector.settings.record
+        start = (last + due) / 2 if last else due
+        assert end - start < detector.settings.record
         return
     assert 0 <= record.duration <= elapsed + 1e-9
     assert record.duration >= detector.settings.record
