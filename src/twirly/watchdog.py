@@ -406,6 +406,7 @@ class Watchdog:
         takeover_share = self.detector.settings.takeover
         while not stop.is_set():
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
+            clock.longest = 0.0
             interval = min(max(due - last, 0.01), 1.0) if last else 0.1
             wait = due + interval * takeover_share - time.monotonic()
             woken, cpu = time.monotonic() + max(wait, 0.0), self._cpu()
@@ -416,9 +417,13 @@ class Watchdog:
                 return
             if clock.ticks == ticks:
                 self._watch(last, due, interval, ticks, woken=woken, cpu=cpu)
-            elif self._overdue(time.monotonic(), woken, interval):
-                # The loop ticked again before this thread could run at all: something held
-                # the whole process (a C call holding the GIL, SIGSTOP). Say so, once.
+            elif self._overdue(time.monotonic(), woken, interval) and (
+                clock.longest >= self.detector.settings.record
+            ):
+                # The loop ticked again before this thread could run at all, after a tick
+                # this late: something held the whole process (a C call holding the GIL,
+                # SIGSTOP). Say so, once. (Late here with the loop on time is only this
+                # thread kept from the GIL by a loop that takes it back at once: no block.)
                 took = sample(clock.thread_id or 0, self._boundary, clock.loop)
                 with self._guard:
                     self.detector.begin(last, due)
@@ -514,7 +519,8 @@ class Watchdog:
         with self._guard:
             detector = self.detector
             woken, cpu, last, due, interval = self._mark
-            if woken and self._overdue(now, woken, interval):
+            missed = now - self._clock.last_tick - interval  # (how late the loop is now)
+            if woken and self._overdue(now, woken, interval) and missed >= interval:
                 if not detector.active:
                     detector.begin(last, due)
                 detector.frozen(self._busy(now, woken, cpu), Sample("blocked"))

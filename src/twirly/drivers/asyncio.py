@@ -31,6 +31,7 @@ class AsyncioClock:
         "due",
         "heartbeat",
         "last_tick",
+        "longest",
         "thread_id",
         "ticks",
         "watchdog",
@@ -48,6 +49,7 @@ class AsyncioClock:
         # were (plain stores on the loop, one per frame).
         self.due = 0.0
         self.ticks = 0
+        self.longest = 0.0  # the longest wait between two ticks, until a watchdog resets it
         self.watchdog: Watchdog | None = None
         self.heartbeat = False  # (a clock that only ticks, for a watchdog off a terminal)
 
@@ -80,7 +82,11 @@ class AsyncioClock:
             delay: float | None = max(self.due - now(), 0.0)
             while delay is not None:
                 await asyncio.sleep(delay)
-                self.last_tick = now()
+                tick_at = now()
+                late = tick_at - self.due
+                if late > self.longest:
+                    self.longest = late
+                self.last_tick = tick_at
                 self.ticks += 1
                 delay = tick()
                 if delay is not None:
