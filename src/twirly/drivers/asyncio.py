@@ -84,8 +84,7 @@ class AsyncioClock:
                 await asyncio.sleep(delay)
                 tick_at = now()
                 late = tick_at - self.due
-                if late > self.longest:
-                    self.longest = late
+                self.longest = max(self.longest, late)
                 self.last_tick = tick_at
                 self.ticks += 1
                 delay = tick()
