@@ -91,9 +91,7 @@ class TaskRow:
     """
 
     __slots__ = (
-        "_ended_at",
         "_group",
-        "_note",
         "_row",
         "_shown_text",
         "_started",
@@ -111,11 +109,9 @@ class TaskRow:
         self._group = group
         self._status: Status = "queued"
         self._started = 0.0
-        self._ended_at = 0.0
         self._row: Row | None = None  # while shown
         self._shown_text: str | None = None
         self._waiting: list[TaskRow] | None = None  # running children waiting for this row
-        self._note = ""
 
     @property
     def status(self) -> Status:
@@ -287,7 +283,6 @@ class Group:
         self._pending: deque[TaskRow] = deque()
         self._kids: deque[TaskRow] = deque()  # ... and those whose parent has a row
         self._shown: dict[int, TaskRow] = {}
-        self._not_shown = 0
         self._heart: threading.Event | None = None
         self._heart_thread: threading.Thread | None = None
         self._thread_limit: threading.BoundedSemaphore | None = None
@@ -546,9 +541,6 @@ class Group:
                 self._skipped += 1
             else:
                 self._interrupted += 1
-            task._ended_at = self._now()
-            if text is not None:
-                task._note = text
             line = self._line_for(task, status, text, exc)
         if line is not None:
             terminal = self._terminal
