@@ -216,8 +216,17 @@ def _clock_text(seconds: float) -> str:
 class Group:
     """Many tasks on one display: rows for the tasks that run longest, and a summary row.
 
-    ``with`` (a thread clock) or ``async with`` (an asyncio Task on the running loop, as a
-    spinner). See :func:`group` for the arguments.
+    ``with twirly.group(title) as g`` (a thread clock: threads, executors, futures) or
+    ``async with`` (an asyncio Task on the running loop, as a spinner).
+
+    - ``persist``: ``"failed"`` leaves failures and warnings above the rows and counts the
+      rest; ``"all"`` leaves every task's line as it ends; ``"none"`` only the summary.
+    - ``show_after``: seconds a task runs before it gets a row.
+    - ``limit``: at most that many tasks run at once; the others wait, counted as queued.
+    - ``heartbeat``: off a terminal, a summary line every that many seconds (0: none).
+    - ``max_rows``: the most rows the display takes (default: the screen's height less 1).
+    - ``watchdog``: under ``async with``, a watchdog keeps the display turning while the
+      event loop is blocked and says where (on by default; see :class:`twirly.spinner`).
     """
 
     def __init__(
@@ -235,8 +244,8 @@ class Group:
         watchdog: bool | None = None,
         terminal: Terminal | None = None,
     ) -> None:
-        """See :func:`group`. ``terminal``: draw on this terminal, with no clock of the
-        group's own (tests give one with an injected clock and tick it themselves)."""
+        """See the class. ``terminal``: draw on this terminal, with no clock of the group's
+        own (tests give one with an injected clock and tick it themselves)."""
         from twirly._spinner import _resolve_style
 
         _check_title(title)
@@ -1164,43 +1173,8 @@ def step(title: str) -> _Step:
     return _Step(title)
 
 
-def group(
-    title: str,
-    *,
-    persist: Persist = "failed",
-    show_after: float = 0.2,
-    limit: int | None = None,
-    heartbeat: float = 30.0,
-    max_rows: int | None = None,
-    stream: TextIO | None = None,
-    style: str | Style = DEFAULT_STYLE,
-    animate: bool | None = None,
-    watchdog: bool | None = None,
-) -> Group:
-    """Many tasks on one display: ``with twirly.group(title) as g`` (threads, executors,
-    futures) or ``async with`` (asyncio).
-
-    - ``persist``: ``"failed"`` leaves failures and warnings above the rows and counts the
-      rest; ``"all"`` leaves every task's line as it ends; ``"none"`` only the summary.
-    - ``show_after``: seconds a task runs before it gets a row.
-    - ``limit``: at most that many tasks run at once; the others wait, counted as queued.
-    - ``heartbeat``: off a terminal, a summary line every that many seconds (0: none).
-    - ``max_rows``: the most rows the display takes (default: the screen's height less 1).
-    - ``watchdog``: under ``async with``, a watchdog keeps the display turning while the
-      event loop is blocked and says where (on by default; see :class:`twirly.spinner`).
-    """
-    return Group(
-        title,
-        persist=persist,
-        show_after=show_after,
-        limit=limit,
-        heartbeat=heartbeat,
-        max_rows=max_rows,
-        stream=stream,
-        style=style,
-        animate=animate,
-        watchdog=watchdog,
-    )
+#: ``twirly.group(title, ...)``: the class itself, as ``twirly.spinner`` is.
+group = Group
 
 
 class TaskGroup:
@@ -1209,7 +1183,7 @@ class TaskGroup:
     exceptions. Keyword arguments are :func:`group`'s."""
 
     def __init__(self, title: str, **options: Any) -> None:
-        self._group = group(title, **options)
+        self._group = Group(title, **options)
         self._tasks: asyncio.TaskGroup | None = None
 
     @property
