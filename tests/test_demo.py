@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.frames import live_summary_of, read_screen_until, transcript
 from tests.support.ptyrun import PtyProcess, clean_env
-from twirly.demo import DEFAULT_TOTAL_SECONDS, WHY_IT_FROZE, total_seconds
+from twirly.demo import DEFAULT_TOTAL_SECONDS, MANY_TASKS, WHY_IT_FROZE, total_seconds
 from twirly.styles import get_style
 
 GLYPHS = [frame.strip() for frame in get_style("dots").frames]
@@ -27,10 +29,13 @@ def words(text: str) -> str:
 
 
 def steps_of(output: bytes) -> list[str]:
-    """The output of each of the four steps, from its heading to the next one."""
+    """The output of each of the four steps, from its heading to the next one (the last
+    one to the group)."""
     text = output.decode("utf-8", "replace")
     starts = [text.index(f"{number}/4 ") for number in range(1, 5)]
-    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    end = text.find(" ".join(MANY_TASKS.split()[:4]))  # (the group that follows)
+    ends = [*starts[1:], end if end >= 0 else len(text)]
+    return [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
 def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
@@ -46,13 +51,15 @@ def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
         assert f"{GLYPHS[0]} thinking! (watch it freeze)" in experiment
         assert glyphs_in(experiment) == {GLYPHS[0]}, f"the spinner turned: {experiment!r}"
 
-        screen = p.screen()
-        assert screen.cursor_visible
-        assert not glyphs_in(screen.text), screen.text
-        assert "thinking!" not in screen.text, "a spinner line was left on the screen"
-        assert screen.text_lines.count("Answer: 42") == 4, screen.text
-        assert words(screen.text).endswith(words(WHY_IT_FROZE)), screen.text
-        assert all(len(line) <= 72 for line in screen.text_lines), "the demo's lines are wrapped"
+        assert p.screen().cursor_visible
+        # The group that follows pushes the book's part up into the scrollback: read it there.
+        lines = transcript(bytes(p.output))
+        text = "\n".join(lines)
+        assert not glyphs_in(text), text
+        assert "thinking!" not in text, "a spinner line was left on the screen"
+        assert lines.count("Answer: 42") == 4, text
+        assert words(WHY_IT_FROZE) in words(text), text
+        assert all(len(line) <= 72 for line in lines), "the demo's lines are wrapped"
 
 
 def test_demo_off_a_terminal_prints_the_lines_and_no_escape_bytes() -> None:
@@ -69,14 +76,53 @@ def test_demo_off_a_terminal_prints_the_lines_and_no_escape_bytes() -> None:
         assert b"\r" not in data, f"carriage return on {name}: {data!r}"
     out = done.stdout.decode()
     assert out.count("Answer: 42\n") == 4, out
-    assert words(out).endswith(words(WHY_IT_FROZE)), out
-    # Each spinner prints its text once when it starts, and nothing when it is cleared.
-    assert done.stderr.decode().splitlines() == [
+    assert words(out).endswith(words(WHY_IT_FROZE) + " " + words(MANY_TASKS) + GROUP_RESULT), out
+    # Each spinner prints its text once when it starts, and nothing when it is cleared; the
+    # group its title, each failure once, and its summary.
+    errors = done.stderr.decode().splitlines()
+    assert errors[:4] == [
         "thinking!",
         "thinking!",
         "thinking!",
         "thinking! (watch it freeze)",
     ]
+    assert errors[4] == "Downloading"
+    assert sorted(errors[5:8]) == FAILURES, errors
+    assert re.fullmatch(r"Downloading  597 done · 3 failed · 0:00", errors[8]), errors
+    assert len(errors) == 9, errors
+
+
+GROUP_RESULT = " 597 downloaded, 3 failed"
+FAILURES = [
+    f"✖ mirror.example/{number}.tgz: ConnectionResetError: reset by peer"
+    for number in (311, 523, "097")
+]
+FAILURES.sort()
+
+
+def test_demo_ends_with_a_group_of_downloads() -> None:
+    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT)) as p:
+        p.read_until(MANY_TASKS.split()[-1])
+        live = live_summary_of("Downloading")
+        # The slow downloads' rows, with the text their tasks set, above the live summary.
+        rows = read_screen_until(
+            p,
+            lambda rows: (
+                any(live.match(row) for row in rows)
+                and any(re.search(r"\d% of [\d,]+ kB \(\d+s\)$", row) for row in rows)
+            ),
+            "a download's row and the summary",
+        )
+        used = [row for row in rows if row]
+        assert live.match(used[-1]), "the summary is the last row"
+        assert not p.screen().cursor_visible
+        assert p.wait() == 0, bytes(p.output)
+        lines = transcript(bytes(p.output))
+        assert lines[-1] == GROUP_RESULT.strip()
+        assert re.fullmatch(r"Downloading  597 done · 3 failed · 0:00", lines[-2]), lines
+        assert sorted(line for line in lines if line.startswith("✖")) == FAILURES, lines
+        assert not any(" kB" in line for line in lines), "a download's row was left behind"
+        assert p.screen().cursor_visible
 
 
 def test_demo_into_a_reader_that_goes_away_ends_without_a_traceback() -> None:

@@ -11,13 +11,11 @@ import random
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from itertools import pairwise
 
-import pyte
 import pytest
 
+from tests.support.frames import read_screen_until, transcript
 from tests.support.ptyrun import ROOT, PtyProcess, clean_env
 from twirly.styles import get_style
 
@@ -122,32 +120,8 @@ def test_example_with_stdout_redirected_keeps_the_spinner_on_the_terminal(name: 
 
 # -- the group examples ------------------------------------------------------------------------
 
-SYNC_BEGIN, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
 #: The summary row while a group runs: a spinner frame, then the group's title.
 LIVE_SUMMARY = re.compile(r"^[" + "".join(GLYPHS) + r"] (Downloading|Building|Hashing)  ")
-
-
-def transcript(output: bytes, rows: int = 24, cols: int = 80) -> list[str]:
-    """Everything a person can read after the program, scrolling back: the rows that went
-    into the scrollback, then the screen, with blank rows left out."""
-    screen = pyte.HistoryScreen(cols, rows, history=100_000)
-    pyte.Stream(screen).feed(output.decode("utf-8", "replace"))
-    history = ["".join(line[x].data for x in range(cols)).rstrip() for line in screen.history.top]
-    return [line for line in [*history, *(row.rstrip() for row in screen.display)] if line]
-
-
-def read_screen_until(p: PtyProcess, seen: Callable[[list[str]], bool], what: str) -> list[str]:
-    """Read until the screen, between two frames, shows what ``seen`` looks for."""
-    deadline = time.monotonic() + 20
-    while True:
-        output = bytes(p.output)
-        between_frames = output.rfind(SYNC_BEGIN) <= output.rfind(SYNC_END)
-        rows = p.screen().text_lines
-        if between_frames and seen(rows):
-            return rows
-        if time.monotonic() > deadline or p.proc.poll() is not None:
-            raise AssertionError(f"never saw {what}:\n{p.screen().text}")
-        p.read_for(0.01)
 
 
 def final_lines(p: PtyProcess) -> list[str]:
