@@ -283,6 +283,55 @@ def test_print_from_tasks_and_threads_appears_above_the_block_whole_and_once(
         assert sorted(lines[:-2]) == sorted([*expected, "ALL PRINTED"]), lines
 
 
+_THREADS = """
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+def work(i):
+    twirly.current().text = f"chunk {i} of 4"
+    logging.warning("worker %d logs", i)
+    g.write(f"worker {i} writes")
+    wait_until_stopped()
+
+with ThreadPoolExecutor(4) as pool, twirly.group("Threads", show_after=0) as g:
+    results = list(g.map(pool, work, range(4), title=lambda i: f"worker {i}"))
+print("after")
+"""
+
+
+def _row_of(rows: list[str], worker: int) -> bool:
+    """Whether worker ``worker``'s row, with the text it set, is on the screen."""
+    row = re.compile(rf"^[{GLYPHS}] worker {worker}  chunk {worker} of 4 \(\d+s\)$")
+    return any(row.match(r) for r in rows)
+
+
+def test_rows_of_worker_threads_show_their_text_and_their_lines_go_above(tmp_path: Path) -> None:
+    stop = tmp_path / "stop"
+    live = live_summary_of("Threads")
+    with start(_THREADS, stop) as p:
+        rows = read_screen_until(
+            p,
+            lambda rows: (
+                any(live.match(r) and "4 running" in r for r in rows)
+                and all(f"worker {i} writes" in rows for i in range(4))
+                and all(_row_of(rows, i) for i in range(4))
+            ),
+            "each worker's row with its text, and its lines above",
+        )
+        top = first_block_row(rows)
+        above = sorted(r for r in rows[:top] if r)
+        assert above == sorted(
+            [
+                *(f"WARNING:root:worker {i} logs" for i in range(4)),
+                *(f"worker {i} writes" for i in range(4)),
+            ]
+        ), rows
+        assert [r for r in used_rows(rows)[top:] if not TASK_ROW.match(r)] == [], rows
+        stop.touch()
+        everything = assert_ended_cleanly(p, r"Threads  4 done · 0 failed · 0:0\d")
+        assert len(everything) == 10, everything
+
+
 # -- Ctrl-C ---------------------------------------------------------------------------------------
 
 _CTRL_C = {
