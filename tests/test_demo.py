@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.frames import live_summary_of, read_screen_until, transcript
 from tests.support.ptyrun import PtyProcess, clean_env
-from twirly.demo import DEFAULT_TOTAL_SECONDS, WHAT_THE_WATCHDOG_DID, WHY_IT_FROZE, total_seconds
+from twirly.demo import (
+    DEFAULT_TOTAL_SECONDS,
+    MANY_TASKS,
+    WHAT_THE_WATCHDOG_DID,
+    WHY_IT_FROZE,
+    total_seconds,
+)
 from twirly.styles import get_style
 
 GLYPHS = [frame.strip() for frame in get_style("dots").frames]
@@ -29,14 +37,17 @@ def words(text: str) -> str:
 
 
 def steps_of(output: bytes) -> list[str]:
-    """The output of each step, from its heading to the next one."""
+    """The output of each step, from its heading to the next one (the last one to the
+    group)."""
     text = output.decode("utf-8", "replace")
     starts = [text.index(f"{number}/{STEPS} ") for number in range(1, STEPS + 1)]
-    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    end = text.find(" ".join(MANY_TASKS.split()[:4]))  # (the group that follows)
+    ends = [*starts[1:], end if end >= 0 else len(text)]
+    return [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
 def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
-    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT), rows=40) as p:
+    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT)) as p:
         p.read_until("thinking!")
         assert not p.screen().cursor_visible
         assert p.wait() == 0, bytes(p.output)
@@ -54,17 +65,19 @@ def test_demo_spins_under_three_clocks_then_freezes_on_a_blocked_loop() -> None:
         assert "⚠ event loop blocked 0." in watched
         assert "· slow() demo.py:" in watched
 
-        screen = p.screen()
-        assert screen.cursor_visible
-        assert not glyphs_in(screen.text), screen.text
-        assert "thinking!" not in screen.text, "a spinner line was left on the screen"
-        assert screen.text_lines.count("Answer: 42") == STEPS, screen.text
-        summary = [line for line in screen.text_lines if line.startswith("  ~0.")]
+        assert p.screen().cursor_visible
+        # The group that follows pushes the book's part up into the scrollback: read it there.
+        lines = transcript(bytes(p.output))
+        text = "\n".join(lines)
+        assert not glyphs_in(text), text
+        assert "thinking!" not in text, "a spinner line was left on the screen"
+        assert lines.count("Answer: 42") == STEPS, text
+        summary = [line for line in lines if line.startswith("  ~0.")]
         assert len(summary) == 1
         assert "slow()  demo.py:" in summary[0]
         assert "time.sleep(seconds)" in summary[0]
-        assert words(screen.text).endswith(words(WHAT_THE_WATCHDOG_DID)), screen.text
-        demo_lines = [line for line in screen.text_lines if not line.startswith(("⚠", "  "))]
+        assert words(WHAT_THE_WATCHDOG_DID) in words(text), text
+        demo_lines = [line for line in lines if not line.startswith(("⚠", "  "))]
         assert all(len(line) <= 72 for line in demo_lines), "the demo's lines are wrapped"
 
 
@@ -83,16 +96,56 @@ def test_demo_off_a_terminal_prints_the_lines_and_no_escape_bytes() -> None:
     out = done.stdout.decode()
     assert out.count("Answer: 42\n") == STEPS, out
     assert words(WHY_IT_FROZE) in words(out), out
-    assert words(out).endswith(words(WHAT_THE_WATCHDOG_DID)), out
+    ending = words(WHAT_THE_WATCHDOG_DID) + " " + words(MANY_TASKS) + GROUP_RESULT
+    assert words(out).endswith(ending), out
     # Each spinner prints its text once when it starts, and nothing when it is cleared (a
-    # block of 0.04 s is too short for the watchdog to record).
-    assert done.stderr.decode().splitlines() == [
+    # block of 0.04 s is too short for the watchdog to record); the group its title, each
+    # failure once, and its summary.
+    errors = done.stderr.decode().splitlines()
+    assert errors[:5] == [
         "thinking!",
         "thinking!",
         "thinking!",
         "thinking! (watch it freeze)",
         "thinking! (watchdog on)",
     ]
+    assert errors[5] == "Downloading"
+    assert sorted(errors[6:9]) == FAILURES, errors
+    assert re.fullmatch(r"Downloading  597 done · 3 failed · 0:00", errors[9]), errors
+    assert len(errors) == 10, errors
+
+
+GROUP_RESULT = " 597 downloaded, 3 failed"
+FAILURES = [
+    f"✖ mirror.example/{number}.tgz: ConnectionResetError: reset by peer"
+    for number in (311, 523, "097")
+]
+FAILURES.sort()
+
+
+def test_demo_ends_with_a_group_of_downloads() -> None:
+    with PtyProcess([sys.executable, "-m", "twirly", "demo"], env=clean_env(SHORT)) as p:
+        p.read_until(MANY_TASKS.split()[-1])
+        live = live_summary_of("Downloading")
+        # The slow downloads' rows, with the text their tasks set, above the live summary.
+        rows = read_screen_until(
+            p,
+            lambda rows: (
+                any(live.match(row) for row in rows)
+                and any(re.search(r"\d% of [\d,]+ kB \(\d+s\)$", row) for row in rows)
+            ),
+            "a download's row and the summary",
+        )
+        used = [row for row in rows if row]
+        assert live.match(used[-1]), "the summary is the last row"
+        assert not p.screen().cursor_visible
+        assert p.wait() == 0, bytes(p.output)
+        lines = transcript(bytes(p.output))
+        assert lines[-1] == GROUP_RESULT.strip()
+        assert re.fullmatch(r"Downloading  597 done · 3 failed · 0:0\d", lines[-2]), lines
+        assert sorted(line for line in lines if line.startswith("✖")) == FAILURES, lines
+        assert not any(" kB" in line for line in lines), "a download's row was left behind"
+        assert p.screen().cursor_visible
 
 
 def test_demo_into_a_reader_that_goes_away_ends_without_a_traceback() -> None:

@@ -3,12 +3,13 @@
 The same ``slow()`` (a pretend computation answering 42) runs under the three clocks, an
 asyncio Task, a thread and a child process, and the spinner turns in each. Then the book's
 experiment: a coroutine that calls ``time.sleep`` blocks the event loop, and the asyncio
-spinner freezes on its first frame. Last, the same experiment with twirly's watchdog (on by
+spinner freezes on its first frame. Then the same experiment with twirly's watchdog (on by
 default; the experiment turned it off): the spinner keeps turning, and the blocking line is
-named, live and in a summary.
+named, live and in a summary. Last, where the lesson leads: many coroutines on one display,
+a :func:`twirly.group` of pretend downloads, a few of them failing.
 
-The whole replay takes about ten seconds; ``TWIRLY_DEMO_SECONDS`` sets that total. Off a
-terminal there is no animation, only the lines.
+The book's replay takes about ten seconds (``TWIRLY_DEMO_SECONDS`` sets that), and the group
+three tenths as long again. Off a terminal there is no animation, only the lines.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +36,15 @@ WHY_IT_FROZE = (
     "and the spinner's Task with it. Await asyncio.sleep instead, or hand blocking work to a "
     "thread."
 )
+MANY_TASKS = (
+    "And where the lesson leads: many coroutines on one event loop, on one display. "
+    "twirly.group gives rows to the downloads that run longest, counts the rest, and "
+    "prints each failure above the rows as it happens."
+)
+#: The group's length, as a share of the book's replay.
+GROUP_SHARE = 0.3
+DOWNLOADS = 600
+FAILING = frozenset({97, 311, 523})
 MAX_LINE = 72  # columns: short lines read better, and the demo's text never wraps mid-word
 
 
@@ -122,6 +133,43 @@ WHAT_THE_WATCHDOG_DID = (
 )
 
 
+# -- many tasks on one display ------------------------------------------------------------
+
+
+async def _download(number: int, seconds: float, rng: random.Random) -> int:
+    """A pretend download of ``seconds`` at most, in four chunks; some fail halfway."""
+    row = twirly.current()
+    # Most end in a blink; one in twenty takes (nearly) the whole time, and those get rows.
+    share = rng.uniform(0.8, 1.0) if number % 20 == 7 else rng.random() ** 3
+    size = rng.randint(50, 5_000)
+    for chunk in range(4):
+        row.text = f"{chunk * 25:2d}% of {size:,} kB"
+        await asyncio.sleep(share * seconds / 4)
+        if number in FAILING and chunk == 1:
+            raise ConnectionResetError("reset by peer")
+    return size
+
+
+async def _group_run(seconds: float) -> list[int | BaseException]:
+    rng = random.Random(42)
+    names = [f"mirror.example/{number:03d}.tgz" for number in range(DOWNLOADS)]
+    async with twirly.group("Downloading") as g:
+        return await g.gather(
+            *(_download(number, seconds, rng) for number in range(DOWNLOADS)),
+            titles=names,
+            return_exceptions=True,
+        )
+
+
+def many_tasks(seconds: float) -> None:
+    """The group: ``DOWNLOADS`` pretend downloads, ``seconds`` long, then what came of them."""
+    _say()
+    _say(MANY_TASKS)
+    results = asyncio.run(_group_run(seconds))
+    failed = sum(isinstance(result, BaseException) for result in results)
+    _say(f"{len(results) - failed:,} downloaded, {failed} failed")
+
+
 # -- the replay ----------------------------------------------------------------------------
 
 
@@ -147,6 +195,7 @@ def replay(seconds: float) -> None:
             _say(WHY_IT_FROZE)
     _say()
     _say(WHAT_THE_WATCHDOG_DID)
+    many_tasks(seconds * GROUP_SHARE)
 
 
 def main() -> int:
