@@ -205,6 +205,11 @@ def _title_of(thing: object) -> str:
     return str(key) if key is not None else type(thing).__name__
 
 
+def caps_unicode(terminal: Terminal | None) -> bool:
+    """Whether ``terminal``'s stream shows Unicode (True before there is one)."""
+    return terminal is None or terminal.caps.unicode
+
+
 def _clock_text(seconds: float) -> str:
     """Elapsed time as a clock: ``0:42``, ``12:05``, ``1:02:03``."""
     whole = int(max(seconds, 0.0))
@@ -340,8 +345,12 @@ class Group:
             parts.append(f"+{hidden:,} not shown")
         return parts
 
+    def _sep(self) -> str:
+        """Between two counts: a middle dot, where the stream shows Unicode."""
+        return " · " if caps_unicode(self._terminal) else ", "
+
     def _counts_text(self) -> str:
-        return " · ".join(self._counts())
+        return self._sep().join(self._counts())
 
     def _summary_text(self, now: float, *, hidden: int = 0, width: int = 0) -> str:
         """The summary row's text. On ``width`` columns, what does not fit goes first from
@@ -354,10 +363,12 @@ class Group:
             room = width - 1 - (self._style.width + 1)  # (the glyph, a space, a free column)
             tail = 2 + sum(len(part) + 3 for part in parts) + len(clock)
             if display_width(title) + tail > room:
-                title = fit(sanitize(title), max(room - tail, 8), "…")[0]
+                ellipsis = "…" if self._sep() == " · " else "..."
+                title = fit(sanitize(title), max(room - tail, 8), ellipsis)[0]
             while len(parts) > 3 and display_width(title) + tail > room:
                 tail -= len(parts.pop()) + 3
-        return f"{title}  {' · '.join(parts)} · {clock}"
+        sep = self._sep()
+        return f"{title}  {sep.join(parts)}{sep}{clock}"
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -574,7 +585,7 @@ class Group:
             detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
         if detail is None and status in ("cancelled", "interrupted"):
             detail = status
-        body = task.path
+        body = task.path if caps_unicode(self._terminal) else task.path.replace(" › ", " > ")
         if detail:
             body += f"  {detail}" if status == "ok" else f": {detail}"
         terminal = self._terminal
