@@ -168,6 +168,9 @@ def test_the_whole_corpus_through_a_real_terminal(driver: str) -> None:
         lines = [line for line in screen.text_lines if line]
         for _, shown in HOSTILE:
             assert any(shown in line for line in lines), shown
+        if driver == "asyncio" and lines[-1].startswith("  "):
+            # The writes blocked the loop long enough for the watchdog's summary to follow.
+            lines = lines[: next(i for i, line in enumerate(lines) if line.startswith("⚠ event"))]
         assert lines[-1].startswith("✖ \\x1b]0;pwned title\\x07 | ")
 
 

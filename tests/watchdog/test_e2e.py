@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import signal
 import sys
 import textwrap
@@ -64,8 +65,9 @@ def test_the_book_experiment_keeps_turning_and_names_the_line() -> None:
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert len(times) >= block / 0.08 * 0.6, times
         assert max(gaps) <= 0.25, gaps
+        # The label from 0.5 s after the block began (the first frame), within two frames.
         label = next(at for at, data in p.chunks if "⚠ event loop blocked".encode() in data)
-        assert label - entered <= 0.65
+        assert label - first <= 0.65
         records = _records(p)
         assert len(records) == 1
         duration, kind, function, filename, lineno, task, samples, agreeing = records[0]
@@ -81,7 +83,10 @@ def test_the_book_experiment_keeps_turning_and_names_the_line() -> None:
         screen = p.screen()
         assert screen.cursor_visible
         assert "⚠ event loop blocked 1 time, ~1.5 s in total (longest ~1.5 s)" in screen.text
-        assert "  ~1.5 s  slow()  <string>:3  task Task-1 · " in screen.text
+        # (Python 3.13 also shows the source text of `-c` code)
+        assert re.search(
+            r"  ~1\.5 s  slow\(\)  <string>:3  (time\.sleep\(1\.5\)  )?task Task-1 · ", screen.text
+        )
         assert "Answer: 42" in screen.text
         assert not any(glyph in screen.text for glyph in GLYPHS)
 
