@@ -375,6 +375,7 @@ class Watchdog:
         self._mark = (0.0, 0.0, 0.0, 0.0, 0.1)
         self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
         self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
+        self._block = (-1, 0.0)  # the ticks and the due time of the tick a block missed
 
     def listen(self, listener: Callable[[Record], None]) -> None:
         """Call ``listener(record)`` for each block recorded from now on."""
@@ -430,7 +431,8 @@ class Watchdog:
                     now = time.monotonic()
                     self.detector.frozen(self._busy(now, woken, cpu), took)
                     self._excuse_a_stop()
-                    record = self.detector.end(now)  # (when the process let this thread run)
+                    # Ended when the late tick came (this thread may have woken later still).
+                    record = self.detector.end(min(due + clock.longest, now))
                 if record is not None:
                     self._report(record)
 
@@ -473,6 +475,7 @@ class Watchdog:
             return
         with self._guard:
             detector.begin(last, due)
+            self._block = (ticks, due)
         loop = clock.loop
         warm = False
         while clock.ticks == ticks and clock.alive and not stop.is_set():
@@ -506,8 +509,10 @@ class Watchdog:
                 break
         self._draw("")
         with self._guard:
-            ended = clock.last_tick if clock.ticks != ticks else time.monotonic()
-            record = detector.end(ended) if detector.active else None
+            # Ended with the late tick (the latest one may have come later still, if this
+            # thread was slow to look).
+            ended = min(due + clock.longest, clock.last_tick) if clock.ticks != ticks else None
+            record = detector.end(ended or time.monotonic()) if detector.active else None
         if record is not None and not stop.is_set():
             self._report(record)
 
@@ -525,7 +530,12 @@ class Watchdog:
                     detector.begin(last, due)
                 detector.frozen(self._busy(now, woken, cpu), Sample("blocked"))
             self._excuse_a_stop()
-            record = detector.end(now) if detector.active else None
+            ended = now
+            ticks, late_due = self._block
+            if detector.active and self._clock.ticks != ticks:
+                # The loop ticked again before this thread looked: it ended with that tick.
+                ended = min(late_due + self._clock.longest, self._clock.last_tick, now)
+            record = detector.end(ended) if detector.active else None
         if record is not None:
             self._report(record)
 
