@@ -296,6 +296,7 @@ class Group:
         # the tasks with a row, in the order they were given one.
         self._pending: deque[TaskRow] = deque()
         self._kids: deque[TaskRow] = deque()  # ... and those whose parent has a row
+        self._rows = False  # whether tasks get rows at all (on a terminal)
         self._shown: dict[int, TaskRow] = {}
         self._heart: threading.Event | None = None
         self._heart_thread: threading.Thread | None = None
@@ -391,6 +392,7 @@ class Group:
         summary.ident = terminal.new_ident()
         self._summary = summary
         self._open = True
+        self._rows = terminal.animates
         if terminal.animates:
             summary.text = self._summary_text(self._started)
             terminal.queue_lines(())  # (makes the queue now, not from a task's thread)
@@ -522,6 +524,8 @@ class Group:
                 return
             self._running += 1
             task._started = self._now()
+            if not self._rows:
+                return  # (off a terminal no task ever gets a row: nothing to line up)
             parent = task.parent
             shown_parent = parent is not None and parent._row is not None
             (self._kids if shown_parent else self._pending).append(task)

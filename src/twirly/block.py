@@ -80,6 +80,24 @@ def _up(rows: int) -> str:
     return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
 
 
+def _changed_part(old: str, new: str) -> str:
+    """What brings a row's text from ``old`` to ``new``, the cursor just after the glyph:
+    a long enough unchanged start (in ASCII, one column a character) is stepped over with
+    one cursor move rather than written again (a counter or a timer that ticks)."""
+    same = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        same += 1
+    if same < _STEP_OVER or not new[:same].isascii():
+        return new
+    return f"\x1b[{same}C{new[same:]}"
+
+
+#: Columns of unchanged text worth one cursor move (ESC [ n C: four or five bytes).
+_STEP_OVER: Final = 8
+
+
 def _swapped(rows: dict[int, Row], old: Row, new: Row) -> dict[int, Row]:
     """``rows`` in the same order, with ``new`` in ``old``'s place."""
     key = id(old)
@@ -332,7 +350,7 @@ class Block:
             if old is not None and old.body == image.body:
                 out.append(image.glyph)
             else:
-                out.append(image.glyph + image.body)
+                out.append(image.glyph + _changed_part(old.body if old else "", image.body))
                 if old is not None and old.width > image.width:
                     out.append(_ERASE_LINE_END)
             out.append("\r")

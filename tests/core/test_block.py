@@ -19,7 +19,7 @@ from twirly.styles import get_style
 DOTS = get_style("dots")
 
 #: Every escape sequence twirly itself may write to a terminal.
-OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JKC]|\d*A|\d+(?:;\d+)*m)")
+OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JK]|\d*[AC]|\d+(?:;\d+)*m)")
 
 
 def make_row(text: str, ident: int = 1, *, started: float = 0.0, timer: bool = False) -> Row:
