@@ -3,8 +3,8 @@
 Each measurement runs in a fresh interpreter drawing on a pseudo-terminal of 80×24 whose
 other end this process drains (and keeps, to count bytes):
 
-- frames: N tasks in flight at once (each sleeps 0.5–2 s, sets its text halfway, and is
-  replaced by a new one when it ends), for a few seconds: the bytes each frame writes
+- frames: N tasks in flight at once, of which 5 end and 5 new ones start every 80 ms (the
+  same change per frame whatever N), for a few seconds: the bytes each frame writes
   (twirly's multi-row frames are one synchronized update, ESC[?2026h … ESC[?2026l; rich's
   refreshes are counted the same way, by its writes) and the CPU time each frame costs in
   the thread that draws it (time.thread_time around the draw: the display's own cost, not
@@ -58,71 +58,87 @@ COMMON = textwrap.dedent("""\
         return wrapper
     """)
 
-TWIRLY = COMMON + textwrap.dedent("""\
+#: Each frame's worth of time (80 ms), CHURN tasks end and as many start: the same change
+#: per frame whatever the number of tasks in flight.
+CHURN = 5
+
+TWIRLY = COMMON + textwrap.dedent(f"""\
     import twirly
     from twirly.terminal import Terminal
     Terminal.tick = timed(Terminal.tick)
     Terminal._tick_from_loop = lambda self: self.tick()  # (timed above)
+    CHURN = {CHURN}
 
-    async def task(n):
-        await asyncio.sleep(random.uniform(0.25, 1.0))
-        twirly.current().text = "halfway"
-        await asyncio.sleep(random.uniform(0.25, 1.0))
+    async def task(done):
+        await done.wait()
 
     async def main():
         started = 0
         async with twirly.group("Downloading", show_after=0.2) as g:
-            running = set()
+            running = []
+            def start():
+                nonlocal started
+                done = asyncio.Event()
+                future = asyncio.ensure_future(g.track(task(done), title=f"file-{{started}}.bin"))
+                running.append((done, future))
+                started += 1
+            for _ in range(N):
+                start()
             end = time.monotonic() + SECONDS
             while time.monotonic() < end:
-                while len(running) < N:
-                    t = asyncio.ensure_future(g.track(task(started), title=f"file-{started}.bin"))
-                    running.add(t)
-                    t.add_done_callback(running.discard)
-                    started += 1
-                await asyncio.sleep(0.05)
-            for t in running:
-                t.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+                await asyncio.sleep(0.08)
+                for _ in range(CHURN):
+                    done, _ = running.pop(random.randrange(len(running)))
+                    done.set()
+                    start()
+            for done, _ in running:
+                done.set()
+            await asyncio.gather(*(future for _, future in running))
         return started
 
     started = asyncio.run(main())
-    print(json.dumps({"costs": costs, "started": started}), file=sys.__stdout__)
+    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
     """)
 
-RICH = COMMON + textwrap.dedent("""\
+RICH = COMMON + textwrap.dedent(f"""\
     from rich.console import Console
     from rich.live import Live
     from rich.progress import Progress
     Live.refresh = timed(Live.refresh)
     console = Console(file=sys.stderr, force_terminal=True, width=80, height=24)
+    CHURN = {CHURN}
 
-    async def task(progress, n):
-        tid = progress.add_task(f"file-{n}.bin", total=2)
-        await asyncio.sleep(random.uniform(0.25, 1.0))
-        progress.update(tid, advance=1, description=f"file-{n}.bin halfway")
-        await asyncio.sleep(random.uniform(0.25, 1.0))
+    async def task(progress, n, done):
+        tid = progress.add_task(f"file-{{n}}.bin", total=2)
+        await done.wait()
         progress.remove_task(tid)
 
     async def main():
         started = 0
         with Progress(console=console, transient=True) as progress:
-            running = set()
+            running = []
+            def start():
+                nonlocal started
+                done = asyncio.Event()
+                future = asyncio.ensure_future(task(progress, started, done))
+                running.append((done, future))
+                started += 1
+            for _ in range(N):
+                start()
             end = time.monotonic() + SECONDS
             while time.monotonic() < end:
-                while len(running) < N:
-                    t = asyncio.ensure_future(task(progress, started))
-                    running.add(t)
-                    t.add_done_callback(running.discard)
-                    started += 1
-                await asyncio.sleep(0.05)
-            for t in running:
-                t.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+                await asyncio.sleep(0.08)
+                for _ in range(CHURN):
+                    done, _ = running.pop(random.randrange(len(running)))
+                    done.set()
+                    start()
+            for done, _ in running:
+                done.set()
+            await asyncio.gather(*(future for _, future in running))
         return started
 
     started = asyncio.run(main())
-    print(json.dumps({"costs": costs, "started": started}), file=sys.__stdout__)
+    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
     """)
 
 GATHER = textwrap.dedent("""\

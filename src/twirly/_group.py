@@ -762,15 +762,18 @@ class Group:
         return self._run(aw, task)
 
     async def _run(self, aw: Awaitable[T], task: TaskRow) -> T:
-        import asyncio
+        from asyncio import CancelledError  # (asyncio is loaded: a coroutine runs)
 
         token = _current.set(task)
         try:
             if self._limit is not None and task.parent is None:
                 async with self._semaphore():
-                    return await self._await(aw, task)
-            return await self._await(aw, task)
-        except asyncio.CancelledError:
+                    self._begin(task)
+                    result = await aw
+            else:
+                self._begin(task)
+                result = await aw
+        except CancelledError:
             self._end(task, "cancelled")
             _close_unawaited(aw)
             raise
@@ -782,10 +785,6 @@ class Group:
             raise
         finally:
             _current.reset(token)
-
-    async def _await(self, aw: Awaitable[T], task: TaskRow) -> T:
-        self._begin(task)
-        result = await aw
         self._end(task, "ok")
         return result
 
