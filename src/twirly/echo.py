@@ -1,0 +1,143 @@
+"""Typed keys while rows are shown: echo off, so keystrokes neither print nor move the rows.
+
+A key typed at a terminal in its usual (canonical, echoing) mode is written back to the
+screen by the kernel at once, wherever the cursor is: over the spinner's row, and a typed
+Enter moves every row down a line. While rows are shown on the terminal that is also the
+program's standard input, and nobody reads it, :class:`Echo` turns ``ECHO`` off and nothing
+else: canonical mode stays, so the kernel still collects what was typed, and the program's
+next read gets it, as it would have without twirly. Nothing is flushed (no ``TCSAFLUSH``).
+
+The modes are put back exactly as found whenever someone is about to read (``input()``,
+``getpass()``), when the program stops (Ctrl-Z), and when the last row goes, by whatever
+path (see :mod:`twirly.guards`). Only a process in the terminal's foreground process group
+touches them: a background job that set a terminal's modes would be stopped by ``SIGTTOU``
+(and would change modes that belong to the job in front).
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["Echo"]
+
+
+def _in_front(fd: int) -> bool:
+    # The process group in front of the terminal is ours (a job in the background is not).
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _set(fd: int, attrs: list[Any]) -> bool:
+    """``tcsetattr`` now (never a flush), with ``SIGTTOU`` blocked in this thread: should the
+    job have gone to the background since it was asked, the call is not what stops it."""
+    import signal
+    import termios
+
+    sigttou = getattr(signal, "SIGTTOU", None)
+    masked = sigttou is not None and hasattr(signal, "pthread_sigmask")
+    if masked:
+        try:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {sigttou})
+        except (OSError, ValueError):
+            masked = False
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, attrs)
+        return True
+    except (termios.error, OSError):
+        return False
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class Echo:
+    """The echo of one terminal's keyboard (the program's standard input), turned off while
+    rows are shown and given back as found."""
+
+    __slots__ = ("_found", "_ours", "fd")
+
+    def __init__(self, fd: int, found: list[Any]) -> None:
+        self.fd = fd
+        self._found = found  # the modes as the person had them
+        self._ours: list[Any] | None = None  # the modes we set, while they are ours
+
+    @classmethod
+    def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
+        """The echo of ``keyboard`` when it is a terminal, the same one rows are drawn on
+        through ``output``, that echoes typed keys, in canonical mode, and has this process
+        in front; None otherwise (nothing to do, or nothing that may be done)."""
+        if output is None:
+            return None
+        try:
+            import termios
+        except ImportError:
+            return None
+        from twirly.output import same_device
+
+        try:
+            if not os.isatty(keyboard) or not same_device(keyboard, output):
+                return None
+            found = termios.tcgetattr(keyboard)
+        except (termios.error, OSError):
+            return None
+        wanted = termios.ECHO | termios.ICANON
+        if found[3] & wanted != wanted or not _in_front(keyboard):
+            return None
+        return cls(keyboard, found)
+
+    @property
+    def off(self) -> bool:
+        """True while echo is off by our doing."""
+        return self._ours is not None
+
+    def turn_off(self) -> None:
+        """Stop echoing typed keys (only in front of the terminal; canonical mode stays)."""
+        if self._ours is not None or not _in_front(self.fd):
+            return
+        import termios
+
+        ours = [*self._found[:6], list(self._found[6])]
+        ours[3] &= ~(termios.ECHO | termios.ECHONL)
+        if _set(self.fd, ours):
+            self._ours = ours
+
+    def give_back(self) -> None:
+        """Put the modes back exactly as found: unless someone else set modes of their own
+        since echo was turned off here (those are theirs, and stay)."""
+        ours, self._ours = self._ours, None
+        if ours is None:
+            return
+        import termios
+
+        try:
+            now = termios.tcgetattr(self.fd)
+        except (termios.error, OSError):
+            return
+        if now == ours:
+            _set(self.fd, self._found)
+
+    def someone_else_set(self) -> bool:
+        """True while echo is off here and the terminal's modes are no longer the ones set
+        (a program that took its keyboard: raw keys, a password prompt with its own modes)."""
+        ours = self._ours
+        if ours is None:
+            return False
+        import termios
+
+        try:
+            return bool(termios.tcgetattr(self.fd) != ours)
+        except (termios.error, OSError):
+            return False
+
+    @property
+    def found_line_modes(self) -> int:
+        """The echo and canonical-mode flags as the person had them."""
+        import termios
+
+        return int(self._found[3]) & (termios.ECHO | termios.ICANON)
