@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Echo"]
 
+#: System calls that read from a descriptor given as their first argument (Linux), by
+#: machine: read, pread64, readv, preadv.
+_READS = {"x86_64": frozenset({0, 17, 19, 295}), "aarch64": frozenset({63, 65, 67, 69})}
+
 
 def _in_front(fd: int) -> bool:
     # The process group in front of the terminal is ours (a job in the background is not).
@@ -60,10 +64,13 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_found", "_ours", "fd")
+    __slots__ = ("_device", "_found", "_ours", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
+        from twirly.output import device_of
+
         self.fd = fd
+        self._device = device_of(fd)
         self._found = found  # the modes as the person had them
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
 
@@ -136,8 +143,48 @@ class Echo:
             return False
 
     @property
-    def found_line_modes(self) -> int:
-        """The echo and canonical-mode flags as the person had them."""
+    def stty_words(self) -> str:
+        """What ``stty`` is told to give back the modes turned off here."""
         import termios
 
-        return int(self._found[3]) & (termios.ECHO | termios.ICANON)
+        return "echo echonl" if self._found[3] & termios.ECHONL else "echo"
+
+    def reader(self) -> str | None:
+        """Who reads the keyboard now: ``"password"`` (a thread in ``getpass``, which turned
+        echo off itself), ``"line"`` (a thread blocked reading it: ``sys.stdin.readline()``),
+        or None (nobody, or the system cannot say)."""
+        import sys
+
+        for frame in sys._current_frames().values():
+            if frame.f_code.co_filename.endswith("getpass.py"):
+                return "password"
+        return "line" if self._read_waits() else None
+
+    def _read_waits(self) -> bool:
+        # Linux says which system call each thread waits in, and on which descriptor.
+        import threading
+
+        reads = _READS.get(os.uname().machine)
+        if reads is None:
+            return False
+        try:
+            threads = os.listdir("/proc/self/task")
+        except OSError:
+            return False
+        me = str(threading.get_native_id())
+        from twirly.output import device_of
+
+        for tid in threads:
+            if tid == me:
+                continue
+            try:
+                with open(f"/proc/self/task/{tid}/syscall", "rb") as file:
+                    fields = file.read().split()
+                if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+                    continue
+                fd = int(fields[1], 16)
+            except (OSError, ValueError):
+                continue
+            if fd == self.fd or device_of(fd) == self._device:
+                return True
+        return False

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
         def fd(self) -> int | None:
             """The descriptor the rows are drawn on (None: none, the stream has no fd)."""
 
+        @property
+        def echo_words(self) -> str:
+            """The ``stty`` words that turn the keyboard's echo back on ("": it stays on)."""
+
         def restore(self) -> None:
             """Erase the rows, show the cursor, put the streams back (idempotent)."""
 
@@ -300,7 +304,7 @@ def activate(terminal: Guarded) -> bool:
             return True
         from twirly.watcher import Watcher
 
-        watcher = Watcher.start(terminal.fd)
+        watcher = Watcher.start(terminal.fd, getattr(terminal, "echo_words", ""))
         if watcher is None:
             return False
         _watchers[terminal] = watcher

@@ -20,6 +20,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from twirly.echo import Echo
+
 __all__ = ["PromptText", "Watch", "line_modes", "watch_as_found"]
 
 #: Frames in a row the modes must be back before the rows are drawn again: the REPL restores
@@ -96,8 +98,13 @@ class Watch:
     """The terminal's line modes as twirly found them, and the REPL's prompts while rows are
     shown. Made by the terminal when its first row comes, undone when the last goes."""
 
-    def __init__(self, fd: int, step_aside: Callable[[], None]) -> None:
+    def __init__(
+        self, fd: int, step_aside: Callable[[], None], echo: Echo | None = None
+    ) -> None:
         self._fd = fd
+        #: The keyboard's echo, turned off by twirly while rows are shown: then the modes
+        #: twirly set are the ones to compare with, and a read is seen by other means.
+        self._echo = echo
         self._watched = line_modes(fd) if _found is None else _found
         self._calm = 0
         #: The REPL asked for a statement: the rows return only once one runs.
@@ -136,8 +143,17 @@ class Watch:
                 setattr(sys, name, prompt)
 
     def someone_asks(self) -> bool:
-        """True while someone else has turned echo or canonical mode off (twirly found them on)."""
+        """True while someone else has turned echo or canonical mode off (twirly found them on),
+        or, where twirly turns echo off itself, while someone reads the keyboard."""
         self._hook_prompts()
+        echo = self._echo
+        if echo is not None:
+            if echo.off and echo.someone_else_set():
+                return True
+            if echo.reader() is not None:
+                return True
+            if echo.off:
+                return False
         if not self._watched:
             return False
         import termios

@@ -18,6 +18,7 @@ import time
 
 from twirly import guards
 from twirly.block import Block
+from twirly.echo import Echo
 from twirly.output import NOWHERE, Output, device_of, fileno, isatty
 from twirly.state import Capabilities, Row
 from twirly.targets import ChildTarget, LocalTarget, PlainTarget
@@ -67,16 +68,19 @@ _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock befo
 #: (see :func:`leave_others_alone`).
 _capture_others = True
 _watch_prompts = True
+_quiet_keys = True  # echo off on the program's keyboard while rows are shown (twirly.echo)
 
 
 def leave_others_alone(*, prompts: bool = False) -> None:
     """For a program that already handles its children's output (the command line, the
     process driver's drawing child): no descriptor capture in this process. Unless
     ``prompts``, no stepping aside for prompts either (the command line sets the terminal's
-    modes itself)."""
-    global _capture_others, _watch_prompts
+    modes itself). Nor is the echo of the keyboard turned off here (:mod:`twirly.echo`): the
+    program does that itself, or its parent does."""
+    global _capture_others, _watch_prompts, _quiet_keys
     _capture_others = False
     _watch_prompts = prompts
+    _quiet_keys = False
 
 
 class Terminal:
@@ -103,6 +107,7 @@ class Terminal:
         self._capture: Capture | None = None
         self._descriptors: Descriptors | None = None
         self._watch: Watch | None = None
+        self._echo: Echo | None = None  # the keyboard's echo, off while rows are shown
         self._aside = False  # someone else's prompt waits: rows erased, descriptors back
         self._aside_until_called = False  # ... and input()/getpass() will say when it is over
         self._local = LocalTarget(self._block, self._output)  # the rows drawn here
@@ -387,6 +392,8 @@ class Terminal:
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
                     self._step_aside()
+                    if self._echo is not None and self._echo.reader() == "line":
+                        self._give_keys_back()  # (a password prompt keeps echo off itself)
             target = self._target()
             draw = not (self._aside or self._held)
             size = self.size() if draw or self._hooks else (0, 0)
@@ -567,6 +574,7 @@ class Terminal:
             if self._block and self.caps.animate:
                 self._step_aside()
                 self._aside_until_called = True
+                self._give_keys_back()  # (the person sees what they answer)
             self._output.write(prompt)
 
     def come_back(self) -> None:
@@ -617,6 +625,7 @@ class Terminal:
         child = self._remote()
         if child is None or not child.come_back(0.0, (0, 0)):
             self._local.come_back(self.now(), self.size())
+        self._hush_keys()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -642,7 +651,13 @@ class Terminal:
     def _begin(self) -> None:
         from twirly.capture import Capture
 
-        self._block.set_modes(guards.activate(self))
+        # Whether typed keys would land on the rows: decided first, so that a watcher
+        # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
+        self._echo = Echo.of(self._fd) if _quiet_keys else None
+        guarded = guards.activate(self)
+        self._block.set_modes(guarded)
+        if not guarded:
+            self._echo = None  # (nothing could give the modes back on SIGTERM)
         _register(self)
         self._capture = Capture(self, self.stream)
         if self._fd is None:
@@ -662,7 +677,8 @@ class Terminal:
             from twirly.prompts import Watch
 
             real = self._fd if self._output.fd is None else self._output.fd
-            self._watch = Watch(real, self._step_aside_at_prompt)
+            self._watch = Watch(real, self._step_aside_at_prompt, self._echo)
+        self._hush_keys()
 
     def _step_aside_at_prompt(self) -> None:
         # The REPL is about to draw its prompt (it turned sys.ps1 into text); the watch says
@@ -670,8 +686,28 @@ class Terminal:
         with self._lock:
             if self._block and self.caps.animate:
                 self._step_aside()
+                self._give_keys_back()
+
+    def _hush_keys(self) -> None:
+        # Under the lock: rows are shown again and nobody reads the keyboard.
+        if self._echo is not None and not (self._aside or self._held):
+            self._echo.turn_off()
+
+    def _give_keys_back(self) -> None:
+        # Under the lock: someone reads the keyboard now, or the program stops or ends.
+        if self._echo is not None:
+            self._echo.give_back()
+
+    @property
+    def echo_words(self) -> str:
+        """The ``stty`` words that turn the keyboard's echo back on, when it is turned off
+        while rows are shown ("" otherwise): for a watcher standing in for the signal
+        handlers (see twirly.guards)."""
+        return "" if self._echo is None else self._echo.stty_words
 
     def _end(self) -> None:
+        self._give_keys_back()
+        self._echo = None
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.restore()
@@ -747,6 +783,7 @@ class Terminal:
         self._lock.acquire()
         self._held = True
         self.holds += 1
+        self._give_keys_back()  # (the shell reads the keyboard while the program is stopped)
         child = self._remote()
         if child is not None:
             child.hold(aside=aside)
@@ -762,6 +799,8 @@ class Terminal:
                 child.release(0.0, (0, 0))
             elif self.caps.animate and not self._aside:
                 self._local.release(self.now(), self.size())
+            if self._block:
+                self._hush_keys()  # (only if the program is in front again: `fg`, not `bg`)
         finally:
             self._lock.release()
 
@@ -785,6 +824,7 @@ class Terminal:
         if watch is not None:
             watch.close()
         self._aside = self._aside_until_called = False
+        self._echo = None  # (the parent gives the modes back)
 
 
 _terminals: dict[tuple[object, ...], Terminal] = {}

@@ -36,6 +36,9 @@ _RESTORE = "\x1b[K\x1b[C\x1b[J\x1b[D\x1b[?7h\x1b[?25h"
 #: Where there is no shell (a distroless image) no watcher starts, and no mode is set.
 _SHELL = "/system/bin/sh" if hasattr(sys, "getandroidapilevel") else "/bin/sh"
 _PROGRAM = "read -r line || printf '{}'".format(_RESTORE.replace("\x1b", "\\033"))
+#: ... and where twirly turned the keyboard's echo off (twirly.echo), echo back on: ``stty``
+#: sets the modes of its standard input, the terminal here (SIGTTOU is blocked, see below).
+_PROGRAM_ECHO = _PROGRAM + "; stty {} 0<&1"
 
 #: Blocked in the watcher from its first instruction (and kept so by the shell): signals sent
 #: to the whole process group (Ctrl-C, Ctrl-\, Ctrl-Z, a hangup, ``kill -TERM -PGID``) must
@@ -63,8 +66,9 @@ class Watcher:
         self._pipe = pipe
 
     @classmethod
-    def start(cls, fd: int | None) -> Watcher | None:
-        """A watcher for the terminal on ``fd``; None where none can be started.
+    def start(cls, fd: int | None, echo: str = "") -> Watcher | None:
+        """A watcher for the terminal on ``fd``; None where none can be started. ``echo``:
+        the ``stty`` words that turn the keyboard's echo back on, if it was turned off.
 
         ``posix_spawn`` (no ``subprocess`` import, no fork of a threaded program): the caller
         waits only until the watcher's ``exec``, about 0.3 ms.
@@ -89,7 +93,7 @@ class Watcher:
             ]
             pid = spawn(
                 _SHELL,
-                [_SHELL, "-c", _PROGRAM],
+                [_SHELL, "-c", _PROGRAM_ECHO.format(echo) if echo else _PROGRAM],
                 {"PATH": os.defpath},
                 file_actions=actions,
                 setsigmask=_BLOCKED,
