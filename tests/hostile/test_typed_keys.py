@@ -1,0 +1,317 @@
+"""Keys typed while a spinner runs, in real pseudo-terminals: they neither print nor move the
+rows, they are still there for the program's next read, and the terminal's modes come back
+exactly as they were on every way out."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.programs import DRIVERS, spinning, start
+from tests.support.ptyrun import PtyProcess
+
+#: What the programs below say, on stdout (a pipe: the screen shows only what twirly and the
+#: terminal put there).
+_SAY = "def say(text):\n    os.write(1, (str(text) + '\\n').encode())\n"
+
+
+def _said(p: PtyProcess, marker: str, timeout: float = 15.0) -> None:
+    """Read until the program has said ``marker`` on its stdout."""
+    deadline = time.monotonic() + timeout
+    while marker.encode() not in p.stdout_data:
+        ended = p.proc.poll() is not None
+        assert time.monotonic() < deadline, f"{marker!r} not said: {bytes(p.stdout_data)!r}"
+        p.read_for(0.05)
+        assert not ended or marker.encode() in p.stdout_data, (
+            f"ended before {marker!r}: {bytes(p.stdout_data)!r} {bytes(p.output)!r}"
+        )
+
+
+def _frames(p: PtyProcess, count: int = 2) -> None:
+    """Read until the spinner has drawn ``count`` more frames (each starts with a return)."""
+    mark = len(p.output)
+    deadline = time.monotonic() + 10
+    while p.output[mark:].count(b"\r") < count:
+        assert time.monotonic() < deadline, f"no frame drawn: {bytes(p.output)!r}"
+        p.read_for(0.05)
+
+
+def _modes(p: PtyProcess) -> list[object]:
+    """The terminal's modes, read through the test's side of the pty."""
+    return termios.tcgetattr(p.master)
+
+
+def _echoes(p: PtyProcess) -> bool:
+    return bool(_modes(p)[3] & termios.ECHO)
+
+
+def _until(p: PtyProcess, wanted: bool, what: str = "echo") -> None:
+    """Read on until the terminal echoes (or not): the modes change at a frame."""
+    deadline = time.monotonic() + 10
+    while _echoes(p) != wanted:
+        assert time.monotonic() < deadline, f"{what} never {'on' if wanted else 'off'}"
+        p.read_for(0.02)
+
+
+def _program(body: str, driver: str = "thread", *, go: Path, after: str = "") -> str:
+    return spinning(
+        body,
+        driver,
+        before=f"import select, termios\n{_SAY}GO = {str(go)!r}\nFOUND = termios.tcgetattr(0)\n",
+        after=after,
+    )
+
+
+#: The body waits for a whole line typed at the keyboard (in canonical mode the keyboard
+#: becomes readable only then), without reading it, then for the test's word.
+_WAIT_FOR_A_LINE = """\
+say("SPINNING")
+READY_TO_READ
+say("TYPED")
+while not os.path.exists(GO):
+    PAUSE(0.02)
+"""
+_SELECT = {
+    "thread": "select.select([0], [], [], 30)",
+    "process": "select.select([0], [], [], 30)",
+    "asyncio": (
+        "await asyncio.get_running_loop().run_in_executor("
+        "None, lambda: select.select([0], [], [], 30))"
+    ),
+}
+_AFTER = """\
+before = BEFORE
+say("SAME" if termios.tcgetattr(0) == before else f"CHANGED {before} {termios.tcgetattr(0)}")
+say("READ " + repr(input()))
+"""
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_typed_keys_neither_print_nor_move_the_rows_and_are_read_after(
+    driver: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    body = _WAIT_FOR_A_LINE.replace("READY_TO_READ", _SELECT[driver])
+    code = _program(body, driver, go=go, after=_AFTER.replace("BEFORE", "FOUND"))
+    with start(code, stdout_pipe=True) as p:
+        _said(p, "SPINNING")
+        p.type("abc\r")
+        _said(p, "TYPED")
+        _frames(p)
+        lines = p.screen().text_lines
+        assert lines[0].endswith(" spinning text"), lines  # the row stayed where it was
+        assert not any(line.strip() for line in lines[1:]), lines
+        assert "abc" not in p.screen().text, lines
+        go.touch()
+        assert p.wait() == 0
+        assert b"SAME\n" in p.stdout_data, p.stdout_data
+        assert b"READ 'abc'\n" in p.stdout_data, p.stdout_data  # nothing was lost
+
+
+_ENDS = {
+    "normal": ("", 0),
+    "exception": ("raise RuntimeError('boom')", 1),
+    "sys.exit": ("sys.exit(3)", 3),
+}
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("end", sorted(_ENDS))
+def test_the_modes_come_back_exactly_at_the_end(driver: str, end: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    statement, status = _ENDS[end]
+    body = 'say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n' + statement
+    with start(_program(body, driver, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        modes = _modes(p)
+        assert modes[3] & termios.ICANON  # lines are still collected by the terminal
+        assert [*modes[:3], modes[3] | termios.ECHO, *modes[4:]] == before  # only echo
+        go.touch()
+        assert p.wait() == status
+        assert _modes(p) == before
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_the_modes_come_back_exactly_after_a_signal(
+    driver: str, signum: int, tmp_path: Path
+) -> None:
+    body = 'say("SPINNING")\nPAUSE(30)\n'
+    with start(_program(body, driver, go=tmp_path / "go"), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        if signum == signal.SIGINT:
+            p.type("\x03")  # Ctrl-C at the keyboard
+        else:
+            p.send_signal(signum)
+        assert p.wait() != 0
+        assert _modes(p) == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_the_modes_come_back_when_the_first_spinner_started_in_a_worker(
+    signum: int, tmp_path: Path
+) -> None:
+    # No signal handler can be set from a worker: the watcher process puts echo back.
+    code = f"""\
+import os, threading, time, twirly
+{_SAY}
+def work():
+    with twirly.spinner("spinning text"):
+        say("SPINNING")
+        time.sleep(30)
+threading.Thread(target=work).start()
+"""
+    with start(code, stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        p.send_signal(signum)
+        assert p.wait() == -signum  # the default death: no code of the program ran
+        p.read_to_the_end()  # (the watcher has written and gone)
+        assert _modes(p) == before
+
+
+#: A shell's job control, and nothing else: the program runs as a job of its own in front of
+#: the terminal; when it stops, the terminal goes back to this "shell" (its modes untouched:
+#: what the program left is what the test reads), which says STOPPED and waits for the
+#: test's word before it puts the job in front again and continues it (what `fg` does).
+_JOB_CONTROL = """\
+import os, signal, sys, time
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+PROGRAM, CONTINUE = sys.argv[1:3]
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    while os.tcgetpgrp(0) != os.getpgrp():  # (in front before the program starts)
+        time.sleep(0.001)
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.executable, [sys.executable, PROGRAM])
+os.setpgid(pid, pid)
+os.tcsetpgrp(0, pid)
+_, status = os.waitpid(pid, os.WUNTRACED)
+if os.WIFSTOPPED(status):
+    os.tcsetpgrp(0, os.getpgrp())
+    os.write(1, b"STOPPED\\n")
+    while not os.path.exists(CONTINUE):
+        time.sleep(0.02)
+    os.tcsetpgrp(0, pid)
+    os.killpg(pid, signal.SIGCONT)
+    _, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(
+    driver: str, tmp_path: Path
+) -> None:
+    go, program = tmp_path / "go", tmp_path / "program.py"
+    body = 'say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n'
+    program.write_text(_program(body, driver, go=go, after=_AFTER.replace("BEFORE", "FOUND")))
+    shell = PtyProcess(
+        [sys.executable, "-c", _JOB_CONTROL, str(program), str(tmp_path / "fg")],
+        stdout_pipe=True,
+    )
+    with shell as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        _frames(p, 3)  # (the process driver's child draws by now)
+        p.type("\x1a")  # Ctrl-Z: the terminal stops the job in front
+        _said(p, "STOPPED")
+        assert _modes(p) == before  # the person's modes while the program is stopped
+        p.read_until("\x1b[?25h")  # (the cursor was shown before it stopped)
+        (tmp_path / "fg").touch()
+        _until(p, wanted=False)  # in front again, spinning: echo off again
+        p.type("typed after fg\r")
+        _frames(p)
+        assert "typed" not in p.screen().text
+        go.touch()
+        assert p.wait() == 0
+        assert b"SAME\n" in p.stdout_data, p.stdout_data
+        assert b"READ 'typed after fg'\n" in p.stdout_data, p.stdout_data
+        assert _modes(p) == before
+
+
+def test_a_spinner_in_a_background_job_leaves_the_modes_alone(tmp_path: Path) -> None:
+    # A job of its own, not in front of the terminal: setting modes from there would stop it
+    # (SIGTTOU) or change the modes of the job in front.
+    job = tmp_path / "job.py"
+    go = tmp_path / "go"
+    job.write_text(
+        _program('say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n', go=go)
+    )
+    code = f"""\
+import subprocess, sys
+sys.exit(subprocess.run([sys.executable, {str(job)!r}], process_group=0).returncode)
+"""
+    with start(code, stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _frames(p)
+        assert _modes(p) == before
+        go.touch()
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
+def test_input_inside_the_spinner_echoes_the_answer_and_echo_is_off_again_after(
+    tmp_path: Path,
+) -> None:
+    go = tmp_path / "go"
+    body = """\
+answer = input("Name? ")
+print("ANSWER", answer)
+while not os.path.exists(GO):
+    time.sleep(0.02)
+"""
+    with start(_program(body, go=go)) as p:
+        before = _modes(p)
+        p.read_until("Name? ")
+        _until(p, wanted=True)
+        assert _modes(p) == before  # the person's own modes to answer
+        p.type("bob\r")
+        p.read_until("ANSWER bob")
+        _until(p, wanted=False)
+        assert "Name? bob" in p.screen().text  # the answer was shown as typed
+        go.touch()
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
+def test_a_read_of_stdin_inside_the_spinner_has_the_persons_modes(tmp_path: Path) -> None:
+    # sys.stdin.readline() is not input(): twirly sees the read waiting on the keyboard.
+    body = 'say("SPINNING")\nsay("LINE " + sys.stdin.readline().strip())\n'
+    with start(_program(body, go=tmp_path / "go"), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        p.type("xyz\r")
+        _said(p, "LINE xyz")
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
+def test_getpass_inside_the_spinner_does_not_show_the_password(tmp_path: Path) -> None:
+    body = 'say("SPINNING")\nsay("SECRET " + getpass.getpass("Password: "))\n'
+    code = _program(body, go=tmp_path / "go").replace("import ", "import getpass, ", 1)
+    with start(code, stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        p.read_until("Password: ")
+        p.type("hunter2\r")
+        _said(p, "SECRET hunter2")
+        assert p.wait() == 0
+        assert "hunter2" not in p.screen().text
+        assert _modes(p) == before
