@@ -5,6 +5,11 @@ after twirly is left alone the rest of the time. During a prompt the terminal st
 and stops collecting lines, so every key goes to the command at once and the command's own
 terminal decides what is echoed (a password is not). Ctrl-C still interrupts twirly, which
 passes it on to the command.
+
+The rest of the time, while the spinner is shown on the keyboard's own terminal, the keys are
+not echoed either (:meth:`Keyboard.hush`, see twirly.echo): a key typed there would print over
+the spinner's row, and Enter would move it down. The terminal keeps collecting them: at the
+first prompt they go to the command, else they stay for whoever reads the terminal next.
 """
 
 from __future__ import annotations
@@ -12,14 +17,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from twirly.echo import Echo
+
 __all__ = ["Keyboard"]
 
 
 class Keyboard:
     """twirly's terminal input: stdin when it is a terminal, else ``/dev/tty`` if there is one."""
 
-    def __init__(self, stdin_is_tty: bool) -> None:
+    def __init__(self, stdin_is_tty: bool, echo: Echo | None = None) -> None:
         self._stdin_is_tty = stdin_is_tty
+        self._echo = echo  # the echo of stdin, off while the spinner is shown and no key taken
         self.fd: int | None = None
         self._owned = False
         self._saved: list[Any] | None = None
@@ -29,6 +37,8 @@ class Keyboard:
         """Start taking keys one by one; the descriptor to read them from (None: no keyboard)."""
         import termios
 
+        if self._echo is not None:
+            self._echo.give_back()  # (the modes saved below are then the person's own)
         if self.fd is None:
             if self._stdin_is_tty:
                 self.fd = 0
@@ -111,9 +121,18 @@ class Keyboard:
         except OSError:
             return b""
 
+    def hush(self) -> None:
+        """While no key is taken: stop echoing keys typed at stdin, the spinner's terminal
+        (lines are still collected). Given back by :meth:`open`, :meth:`release`."""
+        if self._echo is not None and self._saved is None:
+            self._echo.turn_off()
+
     def release(self) -> None:
         """Give the terminal its modes back (lines and echo) and stop taking keys."""
         import termios
+
+        if self._echo is not None:
+            self._echo.give_back()
 
         if self._saved is not None and self.fd is not None:
             try:

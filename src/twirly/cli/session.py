@@ -22,6 +22,7 @@ from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
+from twirly.echo import Echo
 from twirly.cli.output import Destination, LiveLine, Recording, TailRows
 from twirly.terminal import Terminal
 
@@ -106,7 +107,8 @@ class Session:
         )
         self._look_at = 0.0  # when the OS may be asked again whether a line is a prompt
         self.recording = Recording()
-        self._keyboard = Keyboard(child.stdin_is_tty)
+        echo = Echo.of(terminal.fd) if terminal.animates and child.stdin_is_tty else None
+        self._keyboard = Keyboard(child.stdin_is_tty, echo)
         self._keys_polled: int | None = None  # the keyboard's descriptor, if polled
         self._asked = False  # a prompt was shown: keys go to the command from then on
         self._early = False  # reading the other ptys before the command takes the screen
@@ -140,6 +142,7 @@ class Session:
                 self._poll.register(fd, select.POLLIN)
             self._poll.register(self._inbox.fd, select.POLLIN)
             self._take_signals()  # any that came while the command was starting
+            self._keyboard.hush()  # (keys typed now would print over the spinner)
             while not self._finished():
                 self._step(deadline)
             if self._full.active:
@@ -456,6 +459,8 @@ class Session:
             self._poll.unregister(self._keys_polled)
             self._keys_polled = None
         self._keyboard.close()
+        if not self._prompting and not self._full.active:
+            self._keyboard.hush()  # the spinner is shown again, and nobody reads
 
     # -- a full screen ----------------------------------------------------------------------
 
@@ -538,6 +543,8 @@ class Session:
         # Here again after SIGCONT (`fg` or `bg`).
         if keys:
             self._keyboard.open()
+        elif not self._prompting and not self._full.active:
+            self._keyboard.hush()  # (only in front of the terminal again: `fg`, not `bg`)
         if not self._prompting:
             self._terminal.write_lines([])  # the spinner is drawn again, below the shell's lines
         self._signal_group(signal.SIGCONT)

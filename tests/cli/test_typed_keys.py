@@ -1,0 +1,147 @@
+"""Keys typed while ``twirly -- COMMAND`` spins, in real pseudo-terminals: they neither print
+nor move the spinner, they reach the command when it asks, and the terminal's modes come back
+exactly as they were on every way out."""
+
+from __future__ import annotations
+
+import signal
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_support import kill_quietly, read_pid, twirly_in_pty
+from tests.support.ptyrun import PtyProcess
+
+
+def _modes(p: PtyProcess) -> list[object]:
+    """The terminal's modes, read through the test's side of the pty."""
+    return termios.tcgetattr(p.master)
+
+
+def _until_echo(p: PtyProcess, wanted: bool) -> None:
+    deadline = time.monotonic() + 10
+    while bool(_modes(p)[3] & termios.ECHO) != wanted:
+        assert time.monotonic() < deadline, f"echo never {'on' if wanted else 'off'}"
+        p.read_for(0.02)
+
+
+def _frames(p: PtyProcess, count: int = 2) -> None:
+    """Read until the spinner has drawn ``count`` more frames (each starts with a return)."""
+    mark = len(p.output)
+    deadline = time.monotonic() + 10
+    while p.output[mark:].count(b"\r") < count:
+        assert time.monotonic() < deadline, f"no frame drawn: {bytes(p.output)!r}"
+        p.read_for(0.05)
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as file:
+        return file.read().rpartition(")")[2].split()[0]
+
+
+def _wait_state(pid: int, states: str) -> None:
+    deadline = time.monotonic() + 10
+    while _state(pid) not in states:
+        assert time.monotonic() < deadline, f"{pid} is {_state(pid)}, not one of {states}"
+        time.sleep(0.02)
+
+
+def _waiting(tmp_path: Path, then: str = "") -> str:
+    """A command that writes its pid, waits for the test's word, then runs ``then``."""
+    return (
+        f"echo $$ > {tmp_path / 'pid'}; "
+        f"while [ ! -e {tmp_path / 'go'} ]; do sleep 0.05; done; {then}"
+    )
+
+
+def test_typed_keys_neither_print_nor_move_the_spinner_and_reach_the_commands_prompt(
+    tmp_path: Path,
+) -> None:
+    got = tmp_path / "got"
+    script = _waiting(tmp_path, f"printf 'Name? '; read line; echo \"$line\" > {got}")
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", script) as p:
+        before = _modes(p)
+        read_pid(tmp_path / "pid")
+        p.read_until("Working")
+        _until_echo(p, wanted=False)
+        p.type("abc\r")
+        _frames(p)
+        lines = p.screen().text_lines
+        assert lines[0].endswith(" Working"), lines  # the row stayed where it was
+        assert not any(line.strip() for line in lines[1:]), lines
+        assert "abc" not in p.screen().text
+        (tmp_path / "go").touch()
+        assert p.wait() == 0
+        assert got.read_text() == "abc\n"  # what was typed went to the command when it asked
+        assert _modes(p) == before
+
+
+def test_an_answer_typed_at_the_prompt_is_shown_and_the_modes_come_back(tmp_path: Path) -> None:
+    got = tmp_path / "got"
+    script = f"printf 'Name? '; read line; echo \"$line\" > {got}"
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", script) as p:
+        before = _modes(p)
+        p.read_until("Name? ")
+        p.type("bob\r")
+        assert p.wait() == 0
+        assert got.read_text() == "bob\n"
+        assert "Name? bob" in p.screen().text  # echoed as typed, by the command's terminal
+        assert _modes(p) == before
+
+
+_ENDS = {"success": ("", 0), "failure": ("exit 3", 3)}
+
+
+@pytest.mark.parametrize("end", sorted(_ENDS))
+def test_the_modes_come_back_exactly_when_the_command_ends(end: str, tmp_path: Path) -> None:
+    then, status = _ENDS[end]
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path, then)) as p:
+        before = _modes(p)
+        read_pid(tmp_path / "pid")
+        _until_echo(p, wanted=False)
+        modes = _modes(p)
+        assert modes[3] & termios.ICANON  # lines are still collected by the terminal
+        assert [*modes[:3], modes[3] | termios.ECHO, *modes[4:]] == before  # only echo
+        (tmp_path / "go").touch()
+        assert p.wait() == status
+        assert _modes(p) == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_the_modes_come_back_exactly_after_a_signal(signum: int, tmp_path: Path) -> None:
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            before = _modes(p)
+            _until_echo(p, wanted=False)
+            if signum == signal.SIGINT:
+                p.type("\x03")  # Ctrl-C at the keyboard
+            else:
+                p.send_signal(signum)
+            assert p.wait() == 128 + signum
+            assert _modes(p) == before
+        finally:
+            kill_quietly(pid)
+
+
+def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(tmp_path: Path) -> None:
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            before = _modes(p)
+            _until_echo(p, wanted=False)
+            p.type("\x1a")  # Ctrl-Z
+            _wait_state(p.proc.pid, "T")
+            assert _modes(p) == before  # the person's modes while stopped
+            p.send_signal(signal.SIGCONT)  # as `fg` does
+            _until_echo(p, wanted=False)
+            p.type("later\r")
+            _frames(p)
+            assert "later" not in p.screen().text
+            (tmp_path / "go").touch()
+            assert p.wait() == 0
+            assert _modes(p) == before
+        finally:
+            kill_quietly(pid)
