@@ -43,13 +43,14 @@ def _set(fd: int, attrs: list[Any]) -> bool:
     import signal
     import termios
 
-    sigttou = getattr(signal, "SIGTTOU", None)
-    masked = sigttou is not None and hasattr(signal, "pthread_sigmask")
-    if masked:
+    sigttou: int | None = getattr(signal, "SIGTTOU", None)
+    masked = False
+    if sigttou is not None and hasattr(signal, "pthread_sigmask"):
         try:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {sigttou})
+            masked = True
         except (OSError, ValueError):
-            masked = False
+            pass
     try:
         termios.tcsetattr(fd, termios.TCSANOW, attrs)
         return True

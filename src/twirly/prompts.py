@@ -98,9 +98,7 @@ class Watch:
     """The terminal's line modes as twirly found them, and the REPL's prompts while rows are
     shown. Made by the terminal when its first row comes, undone when the last goes."""
 
-    def __init__(
-        self, fd: int, step_aside: Callable[[], None], echo: Echo | None = None
-    ) -> None:
+    def __init__(self, fd: int, step_aside: Callable[[], None], echo: Echo | None = None) -> None:
         self._fd = fd
         #: The keyboard's echo, turned off by twirly while rows are shown: then the modes
         #: twirly set are the ones to compare with, and a read is seen by other means.

@@ -4,7 +4,6 @@ exactly as they were on every way out."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import termios

@@ -22,8 +22,8 @@ from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
-from twirly.echo import Echo
 from twirly.cli.output import Destination, LiveLine, Recording, TailRows
+from twirly.echo import Echo
 from twirly.terminal import Terminal
 
 __all__ = ["Outcome", "Session"]
