@@ -40,8 +40,12 @@ def _in_front(fd: int) -> bool:
 def _set(fd: int, attrs: list[Any]) -> bool:
     """``tcsetattr`` now (never a flush), with ``SIGTTOU`` blocked in this thread: should the
     job have gone to the background since it was asked, the call is not what stops it."""
-    import signal
     import termios
+
+    try:  # (as twirly.guards: the signal module's enums cost a first spinner milliseconds)
+        import _signal as signal
+    except ImportError:  # an interpreter without it
+        import signal
 
     sigttou: int | None = getattr(signal, "SIGTTOU", None)
     masked = False

@@ -35,10 +35,12 @@ _RESTORE = "\x1b[K\x1b[C\x1b[J\x1b[D\x1b[?7h\x1b[?25h"
 #: machine), spent each time rows appear, beside a program that has just started drawing.
 #: Where there is no shell (a distroless image) no watcher starts, and no mode is set.
 _SHELL = "/system/bin/sh" if hasattr(sys, "getandroidapilevel") else "/bin/sh"
-_PROGRAM = "read -r line || printf '{}'".format(_RESTORE.replace("\x1b", "\\033"))
-#: ... and where twirly turned the keyboard's echo off (twirly.echo), echo back on: ``stty``
-#: sets the modes of its standard input, the terminal here (SIGTTOU is blocked, see below).
-_PROGRAM_ECHO = _PROGRAM + "; stty {} 0<&1"
+_PRINTF = "printf '{}'".format(_RESTORE.replace("\x1b", "\\033"))
+_PROGRAM = "read -r line || " + _PRINTF
+#: ... and where twirly turned the keyboard's echo off (twirly.echo), echo back on, after the
+#: goodbye-less end only: ``stty`` sets the modes of its standard input, made the terminal
+#: here (SIGTTOU is blocked, see below). ``{}``: the words for stty.
+_PROGRAM_ECHO = "read -r line || { " + _PRINTF + "; stty {} 0<&1; }"
 
 #: Blocked in the watcher from its first instruction (and kept so by the shell): signals sent
 #: to the whole process group (Ctrl-C, Ctrl-\, Ctrl-Z, a hangup, ``kill -TERM -PGID``) must
@@ -93,7 +95,7 @@ class Watcher:
             ]
             pid = spawn(
                 _SHELL,
-                [_SHELL, "-c", _PROGRAM_ECHO.format(echo) if echo else _PROGRAM],
+                [_SHELL, "-c", _PROGRAM_ECHO.replace("{}", echo) if echo else _PROGRAM],
                 {"PATH": os.defpath},
                 file_actions=actions,
                 setsigmask=_BLOCKED,
