@@ -653,7 +653,11 @@ class Terminal:
 
         # Whether typed keys would land on the rows: decided first, so that a watcher
         # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
-        self._echo = Echo.of(self._fd) if _quiet_keys else None
+        # Not in an interactive session: the 3.13 REPL keeps the modes it finds before it
+        # draws its prompt and sets them again after each line, so echo turned off while a
+        # statement ran would come back off at the next statement, and at the end.
+        interactive = sys.flags.interactive or hasattr(sys, "ps1")
+        self._echo = Echo.of(self._fd) if _quiet_keys and not interactive else None
         guarded = guards.activate(self)
         self._block.set_modes(guarded)
         if not guarded:
