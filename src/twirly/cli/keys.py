@@ -127,6 +127,15 @@ class Keyboard:
         if self._echo is not None and self._saved is None:
             self._echo.turn_off()
 
+    def modes_are_ours(self) -> bool:
+        """Did twirly set the terminal's modes as they are now (keys taken for the command,
+        or echo turned off while the spinner is shown), rather than someone else (a pager
+        in a pipeline after twirly)?"""
+        if self.fd is not None:
+            return True
+        echo = self._echo
+        return echo is not None and echo.off and not echo.someone_else_set()
+
     def release(self) -> None:
         """Give the terminal its modes back (lines and echo) and stop taking keys."""
         import termios

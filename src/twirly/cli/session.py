@@ -207,7 +207,7 @@ class Session:
         if downstream is None or due is None or now < due:
             return
         # Both looks are taken (``|``): the pager's screen and the readers' progress.
-        ours = self._keyboard.fd is not None  # twirly's own keyboard set the modes
+        ours = self._keyboard.modes_are_ours()  # twirly's own keyboard set the modes
         back = downstream.look_at_modes(now, ours) | downstream.look(now)
         if back and not self._prompting:
             self._terminal.write_lines([])  # the readers are done: the rows come back
