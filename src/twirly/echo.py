@@ -27,6 +27,8 @@ __all__ = ["Echo"]
 #: System calls that read from a descriptor given as their first argument (Linux), by
 #: machine: read, pread64, readv, preadv.
 _READS = {"x86_64": frozenset({0, 17, 19, 295}), "aarch64": frozenset({63, 65, 67, 69})}
+#: /dev/tty as ``device_of`` sees it (``getpass`` reads there): the controlling terminal.
+_CONTROLLING = (os.makedev(5, 0),)
 
 
 def _in_front(fd: int) -> bool:
@@ -190,6 +192,6 @@ class Echo:
                 fd = int(fields[1], 16)
             except (OSError, ValueError):
                 continue
-            if fd == self.fd or device_of(fd) == self._device:
-                return True
+            if fd == self.fd or device_of(fd) in (self._device, _CONTROLLING):
+                return True  # (the keyboard is the controlling terminal: it is in front)
         return False

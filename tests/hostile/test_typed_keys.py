@@ -314,3 +314,30 @@ def test_getpass_inside_the_spinner_does_not_show_the_password(tmp_path: Path) -
         assert p.wait() == 0
         assert "hunter2" not in p.screen().text
         assert _modes(p) == before
+
+
+def test_getpass_imported_inside_the_spinner_keeps_echo_off_and_its_prompt_shown(
+    tmp_path: Path,
+) -> None:
+    # Imported after the spinner started, getpass is not wrapped: the rows step aside for the
+    # thread seen in it, and echo stays off (it is off for a password anyway).
+    body = """\
+import getpass
+say("SECRET " + getpass.getpass("Password: "))
+say("DONE")
+"""
+    with start(_program(body, go=tmp_path / "go"), stdout_pipe=True) as p:
+        before = _modes(p)
+        p.read_until("Password: ")
+        deadline = time.monotonic() + 10
+        while b"\x1b[?25h" not in p.output.split(b"Password: ")[-1]:  # the rows step aside
+            assert time.monotonic() < deadline, bytes(p.output)
+            p.read_for(0.02)
+        assert "Password:" in p.screen().text_lines[0]
+        assert not _echoes(p)
+        p.type("hunter2\r")
+        _said(p, "DONE")
+        assert p.wait() == 0
+        assert b"SECRET hunter2" in p.stdout_data
+        assert "hunter2" not in p.screen().text
+        assert _modes(p) == before
