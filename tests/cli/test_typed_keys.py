@@ -4,6 +4,8 @@ exactly as they were on every way out."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
 import termios
 import time
@@ -11,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.cli_support import kill_quietly, read_pid, twirly_in_pty
-from tests.support.ptyrun import PtyProcess
+from tests.cli.cli_support import TWIRLY, kill_quietly, read_pid, twirly_in_pty
+from tests.support.ptyrun import PtyProcess, clean_env
 
 
 def _modes(p: PtyProcess) -> list[object]:
@@ -145,3 +147,44 @@ def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(tmp_path: Path)
             assert _modes(p) == before
         finally:
             kill_quietly(pid)
+
+
+#: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
+_STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
+
+
+def _stty(shell: PtyProcess) -> str:
+    """The modes the shell gives its commands, as ``stty -g`` prints them."""
+    done = f"STTY-DONE-{len(shell.output)}"
+    shell.type(f"stty -g; echo {done}\r")
+    out = shell.read_until(f"\r\n{done}").decode()
+    return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> None:
+    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
+    twirly = " ".join(TWIRLY)
+    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+        shell.read_until("$ ")
+        before = _stty(shell)
+        # In a subshell with stty after it: the modes twirly left, before bash sets its own.
+        command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
+        shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
+        pid = read_pid(tmp_path / "pid")
+        try:
+            shell.read_until("Working")
+            _until_echo(shell, wanted=False)
+            shell.type("\x1a")  # Ctrl-Z
+            shell.read_until("Stopped")
+            shell.type("fg\r")
+            _until_echo(shell, wanted=False)  # spinning again: echo off again
+            (tmp_path / "go").touch()
+            out = shell.read_until("\r\nLEFT-DONE").decode()
+            left = _STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
+            assert left == before
+            assert _stty(shell) == before
+        finally:
+            kill_quietly(pid)
+        shell.type("exit\r")
+        shell.wait()

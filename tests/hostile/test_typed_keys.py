@@ -4,6 +4,8 @@ exactly as they were on every way out."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import signal
 import sys
 import termios
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, spinning, start
-from tests.support.ptyrun import PtyProcess
+from tests.support.ptyrun import PtyProcess, clean_env
 
 #: What the programs below say, on stdout (a pipe: the screen shows only what twirly and the
 #: terminal put there).
@@ -341,3 +343,40 @@ say("DONE")
         assert b"SECRET hunter2" in p.stdout_data
         assert "hunter2" not in p.screen().text
         assert _modes(p) == before
+
+
+#: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
+_STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
+
+
+def _stty(shell: PtyProcess) -> str:
+    """The modes the shell gives its commands, as ``stty -g`` prints them."""
+    done = f"STTY-DONE-{len(shell.output)}"
+    shell.type(f"stty -g; echo {done}\r")
+    out = shell.read_until(f"\r\n{done}").decode()
+    return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> None:
+    go, program = tmp_path / "go", tmp_path / "program.py"
+    body = 'print("READY", flush=True)\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n'
+    after = 'say("SAME" if termios.tcgetattr(0) == FOUND else "CHANGED")\n'
+    program.write_text(_program(body, go=go, after=after))
+    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
+    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+        shell.read_until("$ ")
+        before = _stty(shell)
+        shell.type(f"{sys.executable} {program}\r")
+        shell.read_until("READY")
+        _until(shell, wanted=False)
+        _frames(shell, 3)
+        shell.type("\x1a")  # Ctrl-Z
+        shell.read_until("Stopped")
+        shell.type("fg\r")
+        _until(shell, wanted=False)  # spinning again: echo off again
+        go.touch()
+        shell.read_until("SAME\r\n")
+        assert _stty(shell) == before
+        shell.type("exit\r")
+        shell.wait()
