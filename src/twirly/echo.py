@@ -44,10 +44,13 @@ def _set(fd: int, attrs: list[Any]) -> bool:
     job have gone to the background since it was asked, the call is not what stops it."""
     import termios
 
-    try:  # (as twirly.guards: the signal module's enums cost a first spinner milliseconds)
-        import _signal as signal
-    except ImportError:  # an interpreter without it
+    if TYPE_CHECKING:
         import signal
+    else:  # (as twirly.guards: the signal module's enums cost a first spinner milliseconds)
+        try:
+            import _signal as signal
+        except ImportError:  # an interpreter without it
+            import signal
 
     sigttou: int | None = getattr(signal, "SIGTTOU", None)
     masked = False
