@@ -330,7 +330,8 @@ def test_colour_prefix_and_suffix_on_a_real_terminal(tmp_path: Path) -> None:
         p.read_until(b"\x1b[31m")
         (line,) = [line for line in p.screen().text_lines if "loading" in line]
         assert line[5] in get_style("line").frames, line
-        assert line.startswith("[db] ") and line.endswith(" loading (2 left)"), line
+        assert line.startswith("[db] "), line
+        assert line.endswith(" loading (2 left)"), line
         run.go("two")
         assert p.wait() == 0
     assert "[db] ✔ loaded (2 left)" in p.screen().text_lines
