@@ -491,6 +491,10 @@ class Block:
             return next(iter(self._rows.values())).cadence
         return min((row.cadence for row, _ in self._visible(height)[0]), default=float("inf"))
 
+    def frame_step(self) -> float:
+        """How often frames come: the fastest shown row's pace, a second at the most."""
+        return min(self._step(self._height), IDLE_FRAME)
+
     def next_deadline(self, now: float) -> float:
         """When the next frame is due: the next point of one frame grid for all the rows
         (``inf`` when there are no rows).

@@ -431,6 +431,12 @@ class Descriptors:
         """The whole lines that arrived; an unfinished rest waits for its end."""
         return self._take(tail=False)[0]
 
+    def waiting(self) -> bool:
+        """True when something arrived that is not taken yet (one read, never waits)."""
+        with self._lock:
+            self._read()
+            return bool(self._pending)
+
     def take(self) -> tuple[list[str], str]:
         """The whole lines that arrived, and the unfinished rest (taken too)."""
         return self._take(tail=True)

@@ -122,6 +122,9 @@ class Terminal:
         # Lines waiting for the next frame (from any thread, without the lock): written
         # together, before anything else is written.
         self._queued: deque[str] | None = None
+        # Until when the program's lines are lined up for the next frame rather than written
+        # at once: a burst of lines costs one redraw of the rows per frame, not one a line.
+        self._lines_due = 0.0
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -436,6 +439,36 @@ class Terminal:
                 queued = self._queued
         queued.extend(lines)
 
+    def _line_up(self, lines: Sequence[str], errors: str) -> bool:
+        """Queue the program's ``lines`` for the next frame, when the rows were redrawn for
+        lines less than a frame ago and a clock will draw that frame whatever the program
+        does (a thread, or an event loop's clock with a watchdog, which draws while the loop
+        is blocked). Lines that must come out after something not yet taken from fd 1/2, or
+        that need an error policy of their own, are written at once. True: queued."""
+        ticker = self._ticker
+        if (
+            ticker is None
+            or self._queued is None
+            or not self._block
+            or self._aside
+            or self.now() >= self._lines_due
+            or not ticker.alive
+            or (getattr(ticker, "loop", None) is not None and not getattr(ticker, "watchdog", None))
+        ):
+            return False
+        if errors not in {"strict", "replace"} and not all(line.isascii() for line in lines):
+            return False  # (written with their own error policy, at once)
+        descriptors = self._descriptors
+        if descriptors is not None and descriptors.waiting():
+            return False
+        self._queued.extend(lines)
+        if not self._block:
+            # The last row went meanwhile, and with it the frames: written now. (The rows'
+            # end flushes the queue after taking the last row away, so one of the two does.)
+            with self._lock:
+                self._flush_queued()
+        return True
+
     def _flush_queued(self) -> None:
         # Under the lock: the queued lines, above the rows (popped one by one: other threads
         # may append meanwhile, and what they append is written next time).
@@ -463,9 +496,17 @@ class Terminal:
         if raw:
             for line in lines:
                 line.encode(self._encoding, errors)
+            if self._line_up(lines, errors):
+                return
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
         with self._lock:
             self._flush_queued()
+            if raw and self._block:
+                self._lines_due = self.now() + self._block.frame_step()
+                if self._queued is None:
+                    from collections import deque
+
+                    self._queued = deque()
             descriptors = self._descriptors
             if descriptors is not None:
                 # What children and os.write() wrote before this line comes out before it;
@@ -505,6 +546,7 @@ class Terminal:
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
         with self._lock:
+            self._flush_queued()
             self._take_captured()
             if self._aside:
                 self._output.write(text)
@@ -518,6 +560,7 @@ class Terminal:
     # -- captured descriptors and other people's prompts ------------------------------------
 
     def _take_captured(self) -> None:
+        self._flush_queued()  # (the program's lines that came first)
         # Under the lock: the whole lines that reached fd 1/2 so far, above the rows (while
         # aside: every byte, as it came).
         if self._descriptors is not None:
@@ -702,6 +745,7 @@ class Terminal:
                 self._step_aside()
 
     def _end(self) -> None:
+        self._flush_queued()
         capture, self._capture = self._capture, None
         if capture is not None:
             capture.restore()
@@ -757,6 +801,7 @@ class Terminal:
         """Emergency: erase the rows, show the cursor, put the streams back. Idempotent."""
         locked = self._lock.acquire(timeout=_LOCK_PATIENCE)
         try:
+            self._flush_queued()
             rest = self._release_descriptors()
             child, self._child = self._child, None
             if child is None or not child.clear():  # (the child erases, and exits)
@@ -775,6 +820,7 @@ class Terminal:
         ``aside`` (the process driver's child, for its parent): someone else's prompt is on
         the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
+        self._flush_queued()
         self._held = True
         self.holds += 1
         child = self._remote()
