@@ -792,6 +792,9 @@ _terminals: dict[tuple[object, ...], Terminal] = {}
 #: sys.stderr meanwhile belongs to the terminal that has the rows.
 _captured: dict[object, object] = {}
 _registry_lock = threading.RLock()
+#: Virtual terminals (:mod:`twirly.testing`), by the id of the stream they stand behind: a
+#: spinner on that stream gets the terminal the function gives for its ``animate``.
+_virtual: dict[int, Callable[[bool | None], Terminal]] = {}
 
 
 def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
@@ -806,6 +809,10 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
+    if _virtual:
+        virtual = _virtual.get(id(stream))
+        if virtual is not None:
+            return virtual(animate)
     if animate is not False and "IPython" in sys.modules:
         # In a Jupyter kernel the rows are a live output of the cell (twirly.notebook).
         from twirly.notebook import notebook_terminal
