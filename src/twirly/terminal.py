@@ -792,9 +792,9 @@ _terminals: dict[tuple[object, ...], Terminal] = {}
 #: sys.stderr meanwhile belongs to the terminal that has the rows.
 _captured: dict[object, object] = {}
 _registry_lock = threading.RLock()
-#: Virtual terminals (:mod:`twirly.testing`), by the id of the stream they stand behind: a
-#: spinner on that stream gets the terminal the function gives for its ``animate``.
-_virtual: dict[int, Callable[[bool | None], Terminal]] = {}
+#: Virtual terminals (:mod:`twirly.testing`), newest last: each is asked first, with the
+#: stream and ``animate``, for the terminal it stands for (None: not its stream).
+_virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
 
 
 def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
@@ -809,10 +809,10 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
-    if _virtual:
-        virtual = _virtual.get(id(stream))
-        if virtual is not None:
-            return virtual(animate)
+    for virtual in _virtual[::-1]:
+        found = virtual(stream, animate)
+        if found is not None:
+            return found
     if animate is not False and "IPython" in sys.modules:
         # In a Jupyter kernel the rows are a live output of the cell (twirly.notebook).
         from twirly.notebook import notebook_terminal

@@ -165,8 +165,9 @@ class VirtualTerminal:
             )
         else:
             self._terminal = Terminal(stream, self._caps, output=self._memory)
-        self._saved: tuple[TextIO | None, TextIO | None] | None = None
-        self._used = False
+        #: What sys.stdout and sys.stderr were before we took them, to put back.
+        self._replaced: tuple[TextIO | None, TextIO | None] = (None, None)
+        self._used = self._entered = False
 
     # -- entering and leaving ---------------------------------------------------------------
 
@@ -174,11 +175,9 @@ class VirtualTerminal:
         if self._used:
             raise RuntimeError("a VirtualTerminal can be entered once; make a new one")
         self._used = True
-        import sys
-
-        self._saved = (sys.stdout, sys.stderr)
-        _terminals._virtual[id(self._stream)] = self._terminal_for
-        sys.stdout = sys.stderr = self.stream
+        self._entered = True
+        _terminals._virtual.append(self._lookup)
+        self._take_streams()
         return self
 
     def __exit__(
@@ -191,25 +190,51 @@ class VirtualTerminal:
 
     def close(self) -> None:
         """Erase rows still shown (their spinners were never stopped), stop their clock and
-        put ``sys.stdout`` and ``sys.stderr`` back. Idempotent; ``with`` calls it."""
+        put back the ``sys.stdout`` and ``sys.stderr`` it replaced. Idempotent; ``with``
+        calls it."""
         import sys
 
-        saved, self._saved = self._saved, None
-        if saved is None:
+        if not self._entered:
             return
+        self._entered = False
         try:
             if self._terminal.rows:
                 self._terminal.restore()  # (it also takes back its capture of the streams)
         finally:
-            _terminals._virtual.pop(id(self._stream), None)
-            sys.stdout, sys.stderr = saved
+            if self._lookup in _terminals._virtual:
+                _terminals._virtual.remove(self._lookup)
+            out, err = self._replaced
+            if sys.stdout is self._stream:
+                sys.stdout = out
+            if sys.stderr is self._stream:
+                sys.stderr = err
             self._stream.detach_sink()
 
-    def _terminal_for(self, animate: bool | None) -> Terminal:
-        # What terminal_for() gives for our stream: the one terminal, or, off a terminal (or
-        # with animate=False), a terminal of plain lines of its own, as on a real stream.
+    def _take_streams(self) -> None:
+        import sys
+
+        out, err = self._replaced
+        if sys.stdout is not self._stream:
+            out, sys.stdout = sys.stdout, self.stream
+        if sys.stderr is not self._stream:
+            err, sys.stderr = sys.stderr, self.stream
+        self._replaced = (out, err)
+
+    def _lookup(self, stream: TextIO, animate: bool | None) -> Terminal | None:
+        # Asked by terminal_for(): the terminal for our stream, or for whatever stands in
+        # sys.stdout or sys.stderr now. Someone may have put other streams there since we
+        # were entered (pytest does, between a fixture's setup and the test): we take them
+        # back, so that what the program prints under the spinner reaches the screen too.
+        import sys
+
+        if stream is not self.stream:
+            if stream is not sys.stdout and stream is not sys.stderr:
+                return None
+            self._take_streams()
         if self._tty if animate is None else animate:
             return self._terminal
+        # Off a terminal (or with animate=False): a terminal of plain lines of its own, as
+        # on a real stream.
         caps = Capabilities(animate=False, color=False, unicode=self._caps.unicode)
         return Terminal(self.stream, caps)
 
