@@ -41,6 +41,12 @@ A pytest fixture::
         with VirtualTerminal() as terminal:
             yield terminal
 
+pytest's output capture puts its own ``sys.stdout`` and ``sys.stderr`` in place when the test
+starts, after the fixture entered the terminal; the terminal takes them back when the first
+spinner or group starts. So under a fixture, what is printed before the first spinner, and a
+``logging.StreamHandler()`` made before it, go to pytest; enter the terminal in the test itself
+(or pass ``vt.stream`` to the handler) to have them on the screen too.
+
 What a virtual terminal cannot show: bytes written to file descriptors 1 and 2 directly (child
 processes, ``os.write``) go where the descriptors go, and a spinner asking for
 ``driver="process"`` is drawn by a thread of the program, since a child process cannot reach
