@@ -67,7 +67,7 @@ from twirly.terminal import Terminal
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from types import ModuleType, TracebackType
     from typing import Literal, TextIO
 
@@ -151,13 +151,12 @@ class VirtualTerminal:
             raise ValueError(f"clock must be 'manual' or 'real', not {clock!r}")
         if isinstance(history, bool) or not isinstance(history, int) or history < 0:
             raise ValueError(f"history must be a whole number of lines >= 0, not {history!r}")
-        emulator = _import_pyte()
-        self._screen: pyte.HistoryScreen = emulator.HistoryScreen(
-            columns, lines, history=max(history, 1)
-        )
-        self._parser = emulator.Stream(self._screen)
+        self._screen, self._parser = _new_screen(columns, lines, history)
         self._lock = threading.Condition(threading.RLock())
         self._writes: list[str] = []
+        #: Where the size changed: before which write, to what (for :meth:`screens`).
+        self._resizes: list[tuple[int, int, int]] = []
+        self._size = (columns, lines, history)
         self._tty = tty
         self._manual = clock == "manual"
         self._now = 0.0
@@ -291,11 +290,10 @@ class VirtualTerminal:
     # -- the screen -------------------------------------------------------------------------
 
     def _receive(self, text: str) -> None:
-        # Every write, from twirly or the program, in the order it came. A terminal's line
-        # discipline turns a newline into carriage return and newline (onlcr): so here.
+        # Every write, from twirly or the program, in the order it came.
         with self._lock:
             self._writes.append(text)
-            self._parser.feed(text.replace("\n", "\r\n"))
+            _feed(self._parser, text)
             self._lock.notify_all()
 
     @property
@@ -315,6 +313,7 @@ class VirtualTerminal:
         with self._lock:
             self._memory.columns, self._memory.lines = columns, lines
             self._screen.resize(lines, columns)
+            self._resizes.append((len(self._writes), columns, lines))
 
     @property
     def lines(self) -> list[str]:
@@ -376,6 +375,21 @@ class VirtualTerminal:
         with self._lock:
             return list(self._writes)
 
+    def screens(self) -> Iterator[list[str]]:
+        """The screen's lines after each write, in order, replayed from the start (resizes
+        included): every screen a person could have seen, for asserting that some frame
+        showed something (``any(... for lines in vt.screens())``)."""
+        with self._lock:
+            writes, resizes = list(self._writes), list(self._resizes)
+        columns, lines, history = self._size
+        screen, parser = _new_screen(columns, lines, history)
+        for index, text in enumerate(writes):
+            for before, wide, tall in resizes:
+                if before == index:
+                    screen.resize(tall, wide)
+            _feed(parser, text)
+            yield [line.rstrip() for line in screen.display]
+
 
 def _check_size(columns: int, lines: int) -> None:
     for name, value in (("columns", columns), ("lines", lines)):
@@ -385,6 +399,17 @@ def _check_size(columns: int, lines: int) -> None:
 
 def _text_of(line: dict[int, pyte.screens.Char], columns: int) -> str:
     return "".join(line[column].data for column in range(columns)).rstrip()
+
+
+def _new_screen(columns: int, lines: int, history: int) -> tuple[pyte.HistoryScreen, pyte.Stream]:
+    emulator = _import_pyte()
+    screen = emulator.HistoryScreen(columns, lines, history=max(history, 1))
+    return screen, emulator.Stream(screen)
+
+
+def _feed(parser: pyte.Stream, text: str) -> None:
+    # A terminal's line discipline turns a newline into carriage return and newline (onlcr).
+    parser.feed(text.replace("\n", "\r\n"))
 
 
 def _import_pyte() -> ModuleType:

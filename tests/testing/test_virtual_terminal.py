@@ -294,3 +294,18 @@ def test_without_pyte_the_error_says_what_to_install(monkeypatch: pytest.MonkeyP
     monkeypatch.setitem(sys.modules, "pyte", None)  # (import pyte raises ImportError)
     with pytest.raises(ImportError, match=re.escape("pip install 'twirly[testing]'")):
         VirtualTerminal()
+
+
+def test_screens_replays_every_screen_in_order(vt: VirtualTerminal) -> None:
+    with twirly.spinner("Step") as sp:
+        vt.advance(FRAME)
+        vt.resize(30, 4)
+        sp.text = "Step two"
+        vt.advance(0)
+        sp.ok("Stepped")
+    screens = list(vt.screens())
+    assert len(screens) == len(vt.writes)
+    tops = [lines[0] for lines in screens]
+    assert tops == [f"{DOTS[0]} Step", f"{DOTS[1]} Step", f"{DOTS[1]} Step two", "✔ Stepped"]
+    assert [len(lines) for lines in screens] == [10, 10, 4, 4]  # (the fixture: 10 lines)
+    assert screens[-1] == vt.lines
