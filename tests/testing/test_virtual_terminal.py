@@ -309,3 +309,15 @@ def test_screens_replays_every_screen_in_order(vt: VirtualTerminal) -> None:
     assert tops == [f"{DOTS[0]} Step", f"{DOTS[1]} Step", f"{DOTS[1]} Step two", "✔ Stepped"]
     assert [len(lines) for lines in screens] == [10, 10, 4, 4]  # (the fixture: 10 lines)
     assert screens[-1] == vt.lines
+
+
+@pytest.mark.parametrize("color", [True, False])
+def test_colour_is_what_the_terminal_declares(color: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR" if color else "FORCE_COLOR", "1")  # (the environment: ignored)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.setenv("TERM", "xterm")  # (16 colours)
+    with VirtualTerminal(color=color) as vt, twirly.spinner("Tinted", color="cyan"):
+        glyph, text = vt.screen.buffer[0][0], vt.screen.buffer[0][2]
+        assert (glyph.data, text.data) == (DOTS[0], "T")
+        assert glyph.fg == ("cyan" if color else "default")
+        assert text.fg == "default"
