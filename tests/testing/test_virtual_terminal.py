@@ -114,7 +114,9 @@ def test_the_same_code_draws_the_same_bytes_every_time() -> None:
 
 
 def test_a_text_change_is_drawn_at_the_next_advance(vt: VirtualTerminal) -> None:
+    threads = threading.active_count()
     with twirly.spinner("One") as sp:
+        assert threading.active_count() == threads  # no clock of twirly's runs
         sp.text = "Two"
         assert vt.lines[0] == f"{DOTS[0]} One"  # no clock runs: nothing is drawn meanwhile
         vt.advance(0)
