@@ -56,6 +56,7 @@ the screen in memory.
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
 
@@ -156,7 +157,7 @@ class VirtualTerminal:
         self._writes: list[str] = []
         #: Where the size changed: before which write, to what (for :meth:`screens`).
         self._resizes: list[tuple[int, int, int]] = []
-        self._size = (columns, lines, history)
+        self._first_size = (columns, lines, history)
         self._tty = tty
         self._manual = clock == "manual"
         self._now = 0.0
@@ -197,8 +198,6 @@ class VirtualTerminal:
         """Erase rows still shown (their spinners were never stopped), stop their clock and
         put back the ``sys.stdout`` and ``sys.stderr`` it replaced. Idempotent; ``with``
         calls it."""
-        import sys
-
         if not self._entered:
             return
         self._entered = False
@@ -216,8 +215,6 @@ class VirtualTerminal:
             self._stream.detach_sink()
 
     def _take_streams(self) -> None:
-        import sys
-
         out, err = self._replaced
         if sys.stdout is not self._stream:
             out, sys.stdout = sys.stdout, self.stream
@@ -230,8 +227,6 @@ class VirtualTerminal:
         # sys.stdout or sys.stderr now. Someone may have put other streams there since we
         # were entered (pytest does, between a fixture's setup and the test): we take them
         # back, so that what the program prints under the spinner reaches the screen too.
-        import sys
-
         if stream is not self.stream:
             if stream is not sys.stdout and stream is not sys.stderr:
                 return None
@@ -381,7 +376,7 @@ class VirtualTerminal:
         showed something (``any(... for lines in vt.screens())``)."""
         with self._lock:
             writes, resizes = list(self._writes), list(self._resizes)
-        columns, lines, history = self._size
+        columns, lines, history = self._first_size
         screen, parser = _new_screen(columns, lines, history)
         for index, text in enumerate(writes):
             for before, wide, tall in resizes:
@@ -403,7 +398,7 @@ def _text_of(line: dict[int, pyte.screens.Char], columns: int) -> str:
 
 def _new_screen(columns: int, lines: int, history: int) -> tuple[pyte.HistoryScreen, pyte.Stream]:
     emulator = _import_pyte()
-    screen = emulator.HistoryScreen(columns, lines, history=max(history, 1))
+    screen = emulator.HistoryScreen(columns, lines, history=history)
     return screen, emulator.Stream(screen)
 
 
