@@ -48,9 +48,9 @@ Load = Callable[..., ModuleType]
 
 @pytest.fixture
 def load(monkeypatch: pytest.MonkeyPatch) -> Load:
-    """Load ``examples/name`` afresh as a module, with ``env`` set and no arguments."""
+    """Load ``examples/name`` afresh as a module, with ``env`` set and ``argv`` its
+    command-line arguments."""
     monkeypatch.syspath_prepend(str(EXAMPLES))  # (the prime examples import primes.py)
-    monkeypatch.setattr(sys, "argv", ["example"])
 
     def load(
         name: str, env: dict[str, str] | None = None, argv: tuple[str, ...] = ()
@@ -83,6 +83,13 @@ def drawn_before(vt: VirtualTerminal, answer: str) -> str:
     return vt.output[: vt.output.index(answer)]
 
 
+def used(lines: list[str]) -> list[str]:
+    """The screen's lines down to the last one with text (at least one)."""
+    while len(lines) > 1 and not lines[-1]:
+        lines = lines[:-1]
+    return lines
+
+
 def assert_answer_on_clean_screen_of(vt: VirtualTerminal, answer: str, driver: str = "") -> None:
     assert vt.cursor_visible
     lines = vt.screen_text.splitlines()
@@ -110,13 +117,6 @@ def test_example_spins_while_waiting_then_shows_the_answer(
     assert len(glyphs_in(while_waiting)) >= 3, f"the spinner did not turn: {while_waiting!r}"
     assert any(lines[-1] == f"{GLYPHS[2]} thinking!" for lines in map(used, vt.screens()))
     assert_answer_on_clean_screen_of(vt, answer, driver)
-
-
-def used(lines: list[str]) -> list[str]:
-    """The screen's lines down to the last one with text (at least one)."""
-    while len(lines) > 1 and not lines[-1]:
-        lines = lines[:-1]
-    return lines
 
 
 def run_in_a_pty(name: str, answer: str) -> tuple[PtyProcess, bytes]:
