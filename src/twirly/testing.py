@@ -2,6 +2,7 @@
 
 ::
 
+    import twirly
     from twirly.testing import VirtualTerminal
 
     with VirtualTerminal(columns=60, lines=10) as vt:
@@ -19,9 +20,9 @@ configured meanwhile, and anything written to the two streams reach the same scr
 
 Time is either the test's (``clock="manual"``, the default): no clock of twirly's runs, and
 :meth:`VirtualTerminal.advance` moves time on and draws every frame due on the way, so the
-frames are the same on every run; or real time (``clock="real"``): twirly's own clocks draw as
-they would on a real terminal, and :meth:`VirtualTerminal.wait_for` waits for what should
-appear. Leaving the ``with`` block, normally or by an exception, erases rows left running,
+frames are the same on every run (no watchdog watches an event loop then: it needs a clock);
+or real time (``clock="real"``): twirly's own clocks draw as they would on a real terminal,
+and :meth:`VirtualTerminal.wait_for` waits for what should appear. Leaving the ``with`` block, normally or by an exception, erases rows left running,
 stops their clock and puts the streams back.
 
 Why pyte for the screen (the ``testing`` extra) rather than an emulator of only what twirly

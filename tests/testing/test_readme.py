@@ -32,3 +32,16 @@ def test_a_wrong_claim_in_the_example_would_fail() -> None:
     code = readme_example().replace('"⠸ Warming up"', '"⠹ Warming up"')
     with pytest.raises(AssertionError):
         exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
+
+
+def test_the_module_docstring_example_runs() -> None:
+    import textwrap
+
+    import twirly.testing
+
+    doc = twirly.testing.__doc__
+    assert doc is not None
+    block = doc.split("::\n\n", 1)[1].split("\n\n", 2)
+    code = textwrap.dedent("\n\n".join(block[:2]))
+    assert "assert vt.screen_text ==" in code, code
+    exec(compile(code, "twirly/testing.py", "exec"), {"__name__": "docstring_example"})
