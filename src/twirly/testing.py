@@ -22,8 +22,9 @@ Time is either the test's (``clock="manual"``, the default): no clock of twirly'
 :meth:`VirtualTerminal.advance` moves time on and draws every frame due on the way, so the
 frames are the same on every run (no watchdog watches an event loop then: it needs a clock);
 or real time (``clock="real"``): twirly's own clocks draw as they would on a real terminal,
-and :meth:`VirtualTerminal.wait_for` waits for what should appear. Leaving the ``with`` block, normally or by an exception, erases rows left running,
-stops their clock and puts the streams back.
+and :meth:`VirtualTerminal.wait_for` waits for what should appear. Leaving the ``with``
+block, normally or by an exception, erases rows left running, stops their clock and puts the
+streams back.
 
 Why pyte for the screen (the ``testing`` extra) rather than an emulator of only what twirly
 writes: the screen must also show what the program under test writes (its own colours, a
@@ -175,6 +176,11 @@ class VirtualTerminal:
         #: What sys.stdout and sys.stderr were before we took them, to put back.
         self._replaced: tuple[TextIO | None, TextIO | None] = (None, None)
         self._used = self._entered = False
+
+    def __repr__(self) -> str:
+        columns, lines = self.size
+        clock = "manual" if self._manual else "real"
+        return f"<VirtualTerminal {columns}x{lines} clock={clock} tty={self._tty}>"
 
     # -- entering and leaving ---------------------------------------------------------------
 

@@ -323,3 +323,16 @@ def test_colour_is_what_the_terminal_declares(color: bool, monkeypatch: pytest.M
         assert (glyph.data, text.data) == (DOTS[0], "T")
         assert glyph.fg == ("cyan" if color else "default")
         assert text.fg == "default"
+
+
+def test_a_virtual_terminal_inside_another() -> None:
+    with VirtualTerminal() as outer:
+        print("outer")
+        with VirtualTerminal(columns=40, lines=5) as inner, twirly.spinner("Inner") as sp:
+            sp.ok("Inner done")
+        assert sys.stdout is outer.stream
+        with twirly.spinner("Outer") as sp:
+            sp.ok("Outer done")
+    assert inner.screen_text == "✔ Inner done"
+    assert outer.screen_text == "outer\n✔ Outer done"
+    assert repr(inner) == "<VirtualTerminal 40x5 clock=manual tty=True>"
