@@ -72,17 +72,26 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from types import ModuleType, TracebackType
-    from typing import Literal, TextIO
+    from typing import Literal, NamedTuple, TextIO
 
     import pyte
 
     from twirly.drivers import Clock
+else:
+    from twirly.records import NamedTuple  # typing's, without importing typing
 
-__all__ = ["VirtualTerminal"]
+__all__ = ["Cursor", "VirtualTerminal"]
 
 #: Seconds of slack when a frame's deadline is compared with the end of an advance: the
 #: deadlines are computed in floats from the row's start, the end from the test's sum.
 _SLACK = 1e-9
+
+
+class Cursor(NamedTuple):
+    """Where the cursor is: column and line, from 0 at the top left."""
+
+    column: int
+    line: int
 
 
 class _Stream(io.TextIOBase):
@@ -344,10 +353,10 @@ class VirtualTerminal:
             return self.history + lines
 
     @property
-    def cursor(self) -> tuple[int, int]:
+    def cursor(self) -> Cursor:
         """Where the cursor is: column and line, from 0 at the top left."""
         with self._lock:
-            return self._screen.cursor.x, self._screen.cursor.y
+            return Cursor(self._screen.cursor.x, self._screen.cursor.y)
 
     @property
     def cursor_visible(self) -> bool:

@@ -31,7 +31,7 @@ def vt() -> Iterator[VirtualTerminal]:
 
 
 def test_public_names_are_pinned() -> None:
-    assert twirly.testing.__all__ == ["VirtualTerminal"]
+    assert twirly.testing.__all__ == ["Cursor", "VirtualTerminal"]
 
 
 def test_a_spinner_on_the_default_stream_draws_on_it(vt: VirtualTerminal) -> None:
@@ -49,6 +49,7 @@ def test_ok_leaves_its_line_and_the_cursor_below(vt: VirtualTerminal) -> None:
         sp.ok("Counted")
     assert vt.screen_text == "✔ Counted"
     assert vt.cursor == (0, 1)
+    assert (vt.cursor.column, vt.cursor.line) == (0, 1)
     assert vt.cursor_visible
 
 
