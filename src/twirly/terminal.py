@@ -868,6 +868,9 @@ _terminals: dict[tuple[object, ...], Terminal] = {}
 #: sys.stderr meanwhile belongs to the terminal that has the rows.
 _captured: dict[object, object] = {}
 _registry_lock = threading.RLock()
+#: Virtual terminals (:mod:`twirly.testing`), newest last: each is asked first, with the
+#: stream and ``animate``, for the terminal it stands for (None: not its stream).
+_virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
 
 
 def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
@@ -882,6 +885,10 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
+    for virtual in _virtual[::-1]:
+        found = virtual(stream, animate)
+        if found is not None:
+            return found
     if animate is not False and "IPython" in sys.modules:
         # In a Jupyter kernel the rows are a live output of the cell (twirly.notebook).
         from twirly.notebook import notebook_terminal
