@@ -459,3 +459,20 @@ def test_hidden_erases_the_rows_and_shows_the_cursor_then_draws_them_again(
         assert p.wait() == 0
     assert p.screen().cursor_visible
     assert "behind" not in p.screen().text
+
+
+def test_a_quiet_group_writes_no_byte(tmp_path: Path) -> None:
+    body = """\
+        import concurrent.futures
+        print("BEFORE", flush=True)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            with twirly.group("Work", show_after=0) as g:
+                list(g.map(pool, abs, range(50)))
+                g.submit(pool, int, "x")
+        print("AFTER", flush=True)
+    """
+    with _Run(body, tmp_path, TWIRLY_QUIET="1") as p:
+        assert p.wait() == 0
+    assert p.output.decode() == "BEFORE\r\nAFTER\r\n"
+    with pytest.raises(TypeError, match="quiet"):
+        twirly.group("x", quiet="no")  # type: ignore[arg-type]
