@@ -112,7 +112,7 @@ def progress_text(
 
 
 def smoothed(
-    rate: float | None, count: int, seen: int, since: float, now: float, started: float
+    rate: float | None, *, count: int, seen: int, since: float, now: float, started: float
 ) -> float | None:
     """The rate after a frame at ``now`` that found ``count`` items done, ``seen`` having
     been done at the previous frame at ``since``: the first estimate is the average since
