@@ -181,7 +181,8 @@ class _Progress:
                 now=now,
                 started=self.started,
             )
-            self.seen, self.since = done, now
+            if now > self.since:  # (a second frame at the same time changes nothing)
+                self.seen, self.since = done, now
         text = progress_text(
             self.label, done, self.total, rate, elapsed, unicode=self.unicode, final=final
         )
