@@ -98,9 +98,9 @@ def test_percent_is_never_above_100_and_100_only_when_done(count: int, total: in
     assert (value == 100) == (count >= total)
 
 
-@given(counts, totals, rates, elapsed, st.booleans(), st.booleans())
+@given(counts, totals, rates, elapsed, st.tuples(st.booleans(), st.booleans()))
 def test_the_text_never_says_more_than_100_percent(
-    count: int, total: int | None, rate: float | None, seconds: float, *flags: bool
+    count: int, total: int | None, rate: float | None, seconds: float, flags: tuple[bool, bool]
 ) -> None:
     final, unicode = flags
     text = progress_text("L", count, total, rate, seconds, final=final, unicode=unicode)
