@@ -38,19 +38,20 @@ def percent(count: int, total: int) -> int:
 
 
 def rate_text(rate: float) -> str:
-    """Items a second: ``0.52/s``, ``3.4/s``, ``812/s``, ``81,234/s``, ``1.23M/s``."""
-    if rate < 1:
+    """Items a second: ``0.52/s``, ``3.4/s``, ``812/s``, ``81,234/s``, ``1.23M/s`` (the
+    digits are chosen after rounding: 9.999 is ``10/s``, not ``10.0/s``)."""
+    if rate < 0.995:
         return f"{rate:.2f}/s"
-    if rate < 10:
+    if rate < 9.95:
         return f"{rate:.1f}/s"
-    if rate < 100_000:
+    if rate < 99_999.5:
         return f"{rate:,.0f}/s"
     for scale, prefix in _SI:
-        if rate >= scale:
-            value = rate / scale
-            digits = 2 if value < 10 else 1 if value < 100 else 0
+        value = rate / scale
+        if value >= 0.9995 or prefix == "k":
+            digits = 2 if value < 9.995 else 1 if value < 99.95 else 0
             return f"{value:.{digits}f}{prefix}/s"
-    return f"{rate:,.0f}/s"  # (not reached: 100,000 and more has a prefix)
+    return ""  # (not reached: the last prefix takes every rate left)
 
 
 def clock(seconds: float) -> str:

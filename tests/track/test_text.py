@@ -74,6 +74,10 @@ def test_a_stalled_loop_shows_no_time_left() -> None:
         (1_234_567.0, "1.23M/s"),
         (34_500_000.0, "34.5M/s"),
         (2e9, "2.00G/s"),
+        (9.99999, "10/s"),
+        (0.9999, "1.0/s"),
+        (999_700.0, "1.00M/s"),
+        (99_999.7, "100k/s"),
     ],
 )
 def test_rates(rate: float, text: str) -> None:
