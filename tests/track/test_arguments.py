@@ -18,7 +18,7 @@ async def numbers() -> AsyncIterator[int]:
 
 @pytest.mark.parametrize("thing", [5, None, 3.5, object()])
 def test_track_over_a_non_iterable_is_a_type_error_naming_it(thing: object) -> None:
-    with pytest.raises(TypeError, match=f"iterable.*not {type(thing).__name__}"):
+    with pytest.raises(TypeError, match=rf"iterable.*not {type(thing).__name__}"):
         twirly.track(thing, "x")  # type: ignore[call-overload]
 
 
@@ -55,7 +55,7 @@ def test_a_spinner_s_and_a_task_s_track_check_their_arguments_too() -> None:
     with twirly.group("g", stream=io.StringIO()) as g, g.task("t") as task:
         with pytest.raises(TypeError, match="total must be an int or None, not str"):
             task.track(range(3), total="3")  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="iterable.*not NoneType"):
+        with pytest.raises(TypeError, match=r"iterable.*not NoneType"):
             task.track(None)  # type: ignore[arg-type]
 
 
