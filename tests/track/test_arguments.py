@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -19,7 +19,7 @@ async def numbers() -> AsyncIterator[int]:
 @pytest.mark.parametrize("thing", [5, None, 3.5, object()])
 def test_track_over_a_non_iterable_is_a_type_error_naming_it(thing: object) -> None:
     with pytest.raises(TypeError, match=rf"iterable.*not {type(thing).__name__}"):
-        twirly.track(thing, "x")  # type: ignore[call-overload]
+        twirly.track(thing, "x")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_a_len_that_fails_or_lies_never_stops_the_loop() -> None:
         def __len__(self) -> int:
             raise RuntimeError("no length today")
 
-        def __iter__(self) -> object:
+        def __iter__(self) -> Iterator[str]:
             return iter("abc")
 
     out = Utf8Stream()
