@@ -1002,8 +1002,7 @@ class Group:
                 return
             exc = future.exception()
         except BaseException as error:  # (a cancelled asyncio future, a lost dask worker)
-            name = type(error).__name__
-            self._end(task, "cancelled" if name == "CancelledError" else "failed", exc=error)
+            self._end(task, "cancelled" if _is_cancellation(error) else "failed", exc=error)
             return
         if exc is None:
             self._end(task, "ok")
@@ -1121,10 +1120,16 @@ class _TaskScope:
         return self.__exit__(exc_type, exc, tb)
 
 
+def _is_cancellation(exc: BaseException) -> bool:
+    """A cancellation from any framework: asyncio's, concurrent.futures', or a subclass of
+    either under its own name (dask's ``FutureCancelledError``), without importing them."""
+    return any(cls.__name__ == "CancelledError" for cls in type(exc).__mro__)
+
+
 def _end_by(group: Group, task: TaskRow, exc: BaseException | None) -> None:
     if exc is None or isinstance(exc, GeneratorExit):
         group._end(task, "ok")
-    elif type(exc).__name__ == "CancelledError":
+    elif _is_cancellation(exc):
         group._end(task, "cancelled")
     elif isinstance(exc, KeyboardInterrupt | SystemExit):
         group._end(task, "interrupted")

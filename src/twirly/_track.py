@@ -359,9 +359,7 @@ class Tracked(_Generic[T]):
 def _first_text(spinner: Spinner, total: int | None) -> None:
     """Before a spinner of track's own starts: where it will draw frames, the text of its
     first frame is already the count (off a terminal it prints its label alone)."""
-    from twirly.terminal import terminal_for
-
-    terminal = terminal_for(spinner._stream, animate=spinner._animate)
+    terminal = spinner._terminal_now()
     if terminal.animates:
         label = spinner.text
         spinner.text = progress_text(label, 0, total, None, 0.0, unicode=terminal.caps.unicode)

@@ -110,6 +110,7 @@ class Terminal:
         self._child: ChildTarget | None = None  # a child process draws (the process driver)
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
+        self._pauses = 0  # pause() calls not yet resumed: the program has the screen
         self.holds = 0  # how many times (a watchdog does not take a Ctrl-Z for a block)
         self.key: tuple[object, ...] = (id(self),)
         # The one clock of all the rows, and what each row asked of it (by the row's id):
@@ -382,7 +383,7 @@ class Terminal:
             self._lend_keyboard()
             watch = self._watch
             if watch is not None:
-                waits = self._aside_until_called or self._held
+                waits = self._aside_until_called or self._held or self._pauses
                 if self._aside and not waits and watch.answered():
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
@@ -571,11 +572,36 @@ class Terminal:
 
     def come_back(self) -> None:
         """The question was answered: draw the rows again, afresh, on the current line
-        (unless the terminal's modes say someone still asks)."""
+        (unless the terminal's modes say someone still asks, or the rows are paused)."""
         with self._lock:
             self._aside_until_called = False
-            if self._aside and not (self._watch is not None and self._watch.someone_asks()):
-                self._come_back()
+            self._come_back_if_free()
+
+    def _come_back_if_free(self) -> None:
+        asks = self._watch is not None and self._watch.someone_asks()
+        if self._aside and not self._pauses and not asks:
+            self._come_back()
+
+    def pause(self) -> None:
+        """The program's own moment with the person: erase the rows, show the cursor, give
+        fd 1/2 back, and draw nothing until as many :meth:`resume` calls as pauses. Lines
+        written meanwhile go where the cursor is."""
+        with self._lock:
+            self._pauses += 1
+            if self._pauses == 1 and self._block and self.caps.animate:
+                self._step_aside(at_prompt=False)
+
+    def resume(self) -> None:
+        """End one :meth:`pause`; after the last, draw the rows again on the cursor's line."""
+        with self._lock:
+            if self._pauses:
+                self._pauses -= 1
+                self._come_back_if_free()
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and its :meth:`resume`."""
+        return bool(self._pauses)
 
     def _lend_keyboard(self) -> None:
         # A child of the program took the capture for its terminal (less, vim): it gets the
@@ -590,14 +616,18 @@ class Terminal:
         elif descriptors.lending:
             descriptors.take_keyboard_back()
 
-    def _step_aside(self) -> None:
+    def _step_aside(self, *, at_prompt: bool = True) -> None:
+        # ``at_prompt``: someone else's prompt is on the top row, so the rows are erased from
+        # the cursor on; else (a pause) from the top row's start, as for Ctrl-Z.
         if self._aside:
             return
         self._take_captured()
         self._aside = True
         child = self._remote()
-        if child is None or not child.step_aside():
+        if at_prompt and (child is None or not child.step_aside()):
             self._local.step_aside()
+        elif not at_prompt and (child is None or not child.hold(aside=False)):
+            self._local.hold(aside=False)
         descriptors = self._descriptors
         if descriptors is not None:
             descriptors.pause()

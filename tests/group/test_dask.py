@@ -96,3 +96,15 @@ def test_a_cancelled_cluster_future_is_counted_as_cancelled(client: Any) -> None
         _settled(g, total=1)
     assert g.counts["cancelled"] == 1
     assert g.counts["failed"] == 0
+
+
+def test_waiting_in_a_task_on_a_cancelled_cluster_future_is_a_cancellation(client: Any) -> None:
+    # dask raises its own FutureCancelledError (a CancelledError under another name) from
+    # result(): the row that waited is cancelled, not failed.
+    with twirly.group("Cancel", stream=io.StringIO(), heartbeat=0) as g:
+        future = client.submit(time.sleep, 30, pure=False)
+        future.cancel()
+        with pytest.raises(distributed.client.FutureCancelledError), g.task("wait for it"):
+            future.result(timeout=30)
+    assert g.counts["cancelled"] == 1
+    assert g.counts["failed"] == 0
