@@ -202,7 +202,7 @@ class _Progress:
             self.label, 0, self.total, None, 0.0, unicode=self.unicode, final=False
         )
         self.place.set(self.shown)
-        terminal.add_hook(self.frame)
+        terminal.add_hook(self.frame, text_only=True)
 
     def end(self) -> str:
         """Stop making the text at frames; the text of the loop as it ended (now on the row,

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_first_frame_imports import LIST_MODULES, NOT_NEEDED
+from tests.support.frames import read_screen_until
 from tests.support.ptyrun import PtyProcess, clean_env
 
 #: Takes 100 items; at the 51st, waits until the test has seen it on the screen.
 PROGRAM = """
 import os, sys, time
 import twirly
-flag = sys.argv[1]
-for item in twirly.track(range(100), "Hashing"):
+flag, driver = sys.argv[1], (sys.argv[2:] or [None])[0]
+for item in twirly.track(range(100), "Hashing", driver=driver):
     if item == 50:
         while not os.path.exists(flag):
             time.sleep(0.01)
@@ -27,10 +28,12 @@ print("after the loop", flush=True)
 FINAL = re.compile(r"✔ Hashing  100/100 · [0-9.,kMG]+/s · 0:\d\d$")
 
 
-def test_on_a_terminal_the_count_turns_then_a_final_line_stays(tmp_path: Path) -> None:
+@pytest.mark.parametrize("driver", ["thread", "process"])
+def test_on_a_terminal_the_count_turns_then_a_final_line_stays(tmp_path: Path, driver: str) -> None:
     flag = tmp_path / "seen"
-    with PtyProcess([sys.executable, "-c", PROGRAM, str(flag)]) as p:
-        p.read_until("Hashing  51/100 · 51%")
+    with PtyProcess([sys.executable, "-c", PROGRAM, str(flag), driver]) as p:
+        live = re.compile(r". Hashing  51/100 · 51% · [0-9.,kMG]+/s · [0-9:]+ left")
+        read_screen_until(p, lambda rows: any(map(live.fullmatch, rows)), "the count at 51")
         flag.touch()
         assert p.wait() == 0
         screen = p.screen()
