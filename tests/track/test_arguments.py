@@ -91,3 +91,16 @@ def test_the_total_is_a_length_hint() -> None:
 
     assert operator.length_hint(twirly.track(range(7))) == 7
     assert operator.length_hint(twirly.track(iter(range(7))), -1) == -1
+
+
+def test_the_spinner_s_newer_arguments_are_checked_at_the_call_too() -> None:
+    with pytest.raises(TypeError, match="quiet must be True, False or None"):
+        twirly.track(range(3), "x", quiet="yes")
+    with pytest.raises(ValueError, match="show_after must be"):
+        twirly.track(range(3), "x", show_after=-1)
+
+
+def test_a_quiet_tracked_loop_writes_nothing() -> None:
+    out = Utf8Stream()
+    assert list(twirly.track(range(3), "x", stream=out, quiet=True)) == [0, 1, 2]
+    assert out.getvalue() == ""
