@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
     from collections.abc import (
+        AsyncIterable,
         AsyncIterator,
         Awaitable,
         Callable,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import TextIO
 
+    from twirly._track import Tracked
     from twirly.block import Block
     from twirly.drivers import Clock, DriverName
     from twirly.watchdog import Record
@@ -150,6 +152,17 @@ class TaskRow:
     def skip(self, text: str | None = None) -> None:
         """End the task as skipped (counted; a line only with ``persist="all"``)."""
         self._end("skipped", text)
+
+    def track(
+        self, iterable: Iterable[T] | AsyncIterable[T], *, total: int | None = None
+    ) -> Tracked[T]:
+        """Count a loop's items in this task's text: ``3,412/10,000 · 34% · 812/s · 0:08
+        left`` after its title while its row is shown, the final count once the loop ends
+        (the task goes on; its outcome is still its own). ``total``: as for
+        :func:`twirly.track`."""
+        from twirly._track import track_on
+
+        return track_on(self, iterable, total)
 
     def _end(self, status: Status, text: str | None) -> None:
         if text is not None and not isinstance(text, str):

@@ -23,10 +23,11 @@ from twirly.terminal import Terminal, terminal_for
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine
+    from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Iterable
     from types import TracebackType
     from typing import Any, Literal, TextIO, TypeVar, overload
 
+    from twirly._track import Tracked
     from twirly.colors import Color, ColorSpec
     from twirly.drivers import Clock, DriverName
     from twirly.state import Status
@@ -441,6 +442,17 @@ class Spinner:
         if terminal is None:
             terminal = terminal_for(self._stream, animate=self._animate)
         terminal.write_lines(lines)
+
+    def track(
+        self, iterable: Iterable[T] | AsyncIterable[T], *, total: int | None = None
+    ) -> Tracked[T]:
+        """Count a loop's items on this spinner: ``for item in sp.track(items)`` (or ``async
+        for``) shows ``text  3,412/10,000 · 34% · 812/s · 0:08 left`` while the spinner runs,
+        and leaves the final count in its text for ``ok()``/``fail()`` (the spinner goes on:
+        its ``with`` or ``stop()`` ends it). ``total``: as for :func:`twirly.track`."""
+        from twirly._track import track_on
+
+        return track_on(self, iterable, total)
 
     # -- pause ---------------------------------------------------------------------------------
 

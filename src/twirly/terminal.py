@@ -119,6 +119,7 @@ class Terminal:
         self._wants: dict[int, _Want] = {}
         self._retired: list[Clock] = []  # asyncio clocks replaced while their rows went on
         self._hooks: list[Hook] = []
+        self._text_hooks: list[Hook] = []  # ... that only set rows' text (see add_hook)
         # Lines waiting for the next frame (from any thread, without the lock): written
         # together, before anything else is written.
         self._queued: deque[str] | None = None
@@ -397,21 +398,30 @@ class Terminal:
             if self._hooks and target is self._local:
                 for hook in self._hooks:
                     hook(self._block, now, size)
+            elif self._text_hooks:  # (a child draws: it hears of the texts set here)
+                for hook in self._text_hooks:
+                    hook(self._block, now, size)
             self._flush_queued()
             return target.frame(now, size if draw else (0, 0), draw=draw)
 
     # -- frame hooks and queued lines -------------------------------------------------------
 
-    def add_hook(self, hook: Hook) -> None:
-        """Call ``hook(block, now, size)`` under the lock before each frame (see ``Hook``)."""
+    def add_hook(self, hook: Hook, *, text_only: bool = False) -> None:
+        """Call ``hook(block, now, size)`` under the lock before each frame (see ``Hook``).
+        ``text_only``: the hook only sets rows' text (a tracked loop's count), so it is called
+        also while a child process draws the rows."""
         with self._lock:
             self._hooks.append(hook)
+            if text_only:
+                self._text_hooks.append(hook)
 
     def remove_hook(self, hook: Hook) -> None:
         """Stop calling ``hook``."""
         with self._lock:
             if hook in self._hooks:
                 self._hooks.remove(hook)
+            if hook in self._text_hooks:
+                self._text_hooks.remove(hook)
 
     def edit(self, hook: Hook) -> None:
         """Call ``hook(block, now, size)`` once now, under the lock (not where a child
