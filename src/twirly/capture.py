@@ -86,6 +86,14 @@ class LineProxy:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         thread = threading.get_ident()
+        if "\n" not in text:  # (the common case of a print(): its parts before the newline)
+            with self._lock:
+                terminal = self._terminal
+                if terminal is not None:
+                    partial = self._partial
+                    partial[thread] = partial.get(thread, "") + text
+                    return len(text)
+                return self._original.write(text)
         with self._lock:
             terminal = self._terminal
             if terminal is None:

@@ -60,6 +60,7 @@ def _running_loop() -> object | None:
 
 #: Seconds until an asyncio clock tries again when the lock was busy.
 _SKIPPED_FRAME = 0.02
+_ASCII = "".join(map(chr, range(128)))
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
 
@@ -98,6 +99,8 @@ class Terminal:
         self._output = output  # where the bytes go: a descriptor, a stream, or memory
         self._fd = self._output.fd
         self._encoding = self._output.encoding
+        # ASCII text encodes under any error policy (UTF-8 and the other ASCII supersets).
+        self._ascii_encodes = _ASCII.encode(self._encoding, "replace") == _ASCII.encode()
         self._lock = threading.RLock()
         self._block = Block(unicode=caps.unicode)
         self._capture: Capture | None = None
@@ -449,35 +452,40 @@ class Terminal:
                 queued = self._queued
         queued.extend(lines)
 
+    def _frames_come(self) -> bool:
+        """Under the lock: True when a clock draws the next frame whatever the program does
+        (a thread; an event loop's clock only with a watchdog, which draws while the loop is
+        blocked)."""
+        ticker = self._ticker
+        if ticker is None or not ticker.alive:
+            return False
+        return getattr(ticker, "loop", None) is None or bool(getattr(ticker, "watchdog", None))
+
     def _line_up(self, lines: Sequence[str], errors: str) -> bool:
         """Queue the program's ``lines`` for the next frame, when the rows were redrawn for
         lines less than a frame ago and a clock will draw that frame whatever the program
         does (a thread, or an event loop's clock with a watchdog, which draws while the loop
         is blocked). Lines that must come out after something not yet taken from fd 1/2, or
         that need an error policy of their own, are written at once. True: queued."""
-        ticker = self._ticker
-        if (
-            ticker is None
-            or self._queued is None
-            or not self._block
-            or self._aside
-            or self.now() >= self._lines_due
-            or not ticker.alive
-            or (getattr(ticker, "loop", None) is not None and not getattr(ticker, "watchdog", None))
-        ):
+        if self._queued is None or not self._block or self._aside or self.now() >= self._lines_due:
             return False
         if errors not in {"strict", "replace"} and not all(line.isascii() for line in lines):
             return False  # (written with their own error policy, at once)
-        descriptors = self._descriptors
-        if descriptors is not None and descriptors.waiting():
+        # Under the lock, never waiting for it (busy: written the usual way): the capture's
+        # reader writes what reached fd 1/2 only after the queue, under the same lock, so
+        # what is queued here cannot be overtaken by what was written after it.
+        if not self._lock.acquire(blocking=False):
             return False
-        self._queued.extend(lines)
-        if not self._block:
-            # The last row went meanwhile, and with it the frames: written now. (The rows'
-            # end flushes the queue after taking the last row away, so one of the two does.)
-            with self._lock:
-                self._flush_queued()
-        return True
+        try:
+            if not self._block or self._aside:
+                return False
+            descriptors = self._descriptors
+            if descriptors is not None and descriptors.waiting():
+                return False
+            self._queued.extend(lines)
+            return True
+        finally:
+            self._lock.release()
 
     def _flush_queued(self) -> None:
         # Under the lock: the queued lines, above the rows (popped one by one: other threads
@@ -505,13 +513,15 @@ class Terminal:
             errors = (getattr(target, "errors", None) or "strict") if raw else "replace"
         if raw:
             for line in lines:
-                line.encode(self._encoding, errors)
-            if self._line_up(lines, errors):
-                return
+                if not (line.isascii() and self._ascii_encodes):
+                    line.encode(self._encoding, errors)
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
+        if raw and self._line_up(lines, errors):
+            return
         with self._lock:
             self._flush_queued()
-            if raw and self._block:
+            if raw and self._block and self._frames_come():
+                # Lines that come within a frame from now wait for it (see _line_up).
                 self._lines_due = self.now() + self._block.frame_step()
                 if self._queued is None:
                     from collections import deque
