@@ -31,12 +31,14 @@ __all__ = [
     "spinner",
     "step",
     "style_names",
+    "track",
 ]
 
 if TYPE_CHECKING:
     from twirly._group import Group, TaskGroup, TaskRow, current, group, step
     from twirly._spinner import Spinner, spin
     from twirly._spinner import Spinner as spinner
+    from twirly._track import track
     from twirly.styles import Style, style_names
 
 _LAZY = {
@@ -51,6 +53,7 @@ _LAZY = {
     "current": ("twirly._group", "current"),
     "group": ("twirly._group", "group"),
     "step": ("twirly._group", "step"),
+    "track": ("twirly._track", "track"),
 }
 
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
     from collections.abc import (
+        AsyncIterable,
         AsyncIterator,
         Awaitable,
         Callable,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import TextIO
 
+    from twirly._track import Tracked
     from twirly.block import Block
     from twirly.drivers import Clock, DriverName
     from twirly.watchdog import Record
@@ -151,6 +153,17 @@ class TaskRow:
         """End the task as skipped (counted; a line only with ``persist="all"``)."""
         self._end("skipped", text)
 
+    def track(
+        self, iterable: Iterable[T] | AsyncIterable[T], *, total: int | None = None
+    ) -> Tracked[T]:
+        """Count a loop's items in this task's text: ``3,412/10,000 · 34% · 812/s · 0:08
+        left`` after its title while its row is shown, the final count once the loop ends
+        (the task goes on; its outcome is still its own). ``total``: as for
+        :func:`twirly.track`."""
+        from twirly._track import track_on
+
+        return track_on(self, iterable, total)
+
     def _end(self, status: Status, text: str | None) -> None:
         if text is not None and not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
@@ -232,6 +245,8 @@ class Group:
     - ``max_rows``: the most rows the display takes (default: the screen's height less 1).
     - ``watchdog``: under ``async with``, a watchdog keeps the display turning while the
       event loop is blocked and says where (on by default; see :class:`twirly.spinner`).
+    - ``quiet``: write nothing at all (also ``TWIRLY_QUIET=1``); ``write()`` lines are the
+      program's and are still written.
     """
 
     def __init__(
@@ -248,6 +263,7 @@ class Group:
         animate: bool | None = None,
         watchdog: bool | None = None,
         terminal: Terminal | None = None,
+        quiet: bool | None = None,
     ) -> None:
         """See the class. ``terminal``: draw on this terminal, with no clock of the group's
         own (tests give one with an injected clock and tick it themselves)."""
@@ -270,6 +286,9 @@ class Group:
             raise TypeError(f"animate must be True, False or None, not {type(animate).__name__}")
         if watchdog is not None and not isinstance(watchdog, bool):
             raise TypeError(f"watchdog must be True, False or None, not {type(watchdog).__name__}")
+        if quiet is not None and not isinstance(quiet, bool):
+            raise TypeError(f"quiet must be True, False or None, not {type(quiet).__name__}")
+        self._quiet = quiet
         self._watchdog = watchdog
         #: The blocks of the event loop recorded while an asyncio group was open.
         self.blocks: list[Record] = []
@@ -380,7 +399,12 @@ class Group:
             raise RuntimeError("a group is opened once: make a new one")
         terminal = self._given_terminal
         if terminal is None:
-            terminal = terminal_for(self._stream, animate=self._animate)
+            from twirly._spinner import _quiet_from_env, _silent_terminal
+
+            quiet = self._quiet if self._quiet is not None else _quiet_from_env()
+            terminal = (
+                _silent_terminal() if quiet else terminal_for(self._stream, animate=self._animate)
+            )
         else:
             driver = None  # (a terminal given by a test: the test ticks it)
         self._terminal = terminal

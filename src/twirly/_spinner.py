@@ -23,10 +23,12 @@ from twirly.terminal import Terminal, terminal_for
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine
+    from collections.abc import AsyncIterable, Awaitable, Callable, Coroutine, Iterable
     from types import TracebackType
     from typing import Any, Literal, TextIO, TypeVar, overload
 
+    from twirly._track import Tracked
+    from twirly.colors import Color, ColorSpec
     from twirly.drivers import Clock, DriverName
     from twirly.state import Status
     from twirly.watchdog import Record
@@ -43,6 +45,38 @@ def _check_text(value: object, name: str = "text") -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be str, not {type(value).__name__}")
     return value
+
+
+def _check_affix(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{name} must be one line, not {value!r}")
+    return value
+
+
+def _check_delay(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not 0 <= value < float("inf"):  # (also refuses NaN)
+        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+    return float(value)
+
+
+def _quiet_from_env() -> bool:
+    import os
+
+    from twirly.state import _truthy
+
+    return bool(_truthy(os.environ.get("TWIRLY_QUIET")))
+
+
+def _silent_terminal() -> Terminal:
+    # quiet=True: the rows go nowhere (a terminal that prints plain lines into nothing).
+    from twirly.output import NOWHERE
+    from twirly.state import Capabilities
+
+    return Terminal(NOWHERE, Capabilities(animate=False, color=False, unicode=True))
 
 
 def _resolve_style(style: object, stream: object) -> Style:
@@ -92,6 +126,11 @@ class Spinner:
         timer: bool = False,
         animate: bool | None = None,
         watchdog: bool | None = None,
+        color: ColorSpec | Color | None = None,
+        prefix: str = "",
+        suffix: str = "",
+        show_after: float = 0.0,
+        quiet: bool | None = None,
     ) -> None:
         _check_text(text)
         if driver is not None and driver not in DRIVERS:
@@ -106,6 +145,15 @@ class Spinner:
             raise TypeError(f"animate must be True, False or None, not {type(animate).__name__}")
         if watchdog is not None and not isinstance(watchdog, bool):
             raise TypeError(f"watchdog must be True, False or None, not {type(watchdog).__name__}")
+        if quiet is not None and not isinstance(quiet, bool):
+            raise TypeError(f"quiet must be True, False or None, not {type(quiet).__name__}")
+        self._color: Color | None = None
+        if color is not None:
+            from twirly.colors import parse_color
+
+            self._color = parse_color(color, "color")
+        self._show_after = _check_delay(show_after, "show_after")
+        self._quiet = quiet
         self._watchdog = watchdog
         #: The blocks of the event loop recorded while an asyncio spinner ran (its watchdog).
         self.blocks: list[Record] = []
@@ -118,6 +166,8 @@ class Spinner:
         style = self._style
         interval = max(style.interval, MIN_INTERVAL)  # the style's pace, never a busy clock
         self._row = Row(text, style.frames, style.width, interval, 0.0, timer=timer)
+        self.prefix = prefix
+        self.suffix = suffix
         self._lock = threading.Lock()
         self._terminal: Terminal | None = None
         # The asyncio clocks stop() ended, until ``async with`` has awaited them.
@@ -125,6 +175,11 @@ class Spinner:
         self._running = False
         self._final: tuple[Status, str] | None = None
         self._used_driver: DriverName | None = None
+        self._paused = False
+        # Before ``show_after`` has passed: the timer (a thread's, or the loop's) that shows
+        # the row, and the driver it will be shown with.
+        self._waiting: Any = None
+        self._shown = False
 
     # -- attributes -------------------------------------------------------------------------
 
@@ -141,8 +196,67 @@ class Spinner:
 
     @property
     def style(self) -> Style:
-        """The style in use (an ASCII one where the stream cannot show the chosen one)."""
+        """The style in use (an ASCII one where the stream cannot show the chosen one);
+        assign a style name or a :class:`twirly.Style` to change it, also while spinning."""
         return self._style
+
+    @style.setter
+    def style(self, value: str | Style) -> None:
+        style = _resolve_style(value, self._stream if self._stream is not None else sys.stderr)
+        self._style, self._style_arg = style, value
+        row = self._row
+        # The frames last: a clock reading them meanwhile sees a whole old or new look.
+        row.interval = max(style.interval, MIN_INTERVAL)
+        row.frame_width = style.width
+        row.frames = style.frames
+
+    @property
+    def color(self) -> Color | None:
+        """The glyph's colour (None: the terminal's own); assign a colour name, an index
+        0-255 or ``"#rrggbb"`` to change it, also while spinning."""
+        return self._color
+
+    @color.setter
+    def color(self, value: ColorSpec | Color | None) -> None:
+        if value is None:
+            self._color = None
+        else:
+            from twirly.colors import parse_color
+
+            self._color = parse_color(value, "color")
+        terminal = self._terminal
+        self._row.color = _sgr(self._color, terminal) if terminal is not None else ""
+
+    @property
+    def prefix(self) -> str:
+        """Text before the glyph (assign to change it)."""
+        return self._prefix
+
+    @prefix.setter
+    def prefix(self, value: str) -> None:
+        from twirly.render import display_width, sanitize
+
+        self._prefix = _check_affix(value, "prefix")
+        safe = sanitize(value)
+        self._row.prefix_width = display_width(safe)
+        self._row.prefix = safe
+
+    @property
+    def suffix(self) -> str:
+        """Text after the text, kept when the text is cut to fit (assign to change it)."""
+        return self._suffix
+
+    @suffix.setter
+    def suffix(self, value: str) -> None:
+        from twirly.render import sanitize
+
+        self._suffix = _check_affix(value, "suffix")
+        self._row.suffix = sanitize(value)
+
+    @property
+    def quiet(self) -> bool:
+        """True when nothing at all is written (``quiet=True``, or ``TWIRLY_QUIET=1``)."""
+        return self._quiet if self._quiet is not None else _quiet_from_env()
 
     @property
     def driver(self) -> DriverName | None:
@@ -185,27 +299,68 @@ class Spinner:
                     "driver='asyncio' needs a running event loop: use `async with` inside a "
                     "coroutine, or driver='thread'"
                 )
-            terminal = terminal_for(self._stream, animate=self._animate)
+            terminal = self._terminal_now()
             row = self._row
             row.started = terminal.now()
             row.ident = terminal.new_ident()
             self._final = None
             self.blocks = []
-            watch = None
-            if driver == "asyncio":
-                from twirly.watchdog import watch_here
-
-                watch = watch_here(self._watchdog, self.blocks.append)
-            # The terminal's one clock ticks every row; the driver says which clock it is.
-            used = terminal.attach(row, driver=driver, on_orphaned=self.stop, watch=watch)
-            if watch is not None and not terminal.animates:
-                from twirly.watchdog import heartbeat
-
-                self._ending.append(heartbeat(terminal, watch))
             self._terminal = terminal
             self._running = True
-            self._used_driver = used or driver
+            self._used_driver = driver
+            if self._show_after > 0 and not self.quiet:
+                self._show_later(driver)
+            else:
+                self._show(driver)
             return self
+
+    def _terminal_now(self) -> Terminal:
+        if self.quiet:
+            return _silent_terminal()
+        return terminal_for(self._stream, animate=self._animate)
+
+    def _show(self, driver: DriverName) -> None:
+        # Under the lock: put the row on the terminal, and have its clock tick it.
+        terminal = self._terminal
+        assert terminal is not None
+        self._shown = True
+        row = self._row
+        row.color = _sgr(self._color, terminal)
+        watch = None
+        if driver == "asyncio" and not self.quiet:
+            from twirly.watchdog import watch_here
+
+            watch = watch_here(self._watchdog, self.blocks.append)
+        # The terminal's one clock ticks every row; the driver says which clock it is.
+        used = terminal.attach(row, driver=driver, on_orphaned=self.stop, watch=watch)
+        if watch is not None and not terminal.animates:
+            from twirly.watchdog import heartbeat
+
+            self._ending.append(heartbeat(terminal, watch))
+        self._used_driver = used or driver
+        if self._paused:
+            terminal.pause()
+
+    def _show_later(self, driver: DriverName) -> None:
+        # Nothing is written before ``show_after`` has passed: work that ends sooner shows
+        # nothing at all. An asyncio spinner is shown by its loop, the others by a timer.
+        self._shown = False
+        if driver == "asyncio":
+            import asyncio
+
+            self._waiting = asyncio.get_running_loop().call_later(self._show_after, self._show_now)
+            return
+        waiting = threading.Timer(self._show_after, self._show_now)
+        waiting.daemon = True
+        waiting.name = "twirly-show-after"
+        self._waiting = waiting
+        waiting.start()
+
+    def _show_now(self) -> None:
+        with self._lock:
+            self._waiting = None
+            if self._running and not self._shown and self._used_driver is not None:
+                self._show(self._used_driver)
 
     def stop(self) -> None:
         """Stop and clear the line (or leave the final line if ``ok``/``fail``/... was called).
@@ -217,7 +372,21 @@ class Spinner:
                 return
             self._running = False
             terminal = self._terminal
+            waiting, self._waiting = self._waiting, None
+            shown, self._shown = self._shown, False
+            paused, self._paused = self._paused, False
+        if waiting is not None:
+            waiting.cancel()
+        if terminal is not None and not shown:
+            # Ended before it was shown: nothing was written, and only a final line asked
+            # for is (ok(), fail(), ...).
+            line = self._final_line(terminal)
+            if line is not None:
+                terminal.write_lines([line])
+            return
         if terminal is not None:
+            if paused:
+                terminal.resume()
             self._ending += terminal.detach(self._row, self._final_line(terminal))
             if self._ending or self.blocks:
                 from twirly.watchdog import finish
@@ -232,7 +401,10 @@ class Spinner:
         status, text = self._final
         elapsed = terminal.now() - self._row.started if self._timer else None
         caps = terminal.caps
-        return final_line(status, text, unicode=caps.unicode, color=caps.color, elapsed=elapsed)
+        if self._suffix:
+            text = f"{text} {self._suffix}" if text else self._suffix
+        line = final_line(status, text, unicode=caps.unicode, color=caps.color, elapsed=elapsed)
+        return f"{self._row.prefix} {line}" if self._prefix else line
 
     def _finish(self, status: Status, text: str | None) -> None:
         final = self._row.text if text is None else _check_text(text)
@@ -240,7 +412,7 @@ class Spinner:
         if self._running:
             self.stop()
         else:
-            terminal = terminal_for(self._stream, animate=self._animate)
+            terminal = self._terminal_now()
             line = self._final_line(terminal)
             self._final = None
             if line is not None:
@@ -263,12 +435,58 @@ class Spinner:
         self._finish("info", text)
 
     def write(self, text: str) -> None:
-        """Write ``text`` as whole lines above the spinner (thread-safe, never torn)."""
+        """Write ``text`` as whole lines above the spinner (thread-safe, never torn). The
+        lines are the program's: a quiet spinner writes them too, as plain lines."""
         lines = split_lines(_check_text(text))
-        terminal = self._terminal if self._running else None
+        terminal = self._terminal if self._running and not self.quiet else None
         if terminal is None:
             terminal = terminal_for(self._stream, animate=self._animate)
         terminal.write_lines(lines)
+
+    def track(
+        self, iterable: Iterable[T] | AsyncIterable[T], *, total: int | None = None
+    ) -> Tracked[T]:
+        """Count a loop's items on this spinner: ``for item in sp.track(items)`` (or ``async
+        for``) shows ``text  3,412/10,000 · 34% · 812/s · 0:08 left`` while the spinner runs,
+        and leaves the final count in its text for ``ok()``/``fail()`` (the spinner goes on:
+        its ``with`` or ``stop()`` ends it). ``total``: as for :func:`twirly.track`."""
+        from twirly._track import track_on
+
+        return track_on(self, iterable, total)
+
+    # -- pause ---------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Erase the rows and show the cursor until :meth:`resume` (the program's own moment
+        with the person: a prompt, a pager, an editor). Lines written meanwhile stay where
+        they are written. Idempotent; the clock goes on, so the timer keeps counting."""
+        with self._lock:
+            if self._paused:
+                return
+            self._paused = True
+            terminal = self._terminal if self._running and self._shown else None
+        if terminal is not None:
+            terminal.pause()
+
+    def resume(self) -> None:
+        """Draw the rows again, on the cursor's line, after :meth:`pause`. Idempotent."""
+        with self._lock:
+            if not self._paused:
+                return
+            self._paused = False
+            terminal = self._terminal if self._running and self._shown else None
+        if terminal is not None:
+            terminal.resume()
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
+        return self._paused
+
+    def hidden(self) -> _Hidden:
+        """``with sp.hidden():`` the rows are erased and the cursor shown inside the block,
+        and drawn again after it, whatever the exit (:meth:`pause` and :meth:`resume`)."""
+        return _Hidden(self)
 
     # -- with / async with ---------------------------------------------------------------------
 
@@ -323,6 +541,12 @@ class Spinner:
             stream=self._stream,
             timer=self._timer,
             animate=self._animate,
+            watchdog=self._watchdog,
+            color=self._color,
+            prefix=self._prefix,
+            suffix=self._suffix,
+            show_after=self._show_after,
+            quiet=self._quiet,
         )
 
     def __call__(self, func: F) -> F:
@@ -348,6 +572,40 @@ class Spinner:
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
         return f"<twirly.Spinner {self._row.text!r} style={self._style.name or 'custom'} {state}>"
+
+
+class _Hidden:
+    """What :meth:`Spinner.hidden` returns: a pause for the length of a ``with`` block."""
+
+    __slots__ = ("_spinner", "_was_paused")
+
+    def __init__(self, spinner: Spinner) -> None:
+        self._spinner = spinner
+        self._was_paused = False
+
+    def __enter__(self) -> Spinner:
+        self._was_paused = self._spinner.paused
+        self._spinner.pause()
+        return self._spinner
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._was_paused:  # (a hidden() inside a pause() leaves it paused)
+            self._spinner.resume()
+
+    async def __aenter__(self) -> Spinner:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.__exit__(*exc_info)
+
+
+def _sgr(color: Color | None, terminal: Terminal) -> str:
+    """The escape sequence for ``color`` on ``terminal`` ("" where it shows no colour)."""
+    if color is None or not terminal.caps.color:
+        return ""
+    from twirly.colors import color_depth
+
+    return color.sgr(color_depth())
 
 
 def _is_clean_exit(exc: BaseException) -> bool:

@@ -14,7 +14,7 @@ and the block is redrawn below them.
 from __future__ import annotations
 
 from twirly.layout import layout
-from twirly.render import fit, format_elapsed, sanitize
+from twirly.render import display_width, fit, format_elapsed, sanitize
 from twirly.state import SYMBOLS, Row, next_step, steps
 
 TYPE_CHECKING = False
@@ -58,11 +58,14 @@ IDLE_FRAME: Final = 1.0
 
 
 class _Image(NamedTuple):
-    """What one row looks like on screen: the glyph cell, the rest, and the columns in all."""
+    """What one row looks like on screen: what stands before the glyph (an indent, a prefix),
+    the glyph cell (with its colour), the rest, and the columns in all."""
 
+    lead: str
     glyph: str
     body: str
     width: int
+    at: int = 0  # the column the body starts at
 
 
 class _Body(NamedTuple):
@@ -96,6 +99,29 @@ def _changed_part(old: str, new: str) -> str:
 
 #: Columns of unchanged text worth one cursor move (ESC [ n C: four or five bytes).
 _STEP_OVER: Final = 8
+#: Back to the terminal's own foreground colour after a coloured glyph.
+_PLAIN: Final = "\x1b[39m"
+
+
+def _over(lead: str) -> str:
+    """What takes the cursor past ``lead`` already on screen: a cursor move where that is
+    shorter than writing it again (ASCII: one column a character)."""
+    if len(lead) > 4 and lead.isascii():
+        return f"\x1b[{len(lead)}C"
+    return lead
+
+
+def _update(old: _Image | None, new: _Image) -> str:
+    """What turns row ``old`` on screen into ``new``, from the row's column 0 and back."""
+    if old is None:
+        return new.lead + new.glyph + new.body + "\r"
+    if old.at != new.at:  # (a new style or prefix moved the text along: all of it again)
+        return new.lead + new.glyph + new.body + _ERASE_LINE_END + "\r"
+    lead = _over(new.lead) if new.lead and old.lead == new.lead else new.lead
+    if old.body == new.body:
+        return lead + new.glyph + "\r"
+    erase = _ERASE_LINE_END if old.width > new.width else ""
+    return lead + new.glyph + _changed_part(old.body, new.body) + erase + "\r"
 
 
 def _swapped(rows: dict[int, Row], old: Row, new: Row) -> dict[int, Row]:
@@ -182,44 +208,50 @@ class Block:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _body(self, row: Row, width: int, suffix: str) -> tuple[str, int]:
-        """The text part of a row and its columns, rendered again only when the text, the
-        width, the timer or the note changed: most frames only turn the glyph. The timer is
-        kept and the text cut to make room for it; the note (the watchdog's label) only gets
-        the room the text leaves."""
+    def _body(self, row: Row, room: int, suffix: str) -> tuple[str, int]:
+        """The text part of a row and its columns in ``room`` columns, rendered again only
+        when the text, the room, the suffix, the timer or the note changed: most frames only
+        turn the glyph. The suffix and the timer are kept and the text cut to make room for
+        them; the note (the watchdog's label) only gets the room the text leaves."""
         raw, note = row.text, row.note
+        if row.suffix:
+            suffix = f" {row.suffix}{suffix}"
         key = f"{suffix}\x00{note}" if note else suffix
         cached = self._bodies.get(row.ident)
         if cached is not None and cached.raw is raw:
-            if cached.width == width and cached.suffix == key:
+            if cached.width == room and cached.suffix == key:
                 return cached.body, cached.cols
             safe = cached.safe
         else:
             safe = sanitize(raw)  # once per distinct text, not once per frame
-        room = width - row.frame_width
-        body, cols = fit(f" {safe}" if safe else "", room - len(suffix), self._ellipsis)
-        if cols + len(suffix) <= room:
-            body, cols = body + suffix, cols + len(suffix)
+        extra = len(suffix) if suffix.isascii() else display_width(suffix)
+        body, cols = fit(f" {safe}" if safe else "", room - extra, self._ellipsis)
+        if cols + extra <= room:
+            body, cols = body + suffix, cols + extra
         if note and room - cols > len(self._ellipsis) + 1:
             cut, used = fit(note, room - cols, self._ellipsis)
             body, cols = body + cut, cols + used
-        self._bodies[row.ident] = _Body(raw, safe, width, key, body, cols)
+        self._bodies[row.ident] = _Body(raw, safe, room, key, body, cols)
         return body, cols
 
     def _image(self, row: Row, depth: int, now: float, width: int) -> _Image:
-        glyph = row.frames[row.frame_index(now)]
-        if depth:
-            glyph = "  " * depth + glyph  # nested under the row above: indented
-            width -= 2 * depth
-            if width <= 0:
-                glyph, cols = fit(glyph, width + 2 * depth, "")
-                return _Image(glyph, "", cols)
-        if width <= row.frame_width:
-            glyph, cols = fit(glyph, width + 2 * depth, "")
-            return _Image(glyph, "", cols)
+        frames = row.frames  # (once: a new style may be set meanwhile from another thread)
+        glyph = frames[steps(now - row.origin, row.interval) % len(frames)]
+        lead = ""
+        lead_cols = 0
+        if depth or row.prefix:
+            # Nested under the row above: indented; a prefix stands before the glyph.
+            lead = "  " * depth + (f"{row.prefix} " if row.prefix else "")
+            lead_cols = 2 * depth + (row.prefix_width + 1 if row.prefix else 0)
+        if width <= lead_cols + row.frame_width:
+            cut, cols = fit(lead + glyph, width, "")
+            return _Image("", cut, "", cols)
+        if row.color:
+            glyph = f"{row.color}{glyph}{_PLAIN}"
         suffix = f" ({format_elapsed(now - row.started)})" if row.timer else ""
-        body, cols = self._body(row, width, suffix)
-        return _Image(glyph, body, 2 * depth + row.frame_width + cols)
+        body, cols = self._body(row, width - lead_cols - row.frame_width, suffix)
+        at = lead_cols + row.frame_width
+        return _Image(lead, glyph, body, at + cols, at)
 
     def _visible(self, height: int) -> tuple[list[Shown], int]:
         """The rows shown on a screen of ``height`` rows, and how many more are not (see
@@ -247,7 +279,7 @@ class Block:
         images = [self._image(row, depth, now, width) for row, depth in shown]
         if hidden and not self._pinned:
             summary, cols = fit(f"{self._ellipsis} {hidden} more", width, self._ellipsis)
-            images.append(_Image("", summary, cols))
+            images.append(_Image("", "", summary, cols))
         return images
 
     def _draw_all(self, now: float, width: int, height: int) -> str:
@@ -258,7 +290,7 @@ class Block:
         self._stale = False
         if not images:
             return ""
-        body = "\r\n".join(image.glyph + image.body for image in images)
+        body = "\r\n".join(image.lead + image.glyph + image.body for image in images)
         return f"{body}\r{_up(len(images) - 1)}"
 
     # -- what changes the block ------------------------------------------------------------
@@ -347,13 +379,7 @@ class Block:
             if index > at:
                 out.append("\n" * (index - at))
                 at = index
-            if old is not None and old.body == image.body:
-                out.append(image.glyph)
-            else:
-                out.append(image.glyph + _changed_part(old.body if old else "", image.body))
-                if old is not None and old.width > image.width:
-                    out.append(_ERASE_LINE_END)
-            out.append("\r")
+            out.append(_update(old, image))
         if len(images) < len(drawn):
             # Rows went away: erase from the first row no longer used down (never the top
             # row from its column 0 with ESC [ J: see _ERASE_ROWS).
@@ -464,6 +490,10 @@ class Block:
             # The common case, without a generator: ~15 µs of CPU per frame when cold (bench/).
             return next(iter(self._rows.values())).cadence
         return min((row.cadence for row, _ in self._visible(height)[0]), default=float("inf"))
+
+    def frame_step(self) -> float:
+        """How often frames come: the fastest shown row's pace, a second at the most."""
+        return min(self._step(self._height), IDLE_FRAME)
 
     def next_deadline(self, now: float) -> float:
         """When the next frame is due: the next point of one frame grid for all the rows

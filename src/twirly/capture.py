@@ -86,6 +86,14 @@ class LineProxy:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         thread = threading.get_ident()
+        if "\n" not in text:  # (the common case of a print(): its parts before the newline)
+            with self._lock:
+                terminal = self._terminal
+                if terminal is not None:
+                    partial = self._partial
+                    partial[thread] = partial.get(thread, "") + text
+                    return len(text)
+                return self._original.write(text)
         with self._lock:
             terminal = self._terminal
             if terminal is None:
@@ -430,6 +438,12 @@ class Descriptors:
     def lines(self) -> list[str]:
         """The whole lines that arrived; an unfinished rest waits for its end."""
         return self._take(tail=False)[0]
+
+    def waiting(self) -> bool:
+        """True when something arrived that is not taken yet (one read, never waits)."""
+        with self._lock:
+            self._read()
+            return bool(self._pending)
 
     def take(self) -> tuple[list[str], str]:
         """The whole lines that arrived, and the unfinished rest (taken too)."""

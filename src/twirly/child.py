@@ -35,13 +35,36 @@ _EXIT_PATIENCE = 1.0  # seconds for the child to exit once its pipe is closed
 
 def encode_row(row: Row) -> tuple[Any, ...]:
     """A row as plain data for the pipe."""
-    return (row.ident, row.text, row.frames, row.frame_width, row.interval, row.started, row.timer)
+    return (row.ident, row.text, row.started, row.timer, *_look(row))
+
+
+def _look(row: Row) -> tuple[Any, ...]:
+    # What a row looks like apart from its text: its style, colour, prefix and suffix.
+    return (
+        row.frames,
+        row.frame_width,
+        row.interval,
+        row.color,
+        row.prefix,
+        row.prefix_width,
+        row.suffix,
+    )
 
 
 def decode_row(data: Sequence[Any]) -> Row:
     """The row :func:`encode_row` sent."""
-    ident, text, frames, frame_width, interval, started, timer = data
-    return Row(text, tuple(frames), frame_width, interval, started, timer=timer, ident=ident)
+    ident, text, started, timer, *look = data
+    row = Row(text, ("",), 0, 1.0, started, timer=timer, ident=ident)
+    set_look(row, look)
+    return row
+
+
+def set_look(row: Row, look: Sequence[Any]) -> None:
+    """Give ``row`` the look :func:`encode_row` sent (or a later ``look`` message)."""
+    frames, row.frame_width, row.interval, row.color, row.prefix, row.prefix_width, row.suffix = (
+        look
+    )
+    row.frames = tuple(frames)
 
 
 def write_message(fd: int, message: tuple[Any, ...]) -> None:
@@ -73,6 +96,7 @@ class ChildLink:
         # in the middle of one.
         self._lock = threading.RLock()
         self._sent_text: dict[int, str] = {row.ident: row.text for row in rows}
+        self._sent_look: dict[int, tuple[Any, ...]] = {row.ident: _look(row) for row in rows}
         self._rows = {row.ident: row for row in rows}
         self._seq = 0
         self._acks = bytearray()
@@ -160,16 +184,23 @@ class ChildLink:
         """A new row for the child to draw."""
         self._rows[row.ident] = row
         self._sent_text[row.ident] = row.text
+        self._sent_look[row.ident] = _look(row)
         self._interval = min(self._interval, row.interval)
         return self._send(("add", encode_row(row)))
 
     def interval(self) -> float:
-        """Send the text changes made since the last call; return when to call again."""
+        """Send the text and look changes made since the last call; return when to call
+        again."""
         for ident, row in list(self._rows.items()):
             text = row.text
             if self._sent_text.get(ident) is not text:
                 self._sent_text[ident] = text
                 self._send(("text", ident, text))
+            look = _look(row)
+            if self._sent_look.get(ident) != look:
+                self._sent_look[ident] = look
+                self._interval = min(self._interval, row.interval)
+                self._send(("look", ident, look))
         return self._interval
 
     def lines(self, lines: Sequence[str], errors: str = "replace") -> bool:
@@ -185,6 +216,7 @@ class ChildLink:
         """Remove a row; return once the child has drawn the result (False: it is gone)."""
         self._rows.pop(row.ident, None)
         self._sent_text.pop(row.ident, None)
+        self._sent_look.pop(row.ident, None)
         return self._request(("remove", row.ident, final), _ACK_PATIENCE)
 
     def hold(self, *, aside: bool = False) -> bool:

@@ -12,7 +12,7 @@ import signal
 import struct
 from typing import Any
 
-from twirly.child import decode_row, read_message
+from twirly.child import decode_row, read_message, set_look
 from twirly.prompts import watch_as_found
 from twirly.state import Capabilities, Row
 from twirly.terminal import Terminal, leave_others_alone
@@ -45,6 +45,10 @@ class _Child:
             changed = self.rows.get(message[1])
             if changed is not None:
                 changed.text = message[2]
+        elif kind == "look":
+            changed = self.rows.get(message[1])
+            if changed is not None:
+                set_look(changed, message[2])
         elif kind == "lines":
             self.terminal.write_lines(message[1], errors=message[2])
         elif kind == "partial":

@@ -58,6 +58,7 @@ class Row:
     """
 
     __slots__ = (
+        "color",
         "frame_width",
         "frames",
         "ident",
@@ -66,7 +67,10 @@ class Row:
         "note",
         "origin",
         "parent",
+        "prefix",
+        "prefix_width",
         "started",
+        "suffix",
         "text",
         "timer",
     )
@@ -97,6 +101,12 @@ class Row:
         self.parent = parent
         # Shown after the text (and its timer), cut after the text is: the watchdog's label.
         self.note = ""
+        # The glyph's colour (an SGR sequence, "" for none), and what stands before the glyph
+        # and after the text (already made safe to print; the prefix's width in columns).
+        self.color = ""
+        self.prefix = ""
+        self.prefix_width = 0
+        self.suffix = ""
 
     @classmethod
     def line(cls, text: str, started: float, *, parent: Row | None = None) -> Row:

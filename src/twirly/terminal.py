@@ -61,6 +61,7 @@ def _running_loop() -> object | None:
 
 #: Seconds until an asyncio clock tries again when the lock was busy.
 _SKIPPED_FRAME = 0.02
+_ASCII = "".join(map(chr, range(128)))
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
 
@@ -102,6 +103,8 @@ class Terminal:
         self._output = output  # where the bytes go: a descriptor, a stream, or memory
         self._fd = self._output.fd
         self._encoding = self._output.encoding
+        # ASCII text encodes under any error policy (UTF-8 and the other ASCII supersets).
+        self._ascii_encodes = _ASCII.encode(self._encoding, "replace") == _ASCII.encode()
         self._lock = threading.RLock()
         self._block = Block(unicode=caps.unicode)
         self._capture: Capture | None = None
@@ -115,6 +118,7 @@ class Terminal:
         self._child: ChildTarget | None = None  # a child process draws (the process driver)
         self._next_ident = 0
         self._held = False  # stopped by Ctrl-Z: draw nothing until continued
+        self._pauses = 0  # pause() calls not yet resumed: the program has the screen
         self.holds = 0  # how many times (a watchdog does not take a Ctrl-Z for a block)
         self.key: tuple[object, ...] = (id(self),)
         # The one clock of all the rows, and what each row asked of it (by the row's id):
@@ -123,9 +127,13 @@ class Terminal:
         self._wants: dict[int, _Want] = {}
         self._retired: list[Clock] = []  # asyncio clocks replaced while their rows went on
         self._hooks: list[Hook] = []
+        self._text_hooks: list[Hook] = []  # ... that only set rows' text (see add_hook)
         # Lines waiting for the next frame (from any thread, without the lock): written
         # together, before anything else is written.
         self._queued: deque[str] | None = None
+        # Until when the program's lines are lined up for the next frame rather than written
+        # at once: a burst of lines costs one redraw of the rows per frame, not one a line.
+        self._lines_due = 0.0
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -387,7 +395,7 @@ class Terminal:
             self._lend_keyboard()
             watch = self._watch
             if watch is not None:
-                waits = self._aside_until_called or self._held
+                waits = self._aside_until_called or self._held or self._pauses
                 if self._aside and not waits and watch.answered():
                     self._come_back()
                 elif not self._aside and watch.someone_asks():
@@ -400,21 +408,30 @@ class Terminal:
             if self._hooks and target is self._local:
                 for hook in self._hooks:
                     hook(self._block, now, size)
+            elif self._text_hooks:  # (a child draws: it hears of the texts set here)
+                for hook in self._text_hooks:
+                    hook(self._block, now, size)
             self._flush_queued()
             return target.frame(now, size if draw else (0, 0), draw=draw)
 
     # -- frame hooks and queued lines -------------------------------------------------------
 
-    def add_hook(self, hook: Hook) -> None:
-        """Call ``hook(block, now, size)`` under the lock before each frame (see ``Hook``)."""
+    def add_hook(self, hook: Hook, *, text_only: bool = False) -> None:
+        """Call ``hook(block, now, size)`` under the lock before each frame (see ``Hook``).
+        ``text_only``: the hook only sets rows' text (a tracked loop's count), so it is called
+        also while a child process draws the rows."""
         with self._lock:
             self._hooks.append(hook)
+            if text_only:
+                self._text_hooks.append(hook)
 
     def remove_hook(self, hook: Hook) -> None:
         """Stop calling ``hook``."""
         with self._lock:
             if hook in self._hooks:
                 self._hooks.remove(hook)
+            if hook in self._text_hooks:
+                self._text_hooks.remove(hook)
 
     def edit(self, hook: Hook) -> None:
         """Call ``hook(block, now, size)`` once now, under the lock (not where a child
@@ -442,6 +459,41 @@ class Terminal:
                 queued = self._queued
         queued.extend(lines)
 
+    def _frames_come(self) -> bool:
+        """Under the lock: True when a clock draws the next frame whatever the program does
+        (a thread; an event loop's clock only with a watchdog, which draws while the loop is
+        blocked)."""
+        ticker = self._ticker
+        if ticker is None or not ticker.alive:
+            return False
+        return getattr(ticker, "loop", None) is None or bool(getattr(ticker, "watchdog", None))
+
+    def _line_up(self, lines: Sequence[str], errors: str) -> bool:
+        """Queue the program's ``lines`` for the next frame, when the rows were redrawn for
+        lines less than a frame ago and a clock will draw that frame whatever the program
+        does (a thread, or an event loop's clock with a watchdog, which draws while the loop
+        is blocked). Lines that must come out after something not yet taken from fd 1/2, or
+        that need an error policy of their own, are written at once. True: queued."""
+        if self._queued is None or not self._block or self._aside or self.now() >= self._lines_due:
+            return False
+        if errors not in {"strict", "replace"} and not all(line.isascii() for line in lines):
+            return False  # (written with their own error policy, at once)
+        # Under the lock, never waiting for it (busy: written the usual way): the capture's
+        # reader writes what reached fd 1/2 only after the queue, under the same lock, so
+        # what is queued here cannot be overtaken by what was written after it.
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if not self._block or self._aside:
+                return False
+            descriptors = self._descriptors
+            if descriptors is not None and descriptors.waiting():
+                return False
+            self._queued.extend(lines)
+            return True
+        finally:
+            self._lock.release()
+
     def _flush_queued(self) -> None:
         # Under the lock: the queued lines, above the rows (popped one by one: other threads
         # may append meanwhile, and what they append is written next time).
@@ -468,10 +520,20 @@ class Terminal:
             errors = (getattr(target, "errors", None) or "strict") if raw else "replace"
         if raw:
             for line in lines:
-                line.encode(self._encoding, errors)
+                if not (line.isascii() and self._ascii_encodes):
+                    line.encode(self._encoding, errors)
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
+        if raw and self._line_up(lines, errors):
+            return
         with self._lock:
             self._flush_queued()
+            if raw and self._block and self._frames_come():
+                # Lines that come within a frame from now wait for it (see _line_up).
+                self._lines_due = self.now() + self._block.frame_step()
+                if self._queued is None:
+                    from collections import deque
+
+                    self._queued = deque()
             descriptors = self._descriptors
             if descriptors is not None:
                 # What children and os.write() wrote before this line comes out before it;
@@ -511,6 +573,7 @@ class Terminal:
     def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
         with self._lock:
+            self._flush_queued()
             self._take_captured()
             if self._aside:
                 self._output.write(text)
@@ -524,6 +587,7 @@ class Terminal:
     # -- captured descriptors and other people's prompts ------------------------------------
 
     def _take_captured(self) -> None:
+        self._flush_queued()  # (the program's lines that came first)
         # Under the lock: the whole lines that reached fd 1/2 so far, above the rows (while
         # aside: every byte, as it came).
         if self._descriptors is not None:
@@ -579,11 +643,37 @@ class Terminal:
 
     def come_back(self) -> None:
         """The question was answered: draw the rows again, afresh, on the current line
-        (unless the terminal's modes say someone still asks)."""
+        (unless the terminal's modes say someone still asks, or the rows are paused)."""
         with self._lock:
             self._aside_until_called = False
-            if self._aside and not (self._watch is not None and self._watch.someone_asks()):
-                self._come_back()
+            self._come_back_if_free()
+
+    def _come_back_if_free(self) -> None:
+        asks = self._watch is not None and self._watch.someone_asks()
+        if self._aside and not self._pauses and not asks:
+            self._come_back()
+
+    def pause(self) -> None:
+        """The program's own moment with the person: erase the rows, show the cursor, give
+        fd 1/2 back, and draw nothing until as many :meth:`resume` calls as pauses. Lines
+        written meanwhile go where the cursor is."""
+        with self._lock:
+            self._pauses += 1
+            if self._pauses == 1 and self._block and self.caps.animate:
+                self._step_aside(at_prompt=False)
+                self._give_keys_back()  # (the person sees what they type meanwhile)
+
+    def resume(self) -> None:
+        """End one :meth:`pause`; after the last, draw the rows again on the cursor's line."""
+        with self._lock:
+            if self._pauses:
+                self._pauses -= 1
+                self._come_back_if_free()
+
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and its :meth:`resume`."""
+        return bool(self._pauses)
 
     def _lend_keyboard(self) -> None:
         # A child of the program took the capture for its terminal (less, vim): it gets the
@@ -598,14 +688,18 @@ class Terminal:
         elif descriptors.lending:
             descriptors.take_keyboard_back()
 
-    def _step_aside(self) -> None:
+    def _step_aside(self, *, at_prompt: bool = True) -> None:
+        # ``at_prompt``: someone else's prompt is on the top row, so the rows are erased from
+        # the cursor on; else (a pause) from the top row's start, as for Ctrl-Z.
         if self._aside:
             return
         self._take_captured()
         self._aside = True
         child = self._remote()
-        if child is None or not child.step_aside():
+        if at_prompt and (child is None or not child.step_aside()):
             self._local.step_aside()
+        elif not at_prompt and (child is None or not child.hold(aside=False)):
+            self._local.hold(aside=False)
         descriptors = self._descriptors
         if descriptors is not None:
             descriptors.pause()
@@ -694,7 +788,7 @@ class Terminal:
 
     def _hush_keys(self) -> None:
         # Under the lock: rows are shown again and nobody reads the keyboard.
-        if self._echo is not None and not (self._aside or self._held):
+        if self._echo is not None and not (self._aside or self._held or self._pauses):
             self._echo.turn_off()
 
     def _give_keys_back(self) -> None:
@@ -710,6 +804,7 @@ class Terminal:
         return "" if self._echo is None else self._echo.stty_words
 
     def _end(self) -> None:
+        self._flush_queued()
         self._give_keys_back()
         self._echo = None
         capture, self._capture = self._capture, None
@@ -767,6 +862,7 @@ class Terminal:
         """Emergency: erase the rows, show the cursor, put the streams back. Idempotent."""
         locked = self._lock.acquire(timeout=_LOCK_PATIENCE)
         try:
+            self._flush_queued()
             rest = self._release_descriptors()
             child, self._child = self._child, None
             if child is None or not child.clear():  # (the child erases, and exits)
@@ -785,6 +881,7 @@ class Terminal:
         ``aside`` (the process driver's child, for its parent): someone else's prompt is on
         the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
+        self._flush_queued()
         self._held = True
         self.holds += 1
         self._give_keys_back()  # (the shell reads the keyboard while the program is stopped)
@@ -836,6 +933,9 @@ _terminals: dict[tuple[object, ...], Terminal] = {}
 #: sys.stderr meanwhile belongs to the terminal that has the rows.
 _captured: dict[object, object] = {}
 _registry_lock = threading.RLock()
+#: Virtual terminals (:mod:`twirly.testing`), newest last: each is asked first, with the
+#: stream and ``animate``, for the terminal it stands for (None: not its stream).
+_virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
 
 
 def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
@@ -850,6 +950,10 @@ def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Termi
         stream = sys.stderr if sys.stderr is not None else NOWHERE
     if isinstance(stream, LineProxy):
         stream = stream.original
+    for virtual in _virtual[::-1]:
+        found = virtual(stream, animate)
+        if found is not None:
+            return found
     if animate is not False and "IPython" in sys.modules:
         # In a Jupyter kernel the rows are a live output of the cell (twirly.notebook).
         from twirly.notebook import notebook_terminal

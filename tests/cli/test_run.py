@@ -156,3 +156,23 @@ def test_tail_shows_a_progress_line_as_it_is_redrawn() -> None:
             proc.read_for(0.05)
         lines = [line for line in proc.screen().text_lines if line]
         assert lines[1:] == ["  starting", "  progress 50%"]
+
+
+def test_quiet_writes_nothing_of_its_own_on_success() -> None:
+    with twirly_in_pty("-q", "-t", "Building", "--", "sh", "-c", "echo hidden-output") as proc:
+        assert proc.wait() == 0
+    assert bytes(proc.output) == b""
+
+
+def test_quiet_from_the_environment_still_streams_and_replays_the_commands_output() -> None:
+    script = "echo shown; sleep 0.2; echo also-shown; exit 2"
+    env = {"TWIRLY_QUIET": "1"}
+    with twirly_in_pty("--show-output", "--", "sh", "-c", script, env=env) as proc:
+        assert proc.wait() == 2
+        text = proc.screen().text
+    assert text == "shown\nalso-shown"
+    assert b"\x1b" not in bytes(proc.output)
+    with twirly_in_pty("-t", "t", "--", "sh", "-c", script, env=env) as proc:
+        assert proc.wait() == 2
+        text = proc.screen().text
+    assert text == "shown\nalso-shown"  # replayed on failure, without a final line

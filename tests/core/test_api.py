@@ -39,6 +39,7 @@ def test_public_names_are_pinned() -> None:
         "spinner",
         "step",
         "style_names",
+        "track",
     ]
     for name in twirly.__all__:
         assert getattr(twirly, name) is not None

@@ -37,7 +37,13 @@ def main(argv: Sequence[str]) -> int:
         return _usage_error(str(error))
     stream = sys.stdout if options.stream == "stdout" else sys.stderr
     try:
-        spinner = Spinner(options.text, style=options.style, stream=stream, timer=options.timer)
+        spinner = Spinner(
+            options.text,
+            style=options.style,
+            stream=stream,
+            timer=options.timer,
+            quiet=options.quiet,
+        )
     except (ValueError, TypeError) as error:
         return _usage_error(str(error))
     # The inbox's handlers, in place from here on, stop the command and end twirly cleanly;
@@ -77,8 +83,9 @@ def _supervise(
         1: Destination(sys.__stdout__ or sys.stdout, 1, terminal, writer),
         2: Destination(sys.__stderr__ or sys.stderr, 2, terminal, writer),
     }
-    tail = TailRows(terminal, options.tail) if options.tail and terminal.animates else None
-    live = LiveLine(terminal) if options.show_output and not tail and terminal.animates else None
+    rows = terminal.animates and not options.quiet  # (quiet: no row of twirly's at all)
+    tail = TailRows(terminal, options.tail) if options.tail and rows else None
+    live = LiveLine(terminal) if options.show_output and not tail and rows else None
     session = Session(
         child,
         options,

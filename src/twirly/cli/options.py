@@ -56,6 +56,7 @@ class Options(NamedTuple):
     success: str | None
     failure: str | None
     stream: Literal["stdout", "stderr"]
+    quiet: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,6 +112,14 @@ def _build_parser(version: str) -> _Parser:
     add("--success", metavar="TEXT", help="final line when the command succeeds (TWIRLY_SUCCESS)")
     add("--failure", metavar="TEXT", help="final line when the command fails (TWIRLY_FAILURE)")
     add("--stream", metavar="stdout|stderr", help="where the spinner goes (TWIRLY_STREAM)")
+    add(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=None,
+        help="no spinner, no final line: nothing of twirly's own; hidden output is still"
+        " replayed on failure (TWIRLY_QUIET)",
+    )
     add("--shell", metavar="CMD", help="run CMD with $SHELL -c: pipelines, &&, functions")
     add("-V", "--version", action="version", version=f"twirly {version}")
     add("command", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -216,6 +225,7 @@ def parse(argv: Sequence[str], *, version: str, env: Mapping[str, str] | None = 
         success=_value(args.success, "SUCCESS", env)[0],
         failure=_value(args.failure, "FAILURE", env)[0],
         stream=_stream(args.stream, env),
+        quiet=_flag(args.quiet, "QUIET", env),
     )
 
 
