@@ -380,3 +380,45 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> N
         assert _stty(shell) == before
         shell.type("exit\r")
         shell.wait()
+
+
+_PAUSES = {
+    "pause": """\
+sp.pause()
+say("PAUSED")
+while not os.path.exists(GO + "1"):
+    time.sleep(0.02)
+sp.resume()
+""",
+    "hidden": """\
+with sp.hidden():
+    say("PAUSED")
+    while not os.path.exists(GO + "1"):
+        time.sleep(0.02)
+""",
+}
+
+
+@pytest.mark.parametrize("how", sorted(_PAUSES))
+def test_the_programs_own_moment_with_the_person_has_the_persons_modes(
+    how: str, tmp_path: Path
+) -> None:
+    # pause() and hidden(): the program talks with the person, who sees what they type.
+    body = (
+        'say("SPINNING")\n'
+        + _PAUSES[how]
+        + 'say("RESUMED")\nwhile not os.path.exists(GO):\n    time.sleep(0.02)\n'
+    )
+    go = tmp_path / "go"
+    with start(_program(body, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _said(p, "PAUSED")
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        (tmp_path / "go1").touch()
+        _said(p, "RESUMED")
+        _until(p, wanted=False)
+        go.touch()
+        assert p.wait() == 0
+        assert _modes(p) == before
