@@ -114,22 +114,31 @@ class Echo:
         return self._ours is not None
 
     def turn_off(self) -> None:
-        """Stop echoing typed keys (only in front of the terminal; canonical mode stays)."""
-        if self._ours is not None or not _in_front(self.fd):
+        """Stop echoing typed keys (only in front of the terminal; canonical mode stays).
+        Again after the program was stopped and continued, when the shell has put the
+        person's modes back; never over modes someone else set."""
+        if not _in_front(self.fd):
             return
         import termios
 
         ours = [*self._found[:6], list(self._found[6])]
         ours[3] &= ~(termios.ECHO | termios.ECHONL)
-        if _set(self.fd, ours):
+        try:
+            now = termios.tcgetattr(self.fd)
+        except (termios.error, OSError):
+            return
+        if now == ours or (now == self._found and _set(self.fd, ours)):
             self._ours = ours
 
     def give_back(self) -> None:
         """Put the modes back exactly as found: unless someone else set modes of their own
-        since echo was turned off here (those are theirs, and stay)."""
-        ours, self._ours = self._ours, None
-        if ours is None:
+        since echo was turned off here (those are theirs, and stay), or the program is no
+        longer in front of the terminal (a job-control shell that took the terminal back
+        has set its own modes: they are left alone, and given back when in front again)."""
+        ours = self._ours
+        if ours is None or not _in_front(self.fd):
             return
+        self._ours = None
         import termios
 
         try:

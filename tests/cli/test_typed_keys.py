@@ -25,7 +25,9 @@ def _modes(p: PtyProcess) -> list[object]:
 def _until_echo(p: PtyProcess, wanted: bool) -> None:
     deadline = time.monotonic() + 10
     while bool(_modes(p)[3] & termios.ECHO) != wanted:
-        assert time.monotonic() < deadline, f"echo never {'on' if wanted else 'off'}"
+        assert time.monotonic() < deadline, (
+            f"echo never {'on' if wanted else 'off'}: {bytes(p.output)!r}"
+        )
         p.read_for(0.02)
 
 
