@@ -52,6 +52,9 @@ if TYPE_CHECKING:
         def come_back(self) -> None:
             """The question was answered."""
 
+        def step_aside_for_a_password(self) -> None:
+            """getpass is about to write its prompt, with echo off."""
+
 
 __all__ = ["Capture", "Descriptors", "LineProxy"]
 
@@ -196,6 +199,7 @@ class Capture:
         self._handlers: list[tuple[Any, Any, LineProxy]] = []
         self._input: tuple[Callable[..., str], Callable[..., str]] | None = None
         self._getpass: tuple[Any, Callable[..., str], Callable[..., str]] | None = None
+        self._raw_input: tuple[Any, Callable[..., str], Callable[..., str]] | None = None
         #: Originals that may hold a line a thread left unfinished when the last spinner
         #: stopped: the new rows must start below it.
         self.dangling: list[TextIO] = []
@@ -265,6 +269,26 @@ class Capture:
 
             getpass.getpass = paused_getpass
             self._getpass = (getpass, original_getpass, paused_getpass)
+            self._pause_around_the_password(getpass, terminal)
+
+    def _pause_around_the_password(self, getpass: Any, terminal: Terminal) -> None:
+        # A getpass() bound before the spinner started (`from getpass import getpass`) is
+        # not the wrapper above, but it asks through the module's _raw_input, looked up at
+        # each call: the rows step aside there, before its prompt is written, with echo
+        # left as getpass set it (off). Without this, only the terminal's watch could see
+        # it, a frame late: the process driver's child would draw over the prompt first.
+        # The watch brings the rows back once getpass has returned (and ended its line).
+        original = getattr(getpass, "_raw_input", None)
+        if not callable(original):
+            return
+
+        @functools.wraps(original)
+        def paused_raw_input(*args: Any, **kwargs: Any) -> str:
+            terminal.step_aside_for_a_password()
+            return str(original(*args, **kwargs))
+
+        getpass._raw_input = paused_raw_input
+        self._raw_input = (getpass, original, paused_raw_input)
 
     def restore(self) -> None:
         """Put every original back (the proxies become pass-throughs)."""
@@ -280,6 +304,11 @@ class Capture:
             if module.getpass is paused_getpass:
                 module.getpass = original_getpass
             self._getpass = None
+        if self._raw_input is not None:
+            module, original_raw_input, paused_raw_input = self._raw_input
+            if module._raw_input is paused_raw_input:
+                module._raw_input = original_raw_input
+            self._raw_input = None
         for handler, original, proxy in self._handlers:
             # Without the handler's lock: this runs under the terminal's lock, and a thread in
             # the handler's emit() holds its lock while it waits for ours. One attribute store

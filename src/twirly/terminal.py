@@ -641,6 +641,14 @@ class Terminal:
                 self._give_keys_back()  # (the person sees what they answer)
             self._output.write(prompt)
 
+    def step_aside_for_a_password(self) -> None:
+        """``getpass`` is about to write its prompt, echo off (its own, or still twirly's):
+        the rows step aside, echo is left off, and the watch brings the rows back once
+        nobody asks any more."""
+        with self._lock:
+            if self._block and self.caps.animate:
+                self._step_aside()
+
     def come_back(self) -> None:
         """The question was answered: draw the rows again, afresh, on the current line
         (unless the terminal's modes say someone still asks, or the rows are paused)."""
