@@ -23,6 +23,7 @@ gather within bare + 0.3 s.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import pty
@@ -56,6 +57,54 @@ COMMON = textwrap.dedent("""\
             finally:
                 costs.append(time.thread_time() - start)
         return wrapper
+
+    class Steady:
+        # The steady phase (all N tasks started): when each 80 ms step ended, on the clock
+        # the parent reads too, and the CPU the whole process spent meanwhile.
+        def begin(self):
+            self.marks = [time.monotonic()]
+            self.cpu = time.process_time()
+        def mark(self):
+            self.marks.append(time.monotonic())
+        def end(self):
+            self.cpu = time.process_time() - self.cpu
+        def result(self, costs, started):
+            return {"costs": costs, "started": started, "marks": self.marks, "cpu": self.cpu}
+
+    STEADY = Steady()
+    """)
+
+#: The peers without a frame of their own (one bar per task, or one bar for all): the same
+#: work without asyncio, each step closing CHURN bars and opening as many; ``costs`` holds the
+#: CPU each step spends in the library's calls.
+PEER = COMMON + textwrap.dedent("""\
+    def run(open_bar, close_bar, churn):
+        global spent
+        spent = 0.0
+        def call(function, *args):
+            global spent
+            start = time.thread_time()
+            try:
+                return function(*args)
+            finally:
+                spent += time.thread_time() - start
+        running = [call(open_bar, n) for n in range(N)]
+        started = N
+        end = time.monotonic() + SECONDS
+        STEADY.begin()
+        while time.monotonic() < end:
+            time.sleep(0.08)
+            spent = 0.0
+            for _ in range(churn):
+                call(close_bar, running.pop(random.randrange(len(running))))
+                running.append(call(open_bar, started))
+                started += 1
+            costs.append(spent)
+            STEADY.mark()
+        STEADY.end()
+        for bar in running:
+            close_bar(bar)
+        return started
     """)
 
 #: Each frame's worth of time (80 ms), CHURN tasks end and as many start: the same change
@@ -84,20 +133,24 @@ TWIRLY = COMMON + textwrap.dedent(f"""\
                 started += 1
             for _ in range(N):
                 start()
+            await asyncio.sleep(0)  # (every task takes its first step: all N have started)
             end = time.monotonic() + SECONDS
+            STEADY.begin()
             while time.monotonic() < end:
                 await asyncio.sleep(0.08)
                 for _ in range(CHURN):
                     done, _ = running.pop(random.randrange(len(running)))
                     done.set()
                     start()
+                STEADY.mark()
+            STEADY.end()
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
     started = asyncio.run(main())
-    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
+    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
     """)
 
 RICH = COMMON + textwrap.dedent(f"""\
@@ -125,21 +178,98 @@ RICH = COMMON + textwrap.dedent(f"""\
                 started += 1
             for _ in range(N):
                 start()
+            await asyncio.sleep(0)  # (every task takes its first step: all N have started)
             end = time.monotonic() + SECONDS
+            STEADY.begin()
             while time.monotonic() < end:
                 await asyncio.sleep(0.08)
                 for _ in range(CHURN):
                     done, _ = running.pop(random.randrange(len(running)))
                     done.set()
                     start()
+                STEADY.mark()
+            STEADY.end()
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
     started = asyncio.run(main())
-    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
+    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
     """)
+
+ENLIGHTEN = PEER + textwrap.dedent(f"""\
+    import enlighten
+    # The manager's stream is the terminal itself (sys.__stderr__), as in a program whose
+    # bars go to stderr: enlighten then asks the terminal where its cursor is.
+    manager = enlighten.Manager(stream=sys.__stderr__)
+
+    def open_bar(n):
+        return manager.counter(total=2, desc=f"file-{{n}}.bin", leave=False)
+
+    def close_bar(counter):
+        counter.close()
+
+    started = run(open_bar, close_bar, {CHURN})
+    manager.stop()
+    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    """)
+
+TQDM = PEER + textwrap.dedent(f"""\
+    import heapq
+    from tqdm import tqdm
+    free = []  # positions given back, lowest first
+    top = 0
+
+    def open_bar(n):
+        global top
+        if free:
+            position = heapq.heappop(free)
+        else:
+            position, top = top, top + 1
+        return tqdm(total=2, desc=f"file-{{n}}.bin", position=position, leave=False,
+                    file=sys.stderr)
+
+    def close_bar(bar):
+        position = bar.pos
+        bar.close()
+        heapq.heappush(free, abs(position))
+
+    started = run(open_bar, close_bar, {CHURN})
+    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    """)
+
+ALIVE = PEER + textwrap.dedent(f"""\
+    from alive_progress import alive_bar
+    # One bar for all the tasks (alive-progress shows one bar at a time): it counts the tasks
+    # that ended, and its text says how many are in flight.
+    with alive_bar(title="Downloading", file=sys.stderr, force_tty=True) as bar:
+        in_flight = 0
+
+        def open_bar(n):
+            global in_flight
+            in_flight += 1
+            bar.text = f"{{in_flight:,}} in flight"
+            return n
+
+        def close_bar(n):
+            global in_flight
+            in_flight -= 1
+            bar()
+
+        started = run(open_bar, close_bar, {CHURN})
+    # (its own thread draws: the CPU of the calls above would say nothing of that)
+    print(json.dumps(STEADY.result([], started)), file=sys.__stdout__)
+    """)
+
+#: Each subject's child program, and the package it needs (None: twirly itself).
+SUBJECTS: dict[str, tuple[str, str | None]] = {
+    "twirly": (TWIRLY, None),
+    "rich": (RICH, "rich"),
+    "enlighten": (ENLIGHTEN, "enlighten"),
+    "tqdm": (TQDM, "tqdm"),
+    "alive-progress": (ALIVE, "alive_progress"),
+}
 
 GATHER = textwrap.dedent("""\
     import asyncio, io, json, random, sys, time
@@ -213,14 +343,46 @@ UPDATE_AND_MEMORY = textwrap.dedent("""\
     """)
 
 SYNC_BEGIN, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
+#: A cursor position query, and the reply a terminal of 24 rows would give from its last row.
+POSITION_QUERY, POSITION_REPLY = b"\x1b[6n", b"\x1b[24;1R"
 
 
-def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, Any] | None, bytes]:
-    """Run ``code`` with its stderr (the display) on a pty of 80×24; its JSON and the bytes."""
+class Run:
+    """What a child wrote to its terminal: the bytes, when each read arrived (on the monotonic
+    clock, shared by every process on the machine), and how many cursor position queries it
+    sent; its JSON result, or None when it did not finish in time."""
+
+    def __init__(self) -> None:
+        self.result: dict[str, Any] | None = None
+        self.data = bytearray()
+        self.reads: list[tuple[float, int]] = []
+        self.queries = 0
+        self.seconds = 0.0
+
+    def bytes_between(self, marks: list[float]) -> list[int]:
+        """The bytes read between each pair of consecutive marks."""
+        sizes = [0] * max(len(marks) - 1, 0)
+        step = 0
+        for when, size in self.reads:
+            while step < len(sizes) and when >= marks[step + 1]:
+                step += 1
+            if step >= len(sizes):
+                break
+            if when >= marks[step]:
+                sizes[step] += size
+        return sizes
+
+
+def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = True) -> Run:
+    """Run ``code`` with its stdin and stderr (the display) on a pty of 80×24; this process
+    drains the other end and, like a terminal, answers cursor position queries (unless
+    ``answer`` is false)."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = dict(os.environ, PYTHONPATH=str(SRC), TERM="xterm-256color", LANG="C.UTF-8")
     env.pop("CI", None)
+    run = Run()
+    began = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         stdin=slave,
@@ -229,7 +391,6 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
         env=env,
     )
     os.close(slave)
-    data = bytearray()
     done = threading.Event()
 
     def drain() -> None:
@@ -242,7 +403,12 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
                     return
                 if not chunk:
                     return
-                data.extend(chunk)
+                run.reads.append((time.monotonic(), len(chunk)))
+                run.data.extend(chunk)
+                queries = chunk.count(POSITION_QUERY)
+                run.queries += queries
+                if answer and queries:
+                    os.write(master, POSITION_REPLY * queries)
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -252,18 +418,23 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
         proc.kill()
         proc.communicate()
         done.set()
-        return None, bytes(data)
+        reader.join(1)
+        os.close(master)
+        run.seconds = time.monotonic() - began
+        return run
+    run.seconds = time.monotonic() - began
     time.sleep(0.2)
     done.set()
     reader.join(1)
     os.close(master)
     lines = out.decode().strip().splitlines()
-    return (json.loads(lines[-1]) if lines else None), bytes(data)
+    if lines:
+        run.result = json.loads(lines[-1])
+    return run
 
 
-def _frame_sizes(data: bytes, subject: str) -> list[int]:
-    """The bytes of each of twirly's multi-row frames (its synchronized updates). rich's
-    refreshes have no such mark: the caller shares its bytes out over its refreshes."""
+def _frame_sizes(data: bytes) -> list[int]:
+    """The bytes of each of twirly's multi-row frames (its synchronized updates)."""
     sizes: list[int] = []
     start = data.find(SYNC_BEGIN)
     while start >= 0:
@@ -280,27 +451,71 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
 
 
-def frames(subject: str, count: int, seconds: float) -> dict[str, Any]:
-    """Bytes and CPU per frame for ``count`` tasks in flight, or why it could not run."""
-    code = TWIRLY if subject == "twirly" else RICH
-    start = time.monotonic()
-    result, data = _run_on_pty(code, [str(count), str(seconds), subject], timeout=60 + seconds)
-    if result is None:
-        return {"subject": subject, "tasks": count, "error": "did not finish within 60 s"}
+def installed(subject: str) -> bool:
+    module = SUBJECTS[subject][1]
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def frames(subject: str, count: int, seconds: float, timeout: float) -> dict[str, Any]:
+    """Bytes and CPU per 80 ms step (and per frame, for twirly) for ``count`` tasks in
+    flight, or why it could not run."""
+    code = SUBJECTS[subject][0]
+    run = _run_on_pty(code, [str(count), str(seconds), subject], timeout=timeout)
+    row: dict[str, Any] = {"subject": subject, "tasks": count}
+    if run.result is None:
+        row["error"] = f"did not finish in {timeout:.0f} s"
+        row["queries"] = run.queries
+        return row
+    result = run.result
     costs = [cost * 1000 for cost in result["costs"]]
-    sizes = _frame_sizes(data, subject) if subject == "twirly" else []
-    if not sizes:  # (rich: the bytes of all its refreshes, shared out evenly)
-        sizes = [len(data) / max(len(costs), 1)] * max(len(costs), 1)
+    marks: list[float] = result["marks"]
+    steps = len(marks) - 1
+    step_bytes = [float(size) for size in run.bytes_between(marks)]
+    row.update(
+        wall=run.seconds,
+        started=result["started"],
+        steps=steps,
+        step_bytes_p50=_percentile(step_bytes, 0.5),
+        step_bytes_p99=_percentile(step_bytes, 0.99),
+        step_cpu_ms=result["cpu"] * 1000 / max(steps, 1),
+        draws=len(costs),
+        cpu_ms_p50=_percentile(costs, 0.5) if costs else None,
+        cpu_ms_mean=statistics.fmean(costs) if costs else None,
+        queries=run.queries,
+    )
+    if subject == "twirly":
+        sizes = [float(size) for size in _frame_sizes(bytes(run.data))]
+        row.update(
+            frames=len(sizes),
+            bytes_p50=_percentile(sizes, 0.5),
+            bytes_p99=_percentile(sizes, 0.99),
+        )
+    return row
+
+
+#: The enlighten program of the note this benchmark checks: three counters, five updates
+#: each, on a terminal that never answers the cursor position query.
+UNANSWERED = textwrap.dedent("""\
+    import json, sys, time
+    import enlighten
+    manager = enlighten.Manager(stream=sys.__stderr__)
+    start = time.monotonic()
+    counters = [manager.counter(total=5, desc=f"bar {n}", min_delta=0) for n in range(3)]
+    for _ in range(5):
+        for counter in counters:
+            counter.update()
+    seconds = time.monotonic() - start
+    manager.stop()
+    print(json.dumps({"seconds": seconds}), file=sys.__stdout__)
+    """)
+
+
+def unanswered() -> dict[str, Any]:
+    """enlighten when the terminal does not answer: how long 15 updates took."""
+    run = _run_on_pty(UNANSWERED, [], timeout=120, answer=False)
     return {
-        "subject": subject,
-        "tasks": count,
-        "wall": time.monotonic() - start,
-        "started": result["started"],
-        "frames": len(costs),
-        "bytes_p50": _percentile([float(s) for s in sizes], 0.5),
-        "bytes_p99": _percentile([float(s) for s in sizes], 0.99),
-        "cpu_ms_p50": _percentile(costs, 0.5),
-        "cpu_ms_mean": statistics.fmean(costs) if costs else float("nan"),
+        "seconds": run.result["seconds"] if run.result else None,
+        "queries": run.queries,
     }
 
 
@@ -318,37 +533,98 @@ def _plain(code: str) -> dict[str, Any]:
     return result
 
 
-def measure(*, smoke: bool) -> dict[str, Any]:
+def measure(*, smoke: bool, timeout: float) -> dict[str, Any]:
     counts = [100, 1_000] if smoke else [100, 1_000, 10_000, 100_000]
     seconds = 1.5 if smoke else 4.0
     rows = []
+    failed: dict[str, int] = {}  # a peer that did not finish at a size is not run at larger ones
     for count in counts:
-        rows.append(frames("twirly", count, seconds))
-        if count <= (100 if smoke else 10_000):
-            rows.append(frames("rich", count, seconds))
-        else:
-            rows.append({"subject": "rich", "tasks": count, "error": "not run (minutes at 10^4)"})
-    results: dict[str, Any] = {"frames": rows}
+        for subject in SUBJECTS:
+            if not installed(subject):
+                rows.append({"subject": subject, "tasks": count, "error": "not installed"})
+            elif subject != "twirly" and smoke and count > 100:
+                rows.append({"subject": subject, "tasks": count, "error": "not run (smoke)"})
+            elif subject in failed:
+                rows.append(
+                    {
+                        "subject": subject,
+                        "tasks": count,
+                        "error": f"not run (did not finish at {failed[subject]:,})",
+                    }
+                )
+            else:
+                row = frames(subject, count, seconds, timeout + seconds)
+                if "error" in row:
+                    failed[subject] = count
+                rows.append(row)
+    results: dict[str, Any] = {"frames": rows, "seconds": seconds, "timeout": timeout}
     if not smoke:
         results["gather"] = _plain(GATHER)
-    updates, _ = _run_on_pty(UPDATE_AND_MEMORY, [], timeout=300)
-    results["updates"] = updates
+        if installed("enlighten"):
+            results["unanswered"] = unanswered()
+    results["updates"] = _run_on_pty(UPDATE_AND_MEMORY, [], timeout=300).result
     return results
 
 
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def table(results: dict[str, Any]) -> str:
+    rows = results["frames"]
+    twirly = {r["tasks"]: r for r in rows if r["subject"] == "twirly" and "error" not in r}
     lines = [
-        "| tasks in flight | library | frames | bytes/frame p50 | p99 | CPU/frame p50 (ms) "
-        "| mean |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| tasks in flight | library | steps | bytes/step p50 | p99 | × twirly "
+        "| process CPU/step (ms) | × twirly | library CPU p50 (ms) | mean |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in results["frames"]:
+    for row in rows:
+        name = LABELS.get(row["subject"], row["subject"])
         if "error" in row:
-            lines.append(f"| {row['tasks']:,} | {row['subject']} | {row['error']} | | | | |")
+            lines.append(f"| {row['tasks']:,} | {name} | {row['error']} | | | | | | | |")
             continue
+        base = twirly.get(row["tasks"])
+        bytes_ratio = cpu_ratio = "–"
+        if base is not None and row["subject"] != "twirly":
+            if base["step_bytes_p50"]:
+                bytes_ratio = f"{row['step_bytes_p50'] / base['step_bytes_p50']:,.1f}"
+            if base["step_cpu_ms"]:
+                cpu_ratio = f"{row['step_cpu_ms'] / base['step_cpu_ms']:,.1f}"
         lines.append(
-            f"| {row['tasks']:,} | {row['subject']} | {row['frames']:,} | {row['bytes_p50']:,.0f} "
-            f"| {row['bytes_p99']:,.0f} | {row['cpu_ms_p50']:.3f} | {row['cpu_ms_mean']:.3f} |"
+            f"| {row['tasks']:,} | {name} | {row['steps']:,} | {row['step_bytes_p50']:,.0f} "
+            f"| {row['step_bytes_p99']:,.0f} | {bytes_ratio} | {row['step_cpu_ms']:.2f} "
+            f"| {cpu_ratio} | {_ms(row['cpu_ms_p50'])} | {_ms(row['cpu_ms_mean'])} |"
+        )
+    lines += [
+        "",
+        "twirly's own frames (each one synchronized update), against the targets:",
+        "",
+        "| tasks in flight | frames | bytes/frame p50 | p99 | CPU/frame p50 (ms) | mean |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count, row in twirly.items():
+        lines.append(
+            f"| {count:,} | {row['frames']:,} | {row['bytes_p50']:,.0f} | {row['bytes_p99']:,.0f} "
+            f"| {_ms(row['cpu_ms_p50'])} | {_ms(row['cpu_ms_mean'])} |"
+        )
+    queries = {r["subject"]: r["queries"] for r in rows if r.get("queries")}
+    if queries:
+        lines.append("")
+        lines.append(
+            "Cursor position queries answered (largest run): "
+            + ", ".join(
+                f"{subject} {max(r.get('queries', 0) for r in rows if r['subject'] == subject):,}"
+                for subject in queries
+            )
+            + "."
+        )
+    unanswered_run = results.get("unanswered")
+    if unanswered_run and unanswered_run["seconds"] is not None:
+        lines.append("")
+        lines.append(
+            f"enlighten on a terminal that does not answer: 3 counters × 5 updates took "
+            f"{unanswered_run['seconds']:.1f} s ({unanswered_run['queries']} cursor position "
+            f"queries)."
         )
     gather = results.get("gather")
     if gather:
@@ -368,6 +644,16 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: How the table names each subject: what it draws for the work.
+LABELS = {
+    "twirly": "twirly",
+    "rich": "rich `Progress`, a task per item",
+    "enlighten": "enlighten, a counter per item",
+    "tqdm": "tqdm, a bar per item (`position=`)",
+    "alive-progress": "alive-progress, one bar for all (no row per item)",
+}
+
+
 def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib
 
@@ -375,14 +661,17 @@ def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for subject in ("twirly", "rich"):
+    for subject in SUBJECTS:
         rows = [r for r in results["frames"] if r["subject"] == subject and "error" not in r]
         if not rows:
             continue
         tasks = [r["tasks"] for r in rows]
-        left.plot(tasks, [r["bytes_p50"] for r in rows], marker="o", label=subject)
-        right.plot(tasks, [r["cpu_ms_p50"] for r in rows], marker="o", label=subject)
-    for axis, title in ((left, "bytes per frame (p50)"), (right, "CPU per frame, ms (p50)")):
+        left.plot(tasks, [max(r["step_bytes_p50"], 1) for r in rows], marker="o", label=subject)
+        right.plot(tasks, [r["step_cpu_ms"] for r in rows], marker="o", label=subject)
+    for axis, title in (
+        (left, "bytes per 80 ms step (p50)"),
+        (right, "process CPU per 80 ms step, ms"),
+    ):
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("tasks in flight")
@@ -396,8 +685,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.group", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a short run (CI)")
     parser.add_argument("--out", type=Path, default=None, help="write group.{json,md,png} here")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a child may take beyond its measured steps (default 60)",
+    )
     args = parser.parse_args(argv)
-    results = measure(smoke=args.smoke)
+    results = measure(smoke=args.smoke, timeout=args.timeout)
     text = table(results)
     print(text)
     if args.out is not None or not args.smoke:
