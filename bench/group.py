@@ -68,8 +68,11 @@ COMMON = textwrap.dedent("""\
             self.marks.append(time.monotonic())
         def end(self):
             self.cpu = time.process_time() - self.cpu
-        def result(self, costs, started):
-            return {"costs": costs, "started": started, "marks": self.marks, "cpu": self.cpu}
+        def report(self, costs, started):
+            # Printed as soon as the steps are over: the parent keeps it even when closing
+            # every task afterwards takes longer than it waits.
+            result = {"costs": costs, "started": started, "marks": self.marks, "cpu": self.cpu}
+            print(json.dumps(result), file=sys.__stdout__, flush=True)
 
     STEADY = Steady()
     """)
@@ -78,7 +81,7 @@ COMMON = textwrap.dedent("""\
 #: work without asyncio, each step closing CHURN bars and opening as many; ``costs`` holds the
 #: CPU each step spends in the library's calls.
 PEER = COMMON + textwrap.dedent("""\
-    def run(open_bar, close_bar, churn):
+    def run(open_bar, close_bar, churn, library_costs=True):
         global spent
         spent = 0.0
         def call(function, *args):
@@ -102,6 +105,7 @@ PEER = COMMON + textwrap.dedent("""\
             costs.append(spent)
             STEADY.mark()
         STEADY.end()
+        STEADY.report(costs if library_costs else [], started)
         for bar in running:
             close_bar(bar)
         return started
@@ -144,13 +148,14 @@ TWIRLY = COMMON + textwrap.dedent(f"""\
                     start()
                 STEADY.mark()
             STEADY.end()
+            STEADY.report(costs, started)
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
-    started = asyncio.run(main())
-    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    asyncio.run(main())
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 RICH = COMMON + textwrap.dedent(f"""\
@@ -189,13 +194,14 @@ RICH = COMMON + textwrap.dedent(f"""\
                     start()
                 STEADY.mark()
             STEADY.end()
+            STEADY.report(costs, started)
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
-    started = asyncio.run(main())
-    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    asyncio.run(main())
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 ENLIGHTEN = PEER + textwrap.dedent(f"""\
@@ -210,9 +216,9 @@ ENLIGHTEN = PEER + textwrap.dedent(f"""\
     def close_bar(counter):
         counter.close()
 
-    started = run(open_bar, close_bar, {CHURN})
+    run(open_bar, close_bar, {CHURN})
     manager.stop()
-    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 TQDM = PEER + textwrap.dedent(f"""\
@@ -235,8 +241,8 @@ TQDM = PEER + textwrap.dedent(f"""\
         bar.close()
         heapq.heappush(free, abs(position))
 
-    started = run(open_bar, close_bar, {CHURN})
-    print(json.dumps(STEADY.result(costs, started)), file=sys.__stdout__)
+    run(open_bar, close_bar, {CHURN})
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 ALIVE = PEER + textwrap.dedent(f"""\
@@ -257,9 +263,9 @@ ALIVE = PEER + textwrap.dedent(f"""\
             in_flight -= 1
             bar()
 
-        started = run(open_bar, close_bar, {CHURN})
-    # (its own thread draws: the CPU of the calls above would say nothing of that)
-    print(json.dumps(STEADY.result([], started)), file=sys.__stdout__)
+        # (its own thread draws: the CPU of the calls into it would say nothing of that)
+        run(open_bar, close_bar, {CHURN}, library_costs=False)
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 #: Each subject's child program, and the package it needs (None: twirly itself).
@@ -354,6 +360,7 @@ class Run:
 
     def __init__(self) -> None:
         self.result: dict[str, Any] | None = None
+        self.finished = False
         self.data = bytearray()
         self.reads: list[tuple[float, int]] = []
         self.queries = 0
@@ -416,20 +423,18 @@ def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = Tr
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
-        done.set()
-        reader.join(1)
-        os.close(master)
-        run.seconds = time.monotonic() - began
-        return run
+        out, _ = proc.communicate()
+    else:
+        run.finished = True
+        time.sleep(0.2)
     run.seconds = time.monotonic() - began
-    time.sleep(0.2)
     done.set()
     reader.join(1)
     os.close(master)
-    lines = out.decode().strip().splitlines()
-    if lines:
-        run.result = json.loads(lines[-1])
+    for line in out.decode().splitlines():
+        result = json.loads(line)
+        if "finished" not in result:
+            run.result = result
     return run
 
 
@@ -463,7 +468,10 @@ def frames(subject: str, count: int, seconds: float, timeout: float) -> dict[str
     run = _run_on_pty(code, [str(count), str(seconds), subject], timeout=timeout)
     row: dict[str, Any] = {"subject": subject, "tasks": count}
     if run.result is None:
-        row["error"] = f"did not finish in {timeout:.0f} s"
+        if run.finished:
+            row["error"] = "exited without a result"
+        else:
+            row["error"] = f"did not finish in {timeout:.0f} s"
         row["queries"] = run.queries
         return row
     result = run.result
@@ -483,6 +491,8 @@ def frames(subject: str, count: int, seconds: float, timeout: float) -> dict[str
         cpu_ms_mean=statistics.fmean(costs) if costs else None,
         queries=run.queries,
     )
+    if not run.finished:
+        row["note"] = f"closing its {count:,} tasks afterwards did not finish in {timeout:.0f} s"
     if subject == "twirly":
         sizes = [float(size) for size in _frame_sizes(bytes(run.data))]
         row.update(
@@ -595,6 +605,11 @@ def table(results: dict[str, Any]) -> str:
             f"| {row['step_bytes_p99']:,.0f} | {bytes_ratio} | {row['step_cpu_ms']:.2f} "
             f"| {cpu_ratio} | {_ms(row['cpu_ms_p50'])} | {_ms(row['cpu_ms_mean'])} |"
         )
+    for row in rows:
+        if "note" in row:
+            name = LABELS.get(row["subject"], row["subject"])
+            lines.append("")
+            lines.append(f"{name} at {row['tasks']:,} tasks: {row['note']}.")
     lines += [
         "",
         "twirly's own frames (each one synchronized update), against the targets:",
