@@ -45,8 +45,11 @@ import textwrap
 import threading
 import time
 from fcntl import ioctl
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from bench.machine import describe
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -551,7 +554,19 @@ def _plain(code: str) -> dict[str, Any]:
     return result
 
 
-def measure(*, smoke: bool, timeout: float) -> dict[str, Any]:
+def _machine(note: str) -> dict[str, Any]:
+    machine = describe()
+    for name in ("tqdm", "enlighten", "blessed"):
+        try:
+            machine["versions"][name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    machine["note"] = note
+    return machine
+
+
+def measure(*, smoke: bool, timeout: float, note: str = "") -> dict[str, Any]:
+    machine = _machine(note)
     counts = [100, 1_000] if smoke else [100, 1_000, 10_000, 100_000]
     seconds = 1.5 if smoke else 4.0
     rows = []
@@ -575,7 +590,12 @@ def measure(*, smoke: bool, timeout: float) -> dict[str, Any]:
                 if "error" in row:
                     failed[subject] = count
                 rows.append(row)
-    results: dict[str, Any] = {"frames": rows, "seconds": seconds, "timeout": timeout}
+    results: dict[str, Any] = {
+        "machine": machine,
+        "frames": rows,
+        "seconds": seconds,
+        "timeout": timeout,
+    }
     if not smoke:
         results["gather"] = _plain(GATHER)
         if installed("enlighten"):
@@ -591,7 +611,21 @@ def _ms(value: float | None) -> str:
 def table(results: dict[str, Any]) -> str:
     rows = results["frames"]
     twirly = {r["tasks"]: r for r in rows if r["subject"] == "twirly" and "error" not in r}
-    lines = [
+    lines = []
+    machine = results.get("machine")
+    if machine:
+        versions = ", ".join(f"{name} {version}" for name, version in machine["versions"].items())
+        lines += [
+            f"Measured {machine['date']} on {machine['cpu']} ({machine['nproc']} cores, load "
+            f"{machine['load_average_at_start']} at the start), Python {machine['python']}, "
+            f"twirly {machine['commit']}; {versions}."
+            + (f" {machine['note']}" if machine.get("note") else ""),
+            "",
+            f"Each run: {results['seconds']:g} s of 80 ms steps after all its tasks started; "
+            f"a child not done {results['timeout']:g} s after that is stopped.",
+            "",
+        ]
+    lines += [
         "| tasks in flight | library | steps | bytes/step p50 | p99 | × twirly "
         "| process CPU/step (ms) | × twirly | library CPU p50 (ms) | mean |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -718,8 +752,11 @@ def main(argv: list[str] | None = None) -> int:
         default=60.0,
         help="seconds a child may take beyond its measured steps (default 60)",
     )
+    parser.add_argument(
+        "--note", default="", help="a sentence about the run for the results (a busy machine)"
+    )
     args = parser.parse_args(argv)
-    results = measure(smoke=args.smoke, timeout=args.timeout)
+    results = measure(smoke=args.smoke, timeout=args.timeout, note=args.note)
     text = table(results)
     print(text)
     if args.out is not None or not args.smoke:
