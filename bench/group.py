@@ -622,7 +622,8 @@ def table(results: dict[str, Any]) -> str:
             + (f" {machine['note']}" if machine.get("note") else ""),
             "",
             f"Each run: {results['seconds']:g} s of 80 ms steps after all its tasks started; "
-            f"a child not done {results['timeout']:g} s after that is stopped.",
+            f"a child not done {results['timeout'] + results['seconds']:g} s after it started "
+            f"is stopped.",
             "",
         ]
     lines += [
@@ -695,7 +696,7 @@ def table(results: dict[str, Any]) -> str:
     lines.append(
         f"`row.text = ...`: {updates['task_ns']:.0f} ns from a task, {updates['thread_ns']:.0f} ns "
         f"from a worker thread. After 100,000 tasks have finished on a terminal, "
-        f"{updates['records']} task records are alive and the group's queues take "
+        f"the task records alive number {updates['records']} and the group's queues take "
         f"{updates['containers']:,} bytes."
     )
     return "\n".join(lines)
