@@ -394,7 +394,8 @@ class Run:
 def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = True) -> Run:
     """Run ``code`` with its stdin and stderr (the display) on a pty of 80×24; this process
     drains the other end and, like a terminal, answers cursor position queries (unless
-    ``answer`` is false)."""
+    ``answer`` is false). Other queries go unanswered: blessed (under enlighten) sends a few
+    when it starts, and waits about a second for them, before any step."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = dict(os.environ, PYTHONPATH=str(SRC), TERM="xterm-256color", LANG="C.UTF-8")
@@ -682,7 +683,7 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"enlighten on a terminal that does not answer: 3 counters × 5 updates took "
             f"{unanswered_run['seconds']:.1f} s ({unanswered_run['queries']} cursor position "
-            f"queries)."
+            f"queries in the whole program, its start included)."
         )
     gather = results.get("gather")
     if gather:
