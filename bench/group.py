@@ -1,14 +1,21 @@
-"""Many tasks on one display, side by side with rich: ``python -m bench.group [--smoke]``.
+"""Many tasks on one display, beside its peers: ``python -m bench.group [--smoke]``.
 
 Each measurement runs in a fresh interpreter drawing on a pseudo-terminal of 80×24 whose
-other end this process drains (and keeps, to count bytes):
+other end this process drains (and keeps, stamping each read on the monotonic clock), and
+which, like a terminal, answers a cursor position query (ESC[6n) with a position:
 
 - frames: N tasks in flight at once, of which 5 end and 5 new ones start every 80 ms (the
-  same change per frame whatever N), for a few seconds: the bytes each frame writes
-  (twirly's multi-row frames are one synchronized update, ESC[?2026h … ESC[?2026l; rich's
-  refreshes are counted the same way, by its writes) and the CPU time each frame costs in
-  the thread that draws it (time.thread_time around the draw: the display's own cost, not
-  the program's tasks);
+  same change per step whatever N), for a few seconds, drawn by twirly (``twirly.group``),
+  rich (``Progress``, a task per item), enlighten (a ``Manager`` with a counter per item),
+  tqdm (a bar per item at its own ``position=``) and alive-progress (one bar for all the
+  items, counting those that ended: it shows one bar at a time). For every library: the
+  bytes read from the terminal during each 80 ms step, and the CPU the whole process spent
+  per step. Besides: the CPU of each of twirly's draws (time.thread_time around the draw),
+  and the bytes of each of its frames (one synchronized update, ESC[?2026h … ESC[?2026l);
+  rich's refreshes (Live.refresh); the calls enlighten's and tqdm's steps make into them
+  (they draw inside those calls). A child that has not finished in time is stopped and said
+  so, and its library is not run at larger N;
+- enlighten on a terminal that does not answer its cursor position queries;
 - gather: 10,000 tasks under ``g.gather`` against bare ``asyncio.gather``;
 - a text update: ``twirly.current().text = ...`` from a task and from a worker thread;
 - memory: the task records still alive, and the size of the group's queues, after 100,000
@@ -17,12 +24,14 @@ other end this process drains (and keeps, to count bytes):
 The targets (issue "Many tasks on one display"): bytes per frame p50 <= 300 and p99 <= 2,400,
 at 10^5 no more than 1.15 x (p50) of 10^3; CPU per frame <= 2 ms, at 10^5 no more than 1.5 x
 of 10^3; a text update <= 1 µs; only failures and shown rows kept after 10^5 tasks (<= 2 MB);
-gather within bare + 0.3 s.
+gather within bare + 0.3 s. A peer that is not installed (the ``bench`` dependency group) is
+skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import pty
@@ -36,8 +45,11 @@ import textwrap
 import threading
 import time
 from fcntl import ioctl
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from bench.machine import describe
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -56,6 +68,58 @@ COMMON = textwrap.dedent("""\
             finally:
                 costs.append(time.thread_time() - start)
         return wrapper
+
+    class Steady:
+        # The steady phase (all N tasks started): when each 80 ms step ended, on the clock
+        # the parent reads too, and the CPU the whole process spent meanwhile.
+        def begin(self):
+            self.marks = [time.monotonic()]
+            self.cpu = time.process_time()
+        def mark(self):
+            self.marks.append(time.monotonic())
+        def end(self):
+            self.cpu = time.process_time() - self.cpu
+        def report(self, costs, started):
+            # Printed as soon as the steps are over: the parent keeps it even when closing
+            # every task afterwards takes longer than it waits.
+            result = {"costs": costs, "started": started, "marks": self.marks, "cpu": self.cpu}
+            print(json.dumps(result), file=sys.__stdout__, flush=True)
+
+    STEADY = Steady()
+    """)
+
+#: The peers without a frame of their own (one bar per task, or one bar for all): the same
+#: work without asyncio, each step closing CHURN bars and opening as many; ``costs`` holds the
+#: CPU each step spends in the library's calls.
+PEER = COMMON + textwrap.dedent("""\
+    def run(open_bar, close_bar, churn, library_costs=True):
+        global spent
+        spent = 0.0
+        def call(function, *args):
+            global spent
+            start = time.thread_time()
+            try:
+                return function(*args)
+            finally:
+                spent += time.thread_time() - start
+        running = [call(open_bar, n) for n in range(N)]
+        started = N
+        end = time.monotonic() + SECONDS
+        STEADY.begin()
+        while time.monotonic() < end:
+            time.sleep(0.08)
+            spent = 0.0
+            for _ in range(churn):
+                call(close_bar, running.pop(random.randrange(len(running))))
+                running.append(call(open_bar, started))
+                started += 1
+            costs.append(spent)
+            STEADY.mark()
+        STEADY.end()
+        STEADY.report(costs if library_costs else [], started)
+        for bar in running:
+            close_bar(bar)
+        return started
     """)
 
 #: Each frame's worth of time (80 ms), CHURN tasks end and as many start: the same change
@@ -84,20 +148,25 @@ TWIRLY = COMMON + textwrap.dedent(f"""\
                 started += 1
             for _ in range(N):
                 start()
+            await asyncio.sleep(0)  # (every task takes its first step: all N have started)
             end = time.monotonic() + SECONDS
+            STEADY.begin()
             while time.monotonic() < end:
                 await asyncio.sleep(0.08)
                 for _ in range(CHURN):
                     done, _ = running.pop(random.randrange(len(running)))
                     done.set()
                     start()
+                STEADY.mark()
+            STEADY.end()
+            STEADY.report(costs, started)
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
-    started = asyncio.run(main())
-    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
+    asyncio.run(main())
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
 
 RICH = COMMON + textwrap.dedent(f"""\
@@ -125,21 +194,99 @@ RICH = COMMON + textwrap.dedent(f"""\
                 started += 1
             for _ in range(N):
                 start()
+            await asyncio.sleep(0)  # (every task takes its first step: all N have started)
             end = time.monotonic() + SECONDS
+            STEADY.begin()
             while time.monotonic() < end:
                 await asyncio.sleep(0.08)
                 for _ in range(CHURN):
                     done, _ = running.pop(random.randrange(len(running)))
                     done.set()
                     start()
+                STEADY.mark()
+            STEADY.end()
+            STEADY.report(costs, started)
             for done, _ in running:
                 done.set()
             await asyncio.gather(*(future for _, future in running))
         return started
 
-    started = asyncio.run(main())
-    print(json.dumps({{"costs": costs, "started": started}}), file=sys.__stdout__)
+    asyncio.run(main())
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
     """)
+
+ENLIGHTEN = PEER + textwrap.dedent(f"""\
+    import enlighten
+    # The manager's stream is the terminal itself (sys.__stderr__), as in a program whose
+    # bars go to stderr: enlighten then asks the terminal where its cursor is.
+    manager = enlighten.Manager(stream=sys.__stderr__)
+
+    def open_bar(n):
+        return manager.counter(total=2, desc=f"file-{{n}}.bin", leave=False)
+
+    def close_bar(counter):
+        counter.close()
+
+    run(open_bar, close_bar, {CHURN})
+    manager.stop()
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
+    """)
+
+TQDM = PEER + textwrap.dedent(f"""\
+    import heapq
+    from tqdm import tqdm
+    free = []  # positions given back, lowest first
+    top = 0
+
+    def open_bar(n):
+        global top
+        if free:
+            position = heapq.heappop(free)
+        else:
+            position, top = top, top + 1
+        return tqdm(total=2, desc=f"file-{{n}}.bin", position=position, leave=False,
+                    file=sys.stderr)
+
+    def close_bar(bar):
+        position = bar.pos
+        bar.close()
+        heapq.heappush(free, abs(position))
+
+    run(open_bar, close_bar, {CHURN})
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
+    """)
+
+ALIVE = PEER + textwrap.dedent(f"""\
+    from alive_progress import alive_bar
+    # One bar for all the tasks (alive-progress shows one bar at a time): it counts the tasks
+    # that ended, and its text says how many are in flight.
+    with alive_bar(title="Downloading", file=sys.stderr, force_tty=True) as bar:
+        in_flight = 0
+
+        def open_bar(n):
+            global in_flight
+            in_flight += 1
+            bar.text = f"{{in_flight:,}} in flight"
+            return n
+
+        def close_bar(n):
+            global in_flight
+            in_flight -= 1
+            bar()
+
+        # (its own thread draws: the CPU of the calls into it would say nothing of that)
+        run(open_bar, close_bar, {CHURN}, library_costs=False)
+    print(json.dumps({{"finished": True}}), file=sys.__stdout__)
+    """)
+
+#: Each subject's child program, and the package it needs (None: twirly itself).
+SUBJECTS: dict[str, tuple[str, str | None]] = {
+    "twirly": (TWIRLY, None),
+    "rich": (RICH, "rich"),
+    "enlighten": (ENLIGHTEN, "enlighten"),
+    "tqdm": (TQDM, "tqdm"),
+    "alive-progress": (ALIVE, "alive_progress"),
+}
 
 GATHER = textwrap.dedent("""\
     import asyncio, io, json, random, sys, time
@@ -213,14 +360,48 @@ UPDATE_AND_MEMORY = textwrap.dedent("""\
     """)
 
 SYNC_BEGIN, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
+#: A cursor position query, and the reply a terminal of 24 rows would give from its last row.
+POSITION_QUERY, POSITION_REPLY = b"\x1b[6n", b"\x1b[24;1R"
 
 
-def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, Any] | None, bytes]:
-    """Run ``code`` with its stderr (the display) on a pty of 80×24; its JSON and the bytes."""
+class Run:
+    """What a child wrote to its terminal: the bytes, when each read arrived (on the monotonic
+    clock, shared by every process on the machine), and how many cursor position queries it
+    sent; its JSON result, or None when it did not finish in time."""
+
+    def __init__(self) -> None:
+        self.result: dict[str, Any] | None = None
+        self.finished = False
+        self.data = bytearray()
+        self.reads: list[tuple[float, int]] = []
+        self.queries = 0
+        self.seconds = 0.0
+
+    def bytes_between(self, marks: list[float]) -> list[int]:
+        """The bytes read between each pair of consecutive marks."""
+        sizes = [0] * max(len(marks) - 1, 0)
+        step = 0
+        for when, size in self.reads:
+            while step < len(sizes) and when >= marks[step + 1]:
+                step += 1
+            if step >= len(sizes):
+                break
+            if when >= marks[step]:
+                sizes[step] += size
+        return sizes
+
+
+def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = True) -> Run:
+    """Run ``code`` with its stdin and stderr (the display) on a pty of 80×24; this process
+    drains the other end and, like a terminal, answers cursor position queries (unless
+    ``answer`` is false). Other queries go unanswered: blessed (under enlighten) sends a few
+    when it starts, and waits about a second for them, before any step."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = dict(os.environ, PYTHONPATH=str(SRC), TERM="xterm-256color", LANG="C.UTF-8")
     env.pop("CI", None)
+    run = Run()
+    began = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         stdin=slave,
@@ -229,7 +410,6 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
         env=env,
     )
     os.close(slave)
-    data = bytearray()
     done = threading.Event()
 
     def drain() -> None:
@@ -242,7 +422,12 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
                     return
                 if not chunk:
                     return
-                data.extend(chunk)
+                run.reads.append((time.monotonic(), len(chunk)))
+                run.data.extend(chunk)
+                queries = chunk.count(POSITION_QUERY)
+                run.queries += queries
+                if answer and queries:
+                    os.write(master, POSITION_REPLY * queries)
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -250,20 +435,23 @@ def _run_on_pty(code: str, args: list[str], timeout: float) -> tuple[dict[str, A
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
-        done.set()
-        return None, bytes(data)
-    time.sleep(0.2)
+        out, _ = proc.communicate()
+    else:
+        run.finished = True
+        time.sleep(0.2)
+    run.seconds = time.monotonic() - began
     done.set()
     reader.join(1)
     os.close(master)
-    lines = out.decode().strip().splitlines()
-    return (json.loads(lines[-1]) if lines else None), bytes(data)
+    for line in out.decode().splitlines():
+        result = json.loads(line)
+        if "finished" not in result:
+            run.result = result
+    return run
 
 
-def _frame_sizes(data: bytes, subject: str) -> list[int]:
-    """The bytes of each of twirly's multi-row frames (its synchronized updates). rich's
-    refreshes have no such mark: the caller shares its bytes out over its refreshes."""
+def _frame_sizes(data: bytes) -> list[int]:
+    """The bytes of each of twirly's multi-row frames (its synchronized updates)."""
     sizes: list[int] = []
     start = data.find(SYNC_BEGIN)
     while start >= 0:
@@ -280,27 +468,76 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
 
 
-def frames(subject: str, count: int, seconds: float) -> dict[str, Any]:
-    """Bytes and CPU per frame for ``count`` tasks in flight, or why it could not run."""
-    code = TWIRLY if subject == "twirly" else RICH
-    start = time.monotonic()
-    result, data = _run_on_pty(code, [str(count), str(seconds), subject], timeout=60 + seconds)
-    if result is None:
-        return {"subject": subject, "tasks": count, "error": "did not finish within 60 s"}
+def installed(subject: str) -> bool:
+    module = SUBJECTS[subject][1]
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def frames(subject: str, count: int, seconds: float, timeout: float) -> dict[str, Any]:
+    """Bytes and CPU per 80 ms step (and per frame, for twirly) for ``count`` tasks in
+    flight, or why it could not run."""
+    code = SUBJECTS[subject][0]
+    run = _run_on_pty(code, [str(count), str(seconds), subject], timeout=timeout)
+    row: dict[str, Any] = {"subject": subject, "tasks": count}
+    if run.result is None:
+        if run.finished:
+            row["error"] = "exited without a result"
+        else:
+            row["error"] = f"did not finish in {timeout:.0f} s"
+        row["queries"] = run.queries
+        return row
+    result = run.result
     costs = [cost * 1000 for cost in result["costs"]]
-    sizes = _frame_sizes(data, subject) if subject == "twirly" else []
-    if not sizes:  # (rich: the bytes of all its refreshes, shared out evenly)
-        sizes = [len(data) / max(len(costs), 1)] * max(len(costs), 1)
+    marks: list[float] = result["marks"]
+    steps = len(marks) - 1
+    step_bytes = [float(size) for size in run.bytes_between(marks)]
+    row.update(
+        wall=run.seconds,
+        started=result["started"],
+        steps=steps,
+        step_bytes_p50=_percentile(step_bytes, 0.5),
+        step_bytes_p99=_percentile(step_bytes, 0.99),
+        step_cpu_ms=result["cpu"] * 1000 / max(steps, 1),
+        draws=len(costs),
+        cpu_ms_p50=_percentile(costs, 0.5) if costs else None,
+        cpu_ms_mean=statistics.fmean(costs) if costs else None,
+        queries=run.queries,
+    )
+    if not run.finished:
+        row["note"] = f"closing its {count:,} tasks afterwards did not finish in {timeout:.0f} s"
+    if subject == "twirly":
+        sizes = [float(size) for size in _frame_sizes(bytes(run.data))]
+        row.update(
+            frames=len(sizes),
+            bytes_p50=_percentile(sizes, 0.5),
+            bytes_p99=_percentile(sizes, 0.99),
+        )
+    return row
+
+
+#: The enlighten program of the note this benchmark checks: three counters, five updates
+#: each, on a terminal that never answers the cursor position query.
+UNANSWERED = textwrap.dedent("""\
+    import json, sys, time
+    import enlighten
+    manager = enlighten.Manager(stream=sys.__stderr__)
+    start = time.monotonic()
+    counters = [manager.counter(total=5, desc=f"bar {n}", min_delta=0) for n in range(3)]
+    for _ in range(5):
+        for counter in counters:
+            counter.update()
+    seconds = time.monotonic() - start
+    manager.stop()
+    print(json.dumps({"seconds": seconds}), file=sys.__stdout__)
+    """)
+
+
+def unanswered() -> dict[str, Any]:
+    """enlighten when the terminal does not answer: how long 15 updates took."""
+    run = _run_on_pty(UNANSWERED, [], timeout=120, answer=False)
     return {
-        "subject": subject,
-        "tasks": count,
-        "wall": time.monotonic() - start,
-        "started": result["started"],
-        "frames": len(costs),
-        "bytes_p50": _percentile([float(s) for s in sizes], 0.5),
-        "bytes_p99": _percentile([float(s) for s in sizes], 0.99),
-        "cpu_ms_p50": _percentile(costs, 0.5),
-        "cpu_ms_mean": statistics.fmean(costs) if costs else float("nan"),
+        "seconds": run.result["seconds"] if run.result else None,
+        "queries": run.queries,
     }
 
 
@@ -318,37 +555,135 @@ def _plain(code: str) -> dict[str, Any]:
     return result
 
 
-def measure(*, smoke: bool) -> dict[str, Any]:
+def _machine(note: str) -> dict[str, Any]:
+    machine = describe()
+    for name in ("tqdm", "enlighten", "blessed"):
+        try:
+            machine["versions"][name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    machine["note"] = note
+    return machine
+
+
+def measure(*, smoke: bool, timeout: float, note: str = "") -> dict[str, Any]:
+    machine = _machine(note)
     counts = [100, 1_000] if smoke else [100, 1_000, 10_000, 100_000]
     seconds = 1.5 if smoke else 4.0
     rows = []
+    failed: dict[str, int] = {}  # a peer that did not finish at a size is not run at larger ones
     for count in counts:
-        rows.append(frames("twirly", count, seconds))
-        if count <= (100 if smoke else 10_000):
-            rows.append(frames("rich", count, seconds))
-        else:
-            rows.append({"subject": "rich", "tasks": count, "error": "not run (minutes at 10^4)"})
-    results: dict[str, Any] = {"frames": rows}
+        for subject in SUBJECTS:
+            if not installed(subject):
+                rows.append({"subject": subject, "tasks": count, "error": "not installed"})
+            elif subject != "twirly" and smoke and count > 100:
+                rows.append({"subject": subject, "tasks": count, "error": "not run (smoke)"})
+            elif subject in failed:
+                rows.append(
+                    {
+                        "subject": subject,
+                        "tasks": count,
+                        "error": f"not run (did not finish at {failed[subject]:,})",
+                    }
+                )
+            else:
+                row = frames(subject, count, seconds, timeout + seconds)
+                if "error" in row:
+                    failed[subject] = count
+                rows.append(row)
+    results: dict[str, Any] = {
+        "machine": machine,
+        "frames": rows,
+        "seconds": seconds,
+        "timeout": timeout,
+    }
     if not smoke:
         results["gather"] = _plain(GATHER)
-    updates, _ = _run_on_pty(UPDATE_AND_MEMORY, [], timeout=300)
-    results["updates"] = updates
+        if installed("enlighten"):
+            results["unanswered"] = unanswered()
+    results["updates"] = _run_on_pty(UPDATE_AND_MEMORY, [], timeout=300).result
     return results
 
 
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def table(results: dict[str, Any]) -> str:
-    lines = [
-        "| tasks in flight | library | frames | bytes/frame p50 | p99 | CPU/frame p50 (ms) "
-        "| mean |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+    rows = results["frames"]
+    twirly = {r["tasks"]: r for r in rows if r["subject"] == "twirly" and "error" not in r}
+    lines = []
+    machine = results.get("machine")
+    if machine:
+        versions = ", ".join(f"{name} {version}" for name, version in machine["versions"].items())
+        lines += [
+            f"Measured {machine['date']} on {machine['cpu']} ({machine['nproc']} cores, load "
+            f"{machine['load_average_at_start']} at the start), Python {machine['python']}, "
+            f"twirly {machine['commit']}; {versions}."
+            + (f" {machine['note']}" if machine.get("note") else ""),
+            "",
+            f"Each run: {results['seconds']:g} s of 80 ms steps after all its tasks started; "
+            f"a child not done {results['timeout'] + results['seconds']:g} s after it started "
+            f"is stopped.",
+            "",
+        ]
+    lines += [
+        "| tasks in flight | library | steps | bytes/step p50 | p99 | × twirly "
+        "| process CPU/step (ms) | × twirly | library CPU p50 (ms) | mean |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in results["frames"]:
+    for row in rows:
+        name = LABELS.get(row["subject"], row["subject"])
         if "error" in row:
-            lines.append(f"| {row['tasks']:,} | {row['subject']} | {row['error']} | | | | |")
+            lines.append(f"| {row['tasks']:,} | {name} | {row['error']} | | | | | | | |")
             continue
+        base = twirly.get(row["tasks"])
+        bytes_ratio = cpu_ratio = "–"
+        if base is not None and row["subject"] != "twirly":
+            if base["step_bytes_p50"]:
+                bytes_ratio = f"{row['step_bytes_p50'] / base['step_bytes_p50']:,.1f}"
+            if base["step_cpu_ms"]:
+                cpu_ratio = f"{row['step_cpu_ms'] / base['step_cpu_ms']:,.1f}"
         lines.append(
-            f"| {row['tasks']:,} | {row['subject']} | {row['frames']:,} | {row['bytes_p50']:,.0f} "
-            f"| {row['bytes_p99']:,.0f} | {row['cpu_ms_p50']:.3f} | {row['cpu_ms_mean']:.3f} |"
+            f"| {row['tasks']:,} | {name} | {row['steps']:,} | {row['step_bytes_p50']:,.0f} "
+            f"| {row['step_bytes_p99']:,.0f} | {bytes_ratio} | {row['step_cpu_ms']:.2f} "
+            f"| {cpu_ratio} | {_ms(row['cpu_ms_p50'])} | {_ms(row['cpu_ms_mean'])} |"
+        )
+    for row in rows:
+        if "note" in row:
+            name = LABELS.get(row["subject"], row["subject"])
+            lines.append("")
+            lines.append(f"{name} at {row['tasks']:,} tasks: {row['note']}.")
+    lines += [
+        "",
+        "twirly's own frames (each one synchronized update), against the targets:",
+        "",
+        "| tasks in flight | frames | bytes/frame p50 | p99 | CPU/frame p50 (ms) | mean |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for count, row in twirly.items():
+        lines.append(
+            f"| {count:,} | {row['frames']:,} | {row['bytes_p50']:,.0f} | {row['bytes_p99']:,.0f} "
+            f"| {_ms(row['cpu_ms_p50'])} | {_ms(row['cpu_ms_mean'])} |"
+        )
+    queries = {r["subject"]: r["queries"] for r in rows if r.get("queries")}
+    if queries:
+        lines.append("")
+        lines.append(
+            "Cursor position queries answered (largest run): "
+            + ", ".join(
+                f"{subject} {max(r.get('queries', 0) for r in rows if r['subject'] == subject):,}"
+                for subject in queries
+            )
+            + "."
+        )
+    unanswered_run = results.get("unanswered")
+    if unanswered_run and unanswered_run["seconds"] is not None:
+        lines.append("")
+        lines.append(
+            f"enlighten on a terminal that does not answer: 3 counters × 5 updates took "
+            f"{unanswered_run['seconds']:.1f} s ({unanswered_run['queries']} cursor position "
+            f"queries in the whole program, its start included)."
         )
     gather = results.get("gather")
     if gather:
@@ -362,10 +697,20 @@ def table(results: dict[str, Any]) -> str:
     lines.append(
         f"`row.text = ...`: {updates['task_ns']:.0f} ns from a task, {updates['thread_ns']:.0f} ns "
         f"from a worker thread. After 100,000 tasks have finished on a terminal, "
-        f"{updates['records']} task records are alive and the group's queues take "
+        f"the task records alive number {updates['records']} and the group's queues take "
         f"{updates['containers']:,} bytes."
     )
     return "\n".join(lines)
+
+
+#: How the table names each subject: what it draws for the work.
+LABELS = {
+    "twirly": "twirly",
+    "rich": "rich `Progress`, a task per item",
+    "enlighten": "enlighten, a counter per item",
+    "tqdm": "tqdm, a bar per item (`position=`)",
+    "alive-progress": "alive-progress, one bar for all (no row per item)",
+}
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -375,20 +720,27 @@ def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for subject in ("twirly", "rich"):
+    for subject in SUBJECTS:
         rows = [r for r in results["frames"] if r["subject"] == subject and "error" not in r]
         if not rows:
             continue
         tasks = [r["tasks"] for r in rows]
-        left.plot(tasks, [r["bytes_p50"] for r in rows], marker="o", label=subject)
-        right.plot(tasks, [r["cpu_ms_p50"] for r in rows], marker="o", label=subject)
-    for axis, title in ((left, "bytes per frame (p50)"), (right, "CPU per frame, ms (p50)")):
+        left.plot(tasks, [r["step_bytes_p50"] for r in rows], marker="o", label=subject)
+        right.plot(tasks, [r["step_cpu_ms"] for r in rows], marker="o", label=subject)
+    for axis, title in (
+        (left, "bytes per 80 ms step (p50)"),
+        (right, "process CPU per 80 ms step, ms"),
+    ):
         axis.set_xscale("log")
-        axis.set_yscale("log")
+        # (symmetric: a step that wrote nothing, 0 bytes, still has a place)
+        axis.set_yscale("symlog", linthresh=1)
+        axis.set_ylim(bottom=0)
         axis.set_xlabel("tasks in flight")
         axis.set_title(title)
-        axis.legend()
-    figure.tight_layout()
+    # (one legend below both plots, clear of the lines)
+    handles, labels = left.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels))
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
     figure.savefig(path)
 
 
@@ -396,8 +748,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.group", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a short run (CI)")
     parser.add_argument("--out", type=Path, default=None, help="write group.{json,md,png} here")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a child may take beyond its measured steps (default 60)",
+    )
+    parser.add_argument(
+        "--note", default="", help="a sentence about the run for the results (a busy machine)"
+    )
     args = parser.parse_args(argv)
-    results = measure(smoke=args.smoke)
+    results = measure(smoke=args.smoke, timeout=args.timeout, note=args.note)
     text = table(results)
     print(text)
     if args.out is not None or not args.smoke:
