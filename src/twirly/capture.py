@@ -86,10 +86,11 @@ class LineProxy:
 
     def write(self, text: str) -> int:
         """Hold text until a line is complete, then send the whole line above the spinner."""
-        if not isinstance(text, str):
+        if text.__class__ is not str and not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         thread = threading.get_ident()
-        if "\n" not in text:  # (the common case of a print(): its parts before the newline)
+        # The common cases of a print(): its parts before the newline, then the newline.
+        if "\n" not in text:
             with self._lock:
                 terminal = self._terminal
                 if terminal is not None:
@@ -97,6 +98,14 @@ class LineProxy:
                     partial[thread] = partial.get(thread, "") + text
                     return len(text)
                 return self._original.write(text)
+        if text == "\n":
+            with self._lock:
+                terminal = self._terminal
+                if terminal is not None:
+                    line = self._partial.pop(thread, "")
+            if terminal is not None:
+                terminal.write_lines((line,), raw=True, stream=self._original)
+                return 1
         with self._lock:
             terminal = self._terminal
             if terminal is None:
@@ -469,7 +478,10 @@ class Descriptors:
         return self._take(tail=False)[0]
 
     def waiting(self) -> bool:
-        """True when something arrived that is not taken yet (one read, never waits)."""
+        """True when something arrived that is not taken yet (one read, never waits). A read,
+        not a poll: a pseudo-terminal hands what its slave end was given to the reading end
+        a moment later, on a kernel worker, and only a read waits for that hand-over; a poll
+        right after a child's write may not see it yet."""
         with self._lock:
             self._read()
             return bool(self._pending)

@@ -468,16 +468,14 @@ class Terminal:
             return False
         return getattr(ticker, "loop", None) is None or bool(getattr(ticker, "watchdog", None))
 
-    def _line_up(self, lines: Sequence[str], errors: str) -> bool:
+    def _line_up(self, lines: Sequence[str]) -> bool:
         """Queue the program's ``lines`` for the next frame, when the rows were redrawn for
         lines less than a frame ago and a clock will draw that frame whatever the program
         does (a thread, or an event loop's clock with a watchdog, which draws while the loop
         is blocked). Lines that must come out after something not yet taken from fd 1/2, or
-        that need an error policy of their own, are written at once. True: queued."""
-        if self._queued is None or not self._block or self._aside or self.now() >= self._lines_due:
+        that need an error policy of their own, are not given here. True: queued."""
+        if self._queued is None or self.now() >= self._lines_due:
             return False
-        if errors not in {"strict", "replace"} and not all(line.isascii() for line in lines):
-            return False  # (written with their own error policy, at once)
         # Under the lock, never waiting for it (busy: written the usual way): the capture's
         # reader writes what reached fd 1/2 only after the queue, under the same lock, so
         # what is queued here cannot be overtaken by what was written after it.
@@ -518,12 +516,17 @@ class Terminal:
         if errors is None:
             target = stream if stream is not None else self.stream
             errors = (getattr(target, "errors", None) or "strict") if raw else "replace"
+        may_wait = False  # (the program's lines may wait for the next frame: see _line_up)
         if raw:
+            ascii_only = self._ascii_encodes
             for line in lines:
-                if not (line.isascii() and self._ascii_encodes):
+                if not (ascii_only and line.isascii()):
+                    ascii_only = False
                     line.encode(self._encoding, errors)
+            # The queue's writes share one error policy, under which ASCII encodes as under any.
+            may_wait = ascii_only or errors in {"strict", "replace"}
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
-        if raw and self._line_up(lines, errors):
+        if may_wait and self._line_up(lines):
             return
         with self._lock:
             self._flush_queued()
