@@ -451,7 +451,10 @@ def work(i):
 with ThreadPoolExecutor(8) as pool:
     with twirly.group("Quiet", heartbeat={HEARTBEAT}) as g:
         futures = [g.submit(pool, work, i, title=f"job {{i}}") for i in range(6)]
-        print("READY", flush=True)
+        # One write (print() makes two, unbuffered: a worker's failure line could come
+        # between them on the same terminal).
+        sys.stdout.write("READY\\n")
+        sys.stdout.flush()
         wait(futures)
     elapsed = g.elapsed
 print(f"elapsed {{elapsed:.3f}}")

@@ -378,3 +378,26 @@ def test_print_and_logging_threads_while_spinners_start_and_stop(driver: str) ->
         f"print {i}" for i in range(CHATTER)
     ]
     assert len(lines) == 2 * CHATTER  # nothing else: no torn line, no spinner left
+
+
+def test_a_spinner_started_by_a_worker_after_the_main_thread_returned() -> None:
+    # From 3.12 no thread starts once the main thread has returned: the spinner's clock
+    # cannot start, and that must cost the program nothing (no traceback, the terminal put
+    # back), whatever the version.
+    code = """
+import os, threading, time, twirly
+def work():
+    time.sleep(0.3)  # (the main thread has returned by now)
+    with twirly.spinner("late text"):
+        time.sleep(0.2)
+    os.write(1, b"WORKER DONE\\n")
+threading.Thread(target=work).start()
+"""
+    with start(code) as p:
+        assert p.wait() == 0, bytes(p.output)
+        p.read_to_the_end()
+    assert b"WORKER DONE" in p.output
+    assert b"Traceback" not in p.output, bytes(p.output)
+    screen = p.screen()
+    assert screen.cursor_visible
+    assert "late text" not in screen.text

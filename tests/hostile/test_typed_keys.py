@@ -170,7 +170,9 @@ def work():
     with twirly.spinner("spinning text"):
         say("SPINNING")
         time.sleep(30)
-threading.Thread(target=work).start()
+worker = threading.Thread(target=work)
+worker.start()
+worker.join()  # (the main thread waits: from 3.12 no thread starts once it has returned)
 """
     with start(code, stdout_pipe=True) as p:
         before = _modes(p)

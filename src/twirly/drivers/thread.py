@@ -33,8 +33,14 @@ class ThreadClock:
 
     def start(self) -> None:
         """Start the thread."""
-        self._thread = threading.Thread(target=self._run, name="twirly-spinner", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._run, name="twirly-spinner", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:
+            # The interpreter is shutting down (from 3.12 no thread starts once the main
+            # thread has returned): the rows stay as first drawn, and nothing else fails.
+            return
+        self._thread = thread
 
     def _run(self) -> None:
         from twirly.guards import leave_signals_to_the_main_thread
