@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.cli_support import kill_quietly, read_pid, twirly_in_pty, wait_gone
+from tests.support.ptyrun import PtyProcess
 
 # A command whose pid is written to a file, in a process that is not the command itself (a
 # grandchild of twirly), so that its end shows the whole process group was stopped.
@@ -168,11 +169,17 @@ def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
 
 
-def _wait_state(pid: int, states: str) -> None:
-    deadline = time.monotonic() + 5
+def _wait_state(pid: int, states: str, proc: PtyProcess | None = None) -> None:
+    """Wait until ``pid`` is in one of ``states``, reading the terminal meanwhile (as a
+    person's terminal does: a writer must never wait for room there). Patient: on a loaded
+    machine a stop takes a while to be seen."""
+    deadline = time.monotonic() + 15
     while _state(pid) not in states:
         assert time.monotonic() < deadline, f"{pid} is {_state(pid)}, not one of {states}"
-        time.sleep(0.02)
+        if proc is None:
+            time.sleep(0.02)
+        else:
+            proc.read_for(0.02)
 
 
 def test_ctrl_z_stops_the_command_too_and_leaves_the_terminal_usable(tmp_path: Path) -> None:
@@ -182,8 +189,8 @@ def test_ctrl_z_stops_the_command_too_and_leaves_the_terminal_usable(tmp_path: P
         try:
             proc.read_until("Looping")
             proc.type("\x1a")  # Ctrl-Z
-            _wait_state(proc.proc.pid, "T")
-            _wait_state(pid, "T")
+            _wait_state(proc.proc.pid, "T", proc)
+            _wait_state(pid, "T", proc)
             proc.read_for(0.1)
             assert "Looping" not in proc.screen().text  # the spinner row is gone
             assert proc.screen().cursor_visible
