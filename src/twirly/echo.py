@@ -148,6 +148,23 @@ class Echo:
         if now == ours:
             _set(self.fd, self._found)
 
+    def hand_over(self) -> list[Any] | None:
+        """For someone about to set modes of their own on the same terminal now (the command
+        line taking keys one by one): the person's modes, to put back later, with echo left
+        off meanwhile and no longer counted as ours (None: echo is not off by our doing)."""
+        ours = self._ours
+        if ours is None:
+            return None
+        import termios
+
+        try:
+            if termios.tcgetattr(self.fd) != ours:
+                return None
+        except (termios.error, OSError):
+            return None
+        self._ours = None
+        return [*self._found[:6], list(self._found[6])]
+
     def someone_else_set(self) -> bool:
         """True while echo is off here and the terminal's modes are no longer the ones set
         (a program that took its keyboard: raw keys, a password prompt with its own modes)."""

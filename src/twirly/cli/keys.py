@@ -37,8 +37,10 @@ class Keyboard:
         """Start taking keys one by one; the descriptor to read them from (None: no keyboard)."""
         import termios
 
-        if self._echo is not None:
-            self._echo.give_back()  # (the modes saved below are then the person's own)
+        # Echo stays off until the keys are taken one by one (a key typed in between would
+        # be echoed here, then again by the command's terminal); the modes saved below to
+        # put back are the person's own.
+        person = self._echo.hand_over() if self._echo is not None else None
         if self.fd is None:
             if self._stdin_is_tty:
                 self.fd = 0
@@ -50,7 +52,7 @@ class Keyboard:
                     return None
         if self._saved is None:
             try:
-                saved = termios.tcgetattr(self.fd)
+                saved = termios.tcgetattr(self.fd) if person is None else person
                 attrs = termios.tcgetattr(self.fd)
                 attrs[3] &= ~(termios.ICANON | termios.ECHO)
                 attrs[6][termios.VMIN] = 1
@@ -58,6 +60,11 @@ class Keyboard:
                 termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
                 self._saved = saved
             except (termios.error, OSError):
+                if person is not None:  # (echo back on, as the person had it)
+                    try:
+                        termios.tcsetattr(self.fd, termios.TCSANOW, person)
+                    except (termios.error, OSError):
+                        pass
                 return None
         return self.fd
 
