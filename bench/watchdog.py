@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="one short round (CI)")
     parser.add_argument("--out", type=Path, default=None, help="write watchdog.{json,md} here")
     args = parser.parse_args(argv)
-    results = measure(1, 0.5) if args.smoke else measure(5, 3.0)
+    results = measure(1, 0.5) if args.smoke else measure(12, 2.0)
     text = table(results)
     print(text)
     if args.out is not None or not args.smoke:

@@ -4,7 +4,8 @@ who blocked it.
 The book's lesson is that a coroutine that does not await freezes every coroutine on the
 loop, the spinner's own clock included. The watchdog is a thread beside that clock. While the
 loop is healthy it only waits for the clock's next tick to be due (no loop callback, no
-wake-up of the loop, no patching, no tracing). When a tick is half an interval late, the
+wake-up of the loop, no patching, no tracing). When a tick is half an interval late (for a
+style faster than that, when the glyph has stood still for :data:`STILL` seconds), the
 watchdog draws the frames itself, and at each one samples the loop thread's stack
 (``sys._current_frames``; file, line and names are copied at once, no frame is kept); when
 the tick comes back, what the samples agree on is the block's record.
@@ -41,7 +42,16 @@ if TYPE_CHECKING:
 else:
     from twirly.records import NamedTuple
 
-__all__ = ["Detector", "Record", "Sample", "Settings", "Watchdog", "configure", "summary_lines"]
+__all__ = [
+    "Detector",
+    "Record",
+    "Sample",
+    "Settings",
+    "Watchdog",
+    "configure",
+    "next_look",
+    "summary_lines",
+]
 
 _CO_COROUTINE: Final = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 #: Modules whose frames in the loop thread mean someone asks the person something.
@@ -57,6 +67,53 @@ class Settings(NamedTuple):
 
 
 _settings = Settings()
+
+#: Seconds: the glyph stands still no longer than this before the watchdog looks. For a fast
+#: style (dots: 80 ms a frame) it looks every other frame, not at each one: half the wake-ups
+#: while the loop is healthy, where each costs the loop a switch of the GIL. (Under the
+#: quarter of a second a glyph may stand still, with time left to draw.)
+STILL: Final = 0.2
+
+
+def next_look(last: float, due: float, takeover: float) -> tuple[float, float]:
+    """When a healthy watchdog looks next, and the frame interval, for a clock that last
+    ticked at ``last`` (0: not yet) and is due at ``due``: once the tick is ``takeover`` of an
+    interval late, and for a fast style no sooner than :data:`STILL` after the last tick."""
+    interval = min(max(due - last, 0.01), 1.0) if last else 0.1
+    look = due + interval * takeover
+    return (max(look, last + STILL) if last else look), interval
+
+
+class _Stop:
+    """A stop flag a thread can wait on with a timeout: a held lock that ``set`` releases.
+    (An ``Event``'s wait makes a lock and a condition each time: twice the CPU per wake.)"""
+
+    __slots__ = ("_lock", "_set")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            try:
+                self._lock.release()
+            except RuntimeError:  # (set by two threads at once: released already)
+                pass
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; True once set."""
+        if self._set:
+            return True
+        if self._lock.acquire(True, timeout):
+            self._lock.release()  # (any later wait returns at once)
+            return True
+        return self._set
 
 
 def configure(*, takeover: float = 0.5, record: float = 0.25, show: float = 0.5) -> None:
@@ -366,7 +423,7 @@ class Watchdog:
         self._clock = clock
         self._boundary = boundary
         self.detector = Detector(settings or _settings)
-        self._stop = threading.Event()
+        self._stop = _Stop()
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Record], None]] = []
         self._guard = threading.Lock()  # the detector, between this thread and a closer
@@ -408,8 +465,8 @@ class Watchdog:
         while not stop.is_set():
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
             clock.longest = 0.0
-            interval = min(max(due - last, 0.01), 1.0) if last else 0.1
-            wait = due + interval * takeover_share - time.monotonic()
+            look, interval = next_look(last, due, takeover_share)
+            wait = look - time.monotonic()
             woken, cpu = time.monotonic() + max(wait, 0.0), self._cpu()
             self._mark = (woken, cpu, last, due, interval)
             if wait > 0 and stop.wait(wait):

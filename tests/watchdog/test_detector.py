@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from twirly.watchdog import Detector, Sample, Settings, Site, configure, enabled, summary_lines
+from twirly.watchdog import (
+    STILL,
+    Detector,
+    Sample,
+    Settings,
+    Site,
+    configure,
+    enabled,
+    next_look,
+    summary_lines,
+)
 
 SLOW = Site("slow", "/app/app.py", 22)
 FETCH = Site("fetch", "/app/app.py", 41)
@@ -208,3 +218,28 @@ def test_records_are_honest_whatever_the_samples(
         assert record.agreeing * 2 >= sum(1 for s in samples if s.state == "blocked")
     if end - (last or due) < detector.settings.show:
         assert label == ""
+
+
+def test_a_healthy_watchdog_looks_every_other_frame_of_a_fast_style() -> None:
+    # dots: 80 ms a frame. Half an interval late would be 0.12 s after the last tick; the
+    # watchdog looks at 0.2 s, by when the loop ticked twice: half the wake-ups.
+    assert next_look(10.0, 10.08, 0.5) == pytest.approx((10.2, 0.08))
+    # A slow style: half an interval late comes after STILL.
+    assert next_look(10.0, 10.5, 0.5) == pytest.approx((10.75, 0.5))
+    # Before the first tick: half of a tenth of a second after it was due.
+    assert next_look(0.0, 3.0, 0.5) == pytest.approx((3.05, 0.1))
+
+
+@given(
+    last=st.floats(1.0, 1e6),
+    interval=st.floats(0.001, 2.0),
+    takeover=st.floats(0.01, 3.0),
+)
+def test_the_watchdog_never_looks_before_a_tick_is_late_nor_lets_a_fast_glyph_stand_still(
+    last: float, interval: float, takeover: float
+) -> None:
+    due = last + interval
+    look, seen = next_look(last, due, takeover)
+    assert look >= due + seen * takeover - 1e-9  # a tick is late by the takeover share first
+    # ...and no later: the glyph stands still no longer than that, or than STILL.
+    assert look <= max(last + STILL, due + seen * takeover) + 1e-6
