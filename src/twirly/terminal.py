@@ -72,6 +72,14 @@ _watch_prompts = True
 _quiet_keys = True  # echo off on the program's keyboard while rows are shown (twirly.echo)
 
 
+def _new_repl() -> bool:
+    """Is this an interactive session whose REPL is (or is to be) the one of Python 3.13 and
+    later, rather than the classic one (``PYTHON_BASIC_REPL``)?"""
+    if not (sys.flags.interactive or hasattr(sys, "ps1")) or sys.version_info < (3, 13):
+        return False
+    return sys.flags.ignore_environment or not os.environ.get("PYTHON_BASIC_REPL")
+
+
 def leave_others_alone(*, prompts: bool = False) -> None:
     """For a program that already handles its children's output (the command line, the
     process driver's drawing child): no descriptor capture in this process. Unless
@@ -758,11 +766,11 @@ class Terminal:
 
         # Whether typed keys would land on the rows: decided first, so that a watcher
         # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
-        # Not in an interactive session: the 3.13 REPL keeps the modes it finds before it
-        # draws its prompt and sets them again after each line, so echo turned off while a
-        # statement ran would come back off at the next statement, and at the end.
-        interactive = sys.flags.interactive or hasattr(sys, "ps1")
-        self._echo = Echo.of(self._fd) if _quiet_keys and not interactive else None
+        # Not under the 3.13 REPL: it keeps the modes it finds before it turns sys.ps1 into
+        # text (the moment the rows step aside at its prompt) and sets them again after each
+        # line, so echo turned off while a statement ran would come back off at the next
+        # statement, and at the end. The classic REPL turns sys.ps1 into text first.
+        self._echo = Echo.of(self._fd) if _quiet_keys and not _new_repl() else None
         guarded = guards.activate(self)
         self._block.set_modes(guarded)
         if not guarded:

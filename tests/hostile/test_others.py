@@ -7,6 +7,7 @@ import glob
 import os
 import shutil
 import sys
+import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -338,6 +339,42 @@ def test_a_spinner_still_running_when_python_i_reaches_its_prompt(
         p.type("exit()\r")
         assert p.wait() == 0
         assert "Error" not in p.screen().text
+
+
+@pytest.mark.parametrize(
+    ("version", "basic"), [("3.11", False), ("3.12", False), ("3.13", True)], ids=str
+)
+def test_keys_typed_while_a_statement_spins_at_the_classic_repl_do_not_print(
+    version: str, basic: bool, tmp_path: Path
+) -> None:
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"python{version} is not installed")
+    go = tmp_path / "go"
+    env = clean_env({"PYTHON_BASIC_REPL": "1"} if basic else None)
+    with PtyProcess([python, "-i"], env=env) as p:
+        _until(p, _prompt_waits, "the first prompt")
+        p.type(f"import os, termios, time, twirly; GO = {str(go)!r}\r")
+        _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+        p.type('with twirly.spinner("busy"):\r')
+        p.type("    while not os.path.exists(GO): time.sleep(0.02)\r\r")
+        _until(p, lambda s: _lines(s)[-1].endswith(" busy"), "the row")
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(p.master)[3] & termios.ECHO:
+            assert time.monotonic() < deadline, "echo never turned off"
+            p.read_for(0.02)
+        p.type("ab")
+        first = _lines(p.screen())[-1]
+        _until(p, lambda s: _lines(s)[-1] != first, "a later frame")
+        assert _lines(p.screen())[-1].endswith(" busy")
+        assert "ab" not in p.screen().text
+        go.touch()
+        # The keys are the REPL's next line, shown at its prompt.
+        _until(p, lambda s: _prompt_waits(s, "ab"), "the typed keys at the prompt")
+        p.type("\x15print(termios.tcgetattr(0)[3] & (termios.ECHO | termios.ICANON))\r")
+        _until(p, lambda s: str(termios.ECHO | termios.ICANON) in s.text_lines, "echo back")
+        p.type("exit()\r")
+        assert p.wait() == 0
 
 
 def test_children_see_the_terminal_resized_while_spinning(tmp_path: Path) -> None:
