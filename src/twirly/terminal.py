@@ -766,11 +766,7 @@ class Terminal:
 
         # Whether typed keys would land on the rows: decided first, so that a watcher
         # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
-        # Not under the 3.13 REPL: it keeps the modes it finds before it turns sys.ps1 into
-        # text (the moment the rows step aside at its prompt) and sets them again after each
-        # line, so echo turned off while a statement ran would come back off at the next
-        # statement, and at the end. The classic REPL turns sys.ps1 into text first.
-        self._echo = Echo.of(self._fd) if _quiet_keys and not _new_repl() else None
+        self._echo = Echo.of(self._fd) if _quiet_keys else None
         guarded = guards.activate(self)
         self._block.set_modes(guarded)
         if not guarded:
@@ -813,7 +809,11 @@ class Terminal:
     def _give_keys_back(self) -> None:
         # Under the lock: someone reads the keyboard now, or the program stops or ends.
         if self._echo is not None:
-            self._echo.give_back()
+            # The 3.13 REPL keeps the modes it finds before it turns sys.ps1 into text (the
+            # moment the rows step aside at its prompt) and sets them again after each line:
+            # echo turned off while a statement ran comes back off, still ours to give back.
+            # (The classic REPL turns sys.ps1 into text first, and finds the person's.)
+            self._echo.give_back(lent=_new_repl())
 
     @property
     def echo_words(self) -> str:
