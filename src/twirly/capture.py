@@ -40,11 +40,14 @@ if TYPE_CHECKING:
             raw: bool = False,
             stream: TextIO | None = None,
             errors: str | None = None,
+            owner: int | None = None,
         ) -> None:
-            """Write whole lines above the rows."""
+            """Write whole lines above the rows (``owner``: the writing thread)."""
 
-        def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
-            """Show an unfinished line."""
+        def write_partial(
+            self, text: str, *, stream: TextIO | None = None, owner: int | None = None
+        ) -> None:
+            """Show an unfinished line (``owner``: the writing thread)."""
 
         def step_aside(self, prompt: str = "") -> None:
             """Someone is about to ask the person something."""
@@ -104,7 +107,7 @@ class LineProxy:
                 if terminal is not None:
                     line = self._partial.pop(thread, "")
             if terminal is not None:
-                terminal.write_lines((line,), raw=True, stream=self._original)
+                terminal.write_lines((line,), raw=True, stream=self._original, owner=thread)
                 return 1
         with self._lock:
             terminal = self._terminal
@@ -118,7 +121,7 @@ class LineProxy:
             if tail:
                 self._partial[thread] = tail
         if newline:
-            terminal.write_lines(head.split("\n"), raw=True, stream=self._original)
+            terminal.write_lines(head.split("\n"), raw=True, stream=self._original, owner=thread)
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
@@ -135,7 +138,7 @@ class LineProxy:
                 return
             pending = self._partial.pop(threading.get_ident(), "")
         if pending:
-            terminal.write_partial(pending, stream=self._original)
+            terminal.write_partial(pending, stream=self._original, owner=threading.get_ident())
 
     def detach(self) -> None:
         """Become a pass-through. Each thread's unfinished line goes to the original stream,
