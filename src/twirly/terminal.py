@@ -962,12 +962,24 @@ _registry_lock = threading.RLock()
 _virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
 
 
-def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
+def quiet_from_env() -> bool:
+    """True when ``TWIRLY_QUIET`` asks every spinner and group to write nothing."""
+    from twirly.state import _truthy
+
+    return bool(_truthy(os.environ.get("TWIRLY_QUIET")))
+
+
+def terminal_for(
+    stream: TextIO | None, *, animate: bool | None = None, quiet: bool = False
+) -> Terminal:
     """The terminal that owns ``stream`` (``sys.stderr`` by default), made on first use.
 
     Streams that write to the same device share one terminal, so two spinners on stdout and
-    stderr of one terminal take separate rows instead of fighting over one.
+    stderr of one terminal take separate rows instead of fighting over one. ``quiet``: a
+    terminal of the caller's own that writes nothing anywhere.
     """
+    if quiet:
+        return Terminal(NOWHERE, Capabilities(animate=False, color=False, unicode=True))
     from twirly.capture import LineProxy
 
     if stream is None:
