@@ -402,6 +402,8 @@ class Terminal:
                     self._step_aside()
                     if self._echo is not None and self._echo.reader() == "line":
                         self._give_keys_back()  # (a password prompt keeps echo off itself)
+            if self._echo is not None and self._echo.behind:
+                self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
             target = self._target()
             draw = not (self._aside or self._held)
             size = self.size() if draw or self._hooks else (0, 0)

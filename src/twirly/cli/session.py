@@ -34,6 +34,7 @@ QUIET = 0.3  # seconds of silence after visible text before it is taken for a pr
 LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is a prompt
 LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
 FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
+FRONT_LOOK = 0.1  # seconds between looks at whether twirly is in front again (after `bg`)
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
@@ -171,6 +172,8 @@ class Session:
             timers.append(time.monotonic() + FULL_SCREEN_LOOK)
         if self._exited_at is not None:
             timers.append(time.monotonic() + DRAIN_IDLE)
+        if self._keyboard.behind():
+            timers.append(time.monotonic() + FRONT_LOOK)
         wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
         events = self._poll.poll(wait)
         for fd, _ in events:
@@ -200,6 +203,8 @@ class Session:
         self._look_downstream(now)
         if self._full.look():
             self._after_full_screen()
+        if self._keyboard.behind() and not self._prompting and not self._full.active:
+            self._keyboard.hush()  # (in front again after `bg`, then `fg`: echo off again)
 
     def _look_downstream(self, now: float) -> None:
         downstream = self._downstream
