@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections import deque
     from collections.abc import Callable, Iterable, Sequence
     from types import CodeType
-    from typing import TextIO
+    from typing import Protocol, TextIO
 
     from twirly.capture import Capture, Descriptors
     from twirly.drivers import Clock, DriverName
@@ -47,6 +47,13 @@ if TYPE_CHECKING:
         frozenset[CodeType] | None,
         Callable[[Record], None] | None,
     ]
+
+    class Waiting(Protocol):
+        """A call to come (:meth:`Terminal.call_later`)."""
+
+        def cancel(self) -> None:
+            """Never make the call (harmless once made)."""
+
     #: Called under the lock before each frame, with the block, the time and the size: a
     #: group chooses there which of its tasks have rows (it adds and takes them silently).
     Hook = Callable[[Block, float, tuple[int, int]], None]
@@ -283,6 +290,21 @@ class Terminal:
         self._output.write(rest, "surrogateescape")
 
     # -- the clock --------------------------------------------------------------------------
+
+    def call_later(self, delay: float, call: Callable[[], None], *, on_loop: bool) -> Waiting:
+        """Call ``call`` once ``delay`` seconds of this terminal's time have passed (a row to
+        show after ``show_after``): from the running event loop (``on_loop``), else from a
+        timer's thread. A terminal on a clock of the test's (twirly.testing) calls it when
+        that clock has moved on."""
+        if on_loop:
+            import asyncio
+
+            return asyncio.get_running_loop().call_later(delay, call)
+        waiting = threading.Timer(delay, call)
+        waiting.daemon = True
+        waiting.name = "twirly-show-after"
+        waiting.start()
+        return waiting
 
     @property
     def ticker(self) -> Clock | None:
