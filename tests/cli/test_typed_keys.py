@@ -179,12 +179,14 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
             while time.monotonic() < deadline:
                 p.read_for(0.05)
                 assert _modes(p) == shells
+            assert "Working" not in p.screen().text  # (not drawn over the shell's prompt)
             tell(control, "fg")
             shell_said(p, control, "FOREGROUND")
             _until_echo(p, wanted=False)  # in front again, spinning: echo off again
             p.type("later\r")
             _frames(p)
             assert "later" not in p.screen().text
+            assert p.screen().text_lines[0].endswith(" Working")  # drawn whole again
             (tmp_path / "go").touch()
             assert p.wait() == 0
             assert got.read_text() == "later\n"  # nothing was lost
@@ -238,6 +240,9 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
             shell.read_until("Stopped")
             _continue(shell, back)
             _until_echo(shell, wanted=False)  # spinning again: echo off again
+            _frames(shell)
+            shown = [line for line in shell.screen().text_lines if line.strip()]
+            assert re.fullmatch(". Working", shown[-1]), shown  # the row whole, below bash's
             (tmp_path / "go").touch()
             out = shell.read_until("\r\nLEFT-DONE").decode()
             left = _STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]

@@ -249,6 +249,8 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
         while time.monotonic() < deadline:
             p.read_for(0.05)
             assert _modes(p) == shells
+        # Drawn on behind the terminal, but not over a line the shell reads in its own modes.
+        assert ("spinning text" in p.screen().text) is not editing, p.screen().text_lines
         tell(control, "fg")
         shell_said(p, control, "FOREGROUND")
         _typed_after_fg_is_neither_shown_nor_lost(p, go, before)

@@ -205,6 +205,8 @@ class Session:
             self._after_full_screen()
         if self._keyboard.behind() and not self._prompting and not self._full.active:
             self._keyboard.hush()  # (in front again after `bg`, then `fg`: echo off again)
+            if not self._keyboard.behind():
+                self._terminal.write_lines([])  # the spinner again, below the shell's lines
 
     def _look_downstream(self, now: float) -> None:
         downstream = self._downstream
@@ -550,7 +552,9 @@ class Session:
             self._keyboard.open()
         elif not self._prompting and not self._full.active:
             self._keyboard.hush()  # (only in front of the terminal again: `fg`, not `bg`)
-        if not self._prompting:
+        # Behind the terminal (`bg`) the spinner waits, erased, rather than draw over the
+        # shell's prompt; it is drawn again once twirly is in front (see _on_timers).
+        if not self._prompting and not self._keyboard.behind():
             self._terminal.write_lines([])  # the spinner is drawn again, below the shell's lines
         self._signal_group(signal.SIGCONT)
 
