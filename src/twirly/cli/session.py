@@ -527,26 +527,32 @@ class Session:
     # -- signals ----------------------------------------------------------------------------
 
     def _take_signals(self) -> None:
-        for signum in self._inbox.take():
+        taken = self._inbox.take()
+        for index, signum in enumerate(taken):
             if signum == signal.SIGCHLD:
                 self._child_changed = True
             elif signum == signal.SIGWINCH:
                 resize(self._child)
             elif signum == signal.SIGTSTP:
-                self._suspend()
+                self._suspend(continued=signal.SIGCONT in taken[index + 1 :])
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
                     self._signal_group(signal.SIGKILL)  # a second Ctrl-C: stop now
                 self._received = self._received or signum
                 self._terminate(signum)
 
-    def _suspend(self) -> None:
-        """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued."""
+    def _suspend(self, *, continued: bool = False) -> None:
+        """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued.
+
+        The shell may report the job stopped, and continue it, before twirly stops itself
+        here (a job whose first process stops at once: a subshell around twirly): twirly then
+        does not stop, which would be for good (``continued``, or SIGCONT came meanwhile)."""
         self._signal_group(signal.SIGSTOP)
         keys = self._keyboard.fd is not None
         self._keyboard.release()
         self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
-        os.kill(os.getpid(), signal.SIGSTOP)
+        if not (continued or self._inbox.came(signal.SIGCONT)):
+            os.kill(os.getpid(), signal.SIGSTOP)
         # Here again after SIGCONT (`fg` or `bg`).
         if keys:
             self._keyboard.open()
