@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-import time
 
 from twirly.drivers import DRIVERS
 from twirly.render import split_lines
@@ -255,10 +254,10 @@ class Spinner:
     @property
     def elapsed(self) -> float:
         """Seconds since ``start()`` (0 before)."""
-        if not self._row.started:
-            return 0.0
         terminal = self._terminal
-        return (terminal.now() if terminal is not None else time.monotonic()) - self._row.started
+        if terminal is None:  # (not started: a test's clock may well start at 0.0)
+            return 0.0
+        return terminal.now() - self._row.started
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -324,19 +323,14 @@ class Spinner:
             terminal.pause()
 
     def _show_later(self, driver: DriverName) -> None:
-        # Nothing is written before ``show_after`` has passed: work that ends sooner shows
-        # nothing at all. An asyncio spinner is shown by its loop, the others by a timer.
+        # Nothing is written before ``show_after`` has passed on the terminal's clock: work
+        # that ends sooner shows nothing at all. An asyncio spinner is shown by its loop, the
+        # others by a timer.
         self._shown = False
-        if driver == "asyncio":
-            import asyncio
-
-            self._waiting = asyncio.get_running_loop().call_later(self._show_after, self._show_now)
-            return
-        waiting = threading.Timer(self._show_after, self._show_now)
-        waiting.daemon = True
-        waiting.name = "twirly-show-after"
-        self._waiting = waiting
-        waiting.start()
+        terminal = self._terminal
+        assert terminal is not None
+        on_loop = driver == "asyncio"
+        self._waiting = terminal.call_later(self._show_after, self._show_now, on_loop=on_loop)
 
     def _show_now(self) -> None:
         with self._lock:

@@ -11,7 +11,9 @@ The modes are put back exactly as found whenever someone is about to read (``inp
 ``getpass()``), when the program stops (Ctrl-Z), and when the last row goes, by whatever
 path (see :mod:`twirly.guards`). Only a process in the terminal's foreground process group
 touches them: a background job that set a terminal's modes would be stopped by ``SIGTTOU``
-(and would change modes that belong to the job in front).
+(and would change modes that belong to the job in front). A job continued behind the
+terminal (``bg``) leaves them to the shell, and turns echo off again at its first frame back
+in front (``fg``).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_device", "_found", "_ours", "fd")
+    __slots__ = ("_behind", "_device", "_found", "_ours", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -83,6 +85,7 @@ class Echo:
         self._device = device_of(fd)
         self._found = found  # the modes as the person had them
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
+        self._behind = False  # echo was to go off while the program was behind the terminal
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -113,11 +116,20 @@ class Echo:
         """True while echo is off by our doing."""
         return self._ours is not None
 
+    @property
+    def behind(self) -> bool:
+        """True while echo is to go off as soon as the program is in front of the terminal
+        again: it was asked while the program ran behind it (continued by ``bg``). Whoever
+        draws the rows asks again at each frame, since nothing else says when the program
+        is in front again: bash's ``fg`` sends no signal to a job that runs already."""
+        return self._behind
+
     def turn_off(self) -> None:
         """Stop echoing typed keys (only in front of the terminal; canonical mode stays).
         Again after the program was stopped and continued, when the shell has put the
         person's modes back; never over modes someone else set."""
-        if not _in_front(self.fd):
+        self._behind = not _in_front(self.fd)
+        if self._behind:
             return
         import termios
 
@@ -139,6 +151,7 @@ class Echo:
         ``lent``: whoever set modes of their own saved ours first and puts them back when
         done (the 3.13 REPL around each line it reads): ours are still counted as ours, to
         be given back whenever they are in force again."""
+        self._behind = False
         ours = self._ours
         if ours is None or not _in_front(self.fd):
             return

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from collections import deque
     from collections.abc import Callable, Iterable, Sequence
     from types import CodeType
-    from typing import TextIO
+    from typing import Protocol, TextIO
 
     from twirly.capture import Capture, Descriptors
     from twirly.drivers import Clock, DriverName
@@ -47,6 +47,13 @@ if TYPE_CHECKING:
         frozenset[CodeType] | None,
         Callable[[Record], None] | None,
     ]
+
+    class Waiting(Protocol):
+        """A call to come (:meth:`Terminal.call_later`)."""
+
+        def cancel(self) -> None:
+            """Never make the call (harmless once made)."""
+
     #: Called under the lock before each frame, with the block, the time and the size: a
     #: group chooses there which of its tasks have rows (it adds and takes them silently).
     Hook = Callable[[Block, float, tuple[int, int]], None]
@@ -292,6 +299,21 @@ class Terminal:
 
     # -- the clock --------------------------------------------------------------------------
 
+    def call_later(self, delay: float, call: Callable[[], None], *, on_loop: bool) -> Waiting:
+        """Call ``call`` once ``delay`` seconds of this terminal's time have passed (a row to
+        show after ``show_after``): from the running event loop (``on_loop``), else from a
+        timer's thread. A terminal on a clock of the test's (twirly.testing) calls it when
+        that clock has moved on."""
+        if on_loop:
+            import asyncio
+
+            return asyncio.get_running_loop().call_later(delay, call)
+        waiting = threading.Timer(delay, call)
+        waiting.daemon = True
+        waiting.name = "twirly-show-after"
+        waiting.start()
+        return waiting
+
     @property
     def ticker(self) -> Clock | None:
         """The clock that ticks this terminal now (None: no row asked for one)."""
@@ -410,6 +432,8 @@ class Terminal:
                     self._step_aside()
                     if self._echo is not None and self._echo.reader() == "line":
                         self._give_keys_back()  # (a password prompt keeps echo off itself)
+            if self._echo is not None and self._echo.behind:
+                self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
             target = self._target()
             draw = not (self._aside or self._held)
             size = self.size() if draw or self._hooks else (0, 0)

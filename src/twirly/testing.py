@@ -19,12 +19,13 @@ test sees the same screen on a laptop, in CI and with ``NO_COLOR`` set. ``print(
 configured meanwhile, and anything written to the two streams reach the same screen, in order.
 
 Time is either the test's (``clock="manual"``, the default): no clock of twirly's runs, and
-:meth:`VirtualTerminal.advance` moves time on and draws every frame due on the way, so the
-frames are the same on every run (no watchdog watches an event loop then: it needs a clock);
-or real time (``clock="real"``): twirly's own clocks draw as they would on a real terminal,
-and :meth:`VirtualTerminal.wait_for` waits for what should appear. Leaving the ``with``
-block, normally or by an exception, erases rows left running, stops their clock and puts the
-streams back.
+:meth:`VirtualTerminal.advance` moves time on and draws every frame due on the way (a
+spinner's ``show_after`` counts on it too: the spinner appears when the clock passes its
+delay), so the frames are the same on every run (no watchdog watches an event loop then: it
+needs a clock); or real time (``clock="real"``): twirly's own clocks draw as they would on a
+real terminal, and :meth:`VirtualTerminal.wait_for` waits for what should appear. Leaving the
+``with`` block, normally or by an exception, erases rows left running, stops their clock and
+puts the streams back.
 
 Why pyte for the screen (the ``testing`` extra) rather than an emulator of only what twirly
 writes: the screen must also show what the program under test writes (its own colours, a
@@ -124,12 +125,62 @@ class _Stream(io.TextIOBase):
         self._sink = None
 
 
+class _Call:
+    """A call to make once the manual clock reaches ``when``."""
+
+    __slots__ = ("call", "cancelled", "when")
+
+    def __init__(self, when: float, call: Callable[[], None]) -> None:
+        self.when = when
+        self.call = call
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 class _ManualTerminal(Terminal):
-    """A terminal no clock of twirly's ticks: the test draws frames with ``advance``."""
+    """A terminal no clock of twirly's ticks: the test draws frames with ``advance``, which
+    also makes the calls due meanwhile (a spinner shown after ``show_after``)."""
+
+    def __init__(
+        self, stream: TextIO, caps: Capabilities, *, clock: Callable[[], float], output: Memory
+    ) -> None:
+        super().__init__(stream, caps, clock=clock, output=output)
+        self._calls: list[_Call] = []
 
     def _keep_ticking(self) -> Clock | None:
         self._ticker = None
         return None
+
+    def call_later(self, delay: float, call: Callable[[], None], *, on_loop: bool) -> _Call:
+        waiting = _Call(self.now() + delay, call)
+        with self._lock:
+            self._calls = [*self._calls, waiting]
+        return waiting
+
+    def next_call(self) -> float | None:
+        """Seconds until the next call to make (None: none)."""
+        with self._lock:
+            whens = [c.when for c in self._calls if not c.cancelled]
+        return min(whens) - self.now() if whens else None
+
+    def drop_calls(self) -> None:
+        """Forget the calls not made yet (the virtual terminal is closed)."""
+        with self._lock:
+            self._calls = []
+
+    def make_calls(self) -> None:
+        """Make the calls due by now, in the order of their times (outside the lock: a
+        spinner shown takes its own lock, then this one)."""
+        now = self.now()
+        with self._lock:
+            calls = self._calls
+            due = sorted((c for c in calls if c.when <= now + _SLACK), key=lambda c: c.when)
+            self._calls = [c for c in calls if c.when > now + _SLACK and not c.cancelled]
+        for waiting in due:
+            if not waiting.cancelled:
+                waiting.call()
 
 
 class VirtualTerminal:
@@ -176,10 +227,12 @@ class VirtualTerminal:
         self._memory = Memory(columns, lines, feed=self._receive)
         self._caps = Capabilities(animate=True, color=color, unicode=unicode)
         stream: TextIO = self._stream  # type: ignore[assignment]  # (has all twirly calls)
+        self._manual_terminal: _ManualTerminal | None = None
         if self._manual:
-            self._terminal: Terminal = _ManualTerminal(
+            self._manual_terminal = _ManualTerminal(
                 stream, self._caps, clock=self._clock, output=self._memory
             )
+            self._terminal: Terminal = self._manual_terminal
         else:
             self._terminal = Terminal(stream, self._caps, output=self._memory)
         #: What sys.stdout and sys.stderr were before we took them, to put back.
@@ -217,6 +270,8 @@ class VirtualTerminal:
         if not self._entered:
             return
         self._entered = False
+        if self._manual_terminal is not None:
+            self._manual_terminal.drop_calls()  # (a spinner never stopped is never shown)
         try:
             if self._terminal.rows:
                 self._terminal.restore()  # (it also takes back its capture of the streams)
@@ -265,20 +320,27 @@ class VirtualTerminal:
         return self._now if self._manual else time.monotonic()
 
     def advance(self, seconds: float) -> None:
-        """Move the manual clock on by ``seconds``, drawing each frame at the time it is due,
+        """Move the manual clock on by ``seconds``, drawing each frame at the time it is due
+        (and showing, when their ``show_after`` has passed, the spinners waiting for it),
         then what changed by the end (new text, lines printed meanwhile)."""
-        if not self._manual:
+        terminal = self._manual_terminal
+        if terminal is None:
             raise RuntimeError("advance() needs clock='manual'; with real time, use wait_for()")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValueError(f"seconds must be a number >= 0, not {seconds!r}")
         end = self._now + seconds
         while True:
-            wait = self._terminal.tick()
-            if wait is None or wait <= 0 or self._now + wait > end + _SLACK:
+            terminal.make_calls()  # (a spinner whose show_after has passed is shown now)
+            wait = terminal.tick()
+            call = terminal.next_call()
+            steps = [step for step in (wait, call) if step is not None and step > 0]
+            if not steps or self._now + min(steps) > end + _SLACK:
                 break
-            self._now += wait
+            step = min(steps)
+            self._now += step
         self._now = max(self._now, end)
-        self._terminal.tick()
+        terminal.make_calls()
+        terminal.tick()
 
     def wait_for(
         self, expected: str | Callable[[VirtualTerminal], bool], timeout: float = 5.0

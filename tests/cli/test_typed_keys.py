@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.cli_support import TWIRLY, kill_quietly, read_pid, twirly_in_pty
+from tests.support.jobs import job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess, clean_env
 
 
@@ -151,6 +152,49 @@ def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(tmp_path: Path)
             kill_quietly(pid)
 
 
+@pytest.mark.parametrize("editing", [False, True], ids=["shell-keeps-modes", "shell-edits"])
+def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is_off(
+    editing: bool, tmp_path: Path
+) -> None:
+    # Ctrl-Z, `bg`, `fg` under a job-control shell: twirly runs on behind the terminal, where
+    # the modes are the shell's, then comes back in front without a signal (bash's `fg`
+    # continues only a stopped job).
+    got, control = tmp_path / "got", tmp_path / "jobs"
+    script = _waiting(tmp_path, f"printf 'Name? '; read line; echo \"$line\" > {got}")
+    argv = [*TWIRLY, "-t", "Working", "--", "sh", "-c", script]
+    with job_shell(argv, control, editing=editing) as p:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            before = _modes(p)
+            _until_echo(p, wanted=False)
+            p.type("\x1a")  # Ctrl-Z
+            shell_said(p, control, "STOPPED")
+            assert _modes(p) == before  # the person's modes while stopped
+            tell(control, "bg")
+            shell_said(p, control, "BACKGROUND")
+            shells = _modes(p)
+            assert bool(shells[3] & termios.ECHO) is not editing
+            _wait_state(pid, "RS")  # the command runs on too
+            deadline = time.monotonic() + 0.5  # (a few frames' time: the modes must not change)
+            while time.monotonic() < deadline:
+                p.read_for(0.05)
+                assert _modes(p) == shells
+            assert "Working" not in p.screen().text  # (not drawn over the shell's prompt)
+            tell(control, "fg")
+            shell_said(p, control, "FOREGROUND")
+            _until_echo(p, wanted=False)  # in front again, spinning: echo off again
+            p.type("later\r")
+            _frames(p)
+            assert "later" not in p.screen().text
+            assert p.screen().text_lines[0].endswith(" Working")  # drawn whole again
+            (tmp_path / "go").touch()
+            assert p.wait() == 0
+            assert got.read_text() == "later\n"  # nothing was lost
+            assert _modes(p) == before
+        finally:
+            kill_quietly(pid)
+
+
 #: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
 _STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
 
@@ -163,8 +207,23 @@ def _stty(shell: PtyProcess) -> str:
     return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
 
 
+def _continue(shell: PtyProcess, words: list[str]) -> None:
+    """Type each of bash's words (``bg``: the job runs on behind the terminal, ``fg``: in
+    front again, with no SIGCONT when it runs already)."""
+    for word in words:
+        mark = len(shell.output)
+        shell.type(f"{word}\r")
+        deadline = time.monotonic() + 10
+        while b"\n" not in shell.output[mark:]:  # (bash has read the line: it names the job)
+            assert time.monotonic() < deadline, bytes(shell.output)
+            shell.read_for(0.02)
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("back", [["fg"], ["bg", "fg"]], ids=["fg", "bg-fg"])
+def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
+    back: list[str], tmp_path: Path
+) -> None:
     env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
     twirly = " ".join(TWIRLY)
     with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
@@ -179,8 +238,11 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> N
             _until_echo(shell, wanted=False)
             shell.type("\x1a")  # Ctrl-Z
             shell.read_until("Stopped")
-            shell.type("fg\r")
+            _continue(shell, back)
             _until_echo(shell, wanted=False)  # spinning again: echo off again
+            _frames(shell)
+            shown = [line for line in shell.screen().text_lines if line.strip()]
+            assert re.fullmatch(". Working", shown[-1]), shown  # the row whole, below bash's
             (tmp_path / "go").touch()
             out = shell.read_until("\r\nLEFT-DONE").decode()
             left = _STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]

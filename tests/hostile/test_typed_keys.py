@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, spinning, start
+from tests.support.jobs import job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess, clean_env
 
 #: What the programs below say, on stdout (a pipe: the screen shows only what twirly and the
@@ -184,66 +185,75 @@ worker.join()  # (the main thread waits: from 3.12 no thread starts once it has 
         assert _modes(p) == before
 
 
-#: A shell's job control, and nothing else: the program runs as a job of its own in front of
-#: the terminal; when it stops, the terminal goes back to this "shell" (its modes untouched:
-#: what the program left is what the test reads), which says STOPPED and waits for the
-#: test's word before it puts the job in front again and continues it (what `fg` does).
-_JOB_CONTROL = """\
-import os, signal, sys, time
-signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-PROGRAM, CONTINUE = sys.argv[1:3]
-pid = os.fork()
-if pid == 0:
-    os.setpgid(0, 0)
-    while os.tcgetpgrp(0) != os.getpgrp():  # (in front before the program starts)
-        time.sleep(0.001)
-    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
-    os.execv(sys.executable, [sys.executable, PROGRAM])
-os.setpgid(pid, pid)
-os.tcsetpgrp(0, pid)
-_, status = os.waitpid(pid, os.WUNTRACED)
-if os.WIFSTOPPED(status):
-    os.tcsetpgrp(0, os.getpgrp())
-    os.write(1, b"STOPPED\\n")
-    while not os.path.exists(CONTINUE):
-        time.sleep(0.02)
-    os.tcsetpgrp(0, pid)
-    os.killpg(pid, signal.SIGCONT)
-    _, status = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
+def _stopped(p: PtyProcess, control: Path, before: list[object]) -> None:
+    """Ctrl-Z once the spinner draws: the job stops with the person's modes given back."""
+    _until(p, wanted=False)
+    _frames(p, 3)  # (the process driver's child draws by now)
+    p.type("\x1a")  # Ctrl-Z: the terminal stops the job in front
+    shell_said(p, control, "STOPPED")
+    assert _modes(p) == before  # the person's modes while the program is stopped
+    p.read_until("\x1b[?25h")  # (the cursor was shown before it stopped)
+
+
+def _typed_after_fg_is_neither_shown_nor_lost(
+    p: PtyProcess, go: Path, before: list[object]
+) -> None:
+    _until(p, wanted=False)  # in front again, spinning: echo off again
+    p.type("typed after fg\r")
+    _frames(p)
+    assert "typed" not in p.screen().text
+    go.touch()
+    assert p.wait() == 0
+    assert b"SAME\n" in p.stdout_data, p.stdout_data
+    assert b"READ 'typed after fg'\n" in p.stdout_data, p.stdout_data
+    assert _modes(p) == before
+
+
+_GO_ON = 'say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n'
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(
     driver: str, tmp_path: Path
 ) -> None:
-    go, program = tmp_path / "go", tmp_path / "program.py"
-    body = 'say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n'
-    program.write_text(_program(body, driver, go=go, after=_AFTER.replace("BEFORE", "FOUND")))
-    shell = PtyProcess(
-        [sys.executable, "-c", _JOB_CONTROL, str(program), str(tmp_path / "fg")],
-        stdout_pipe=True,
-    )
-    with shell as p:
+    go, program, control = tmp_path / "go", tmp_path / "program.py", tmp_path / "jobs"
+    program.write_text(_program(_GO_ON, driver, go=go, after=_AFTER.replace("BEFORE", "FOUND")))
+    with job_shell([sys.executable, str(program)], control, stdout_pipe=True) as p:
         before = _modes(p)
         _said(p, "SPINNING")
-        _until(p, wanted=False)
-        _frames(p, 3)  # (the process driver's child draws by now)
-        p.type("\x1a")  # Ctrl-Z: the terminal stops the job in front
-        _said(p, "STOPPED")
-        assert _modes(p) == before  # the person's modes while the program is stopped
-        p.read_until("\x1b[?25h")  # (the cursor was shown before it stopped)
-        (tmp_path / "fg").touch()
-        _until(p, wanted=False)  # in front again, spinning: echo off again
-        p.type("typed after fg\r")
-        _frames(p)
-        assert "typed" not in p.screen().text
-        go.touch()
-        assert p.wait() == 0
-        assert b"SAME\n" in p.stdout_data, p.stdout_data
-        assert b"READ 'typed after fg'\n" in p.stdout_data, p.stdout_data
-        assert _modes(p) == before
+        _stopped(p, control, before)
+        tell(control, "fg")
+        _typed_after_fg_is_neither_shown_nor_lost(p, go, before)
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("editing", [False, True], ids=["shell-keeps-modes", "shell-edits"])
+def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is_off(
+    driver: str, editing: bool, tmp_path: Path
+) -> None:
+    # Ctrl-Z, `bg`, `fg`: the job runs on behind the terminal, where the modes are the
+    # shell's (bash edits its line in modes of its own), then comes back in front without a
+    # signal (bash's `fg` continues only a stopped job).
+    go, program, control = tmp_path / "go", tmp_path / "program.py", tmp_path / "jobs"
+    program.write_text(_program(_GO_ON, driver, go=go, after=_AFTER.replace("BEFORE", "FOUND")))
+    argv = [sys.executable, str(program)]
+    with job_shell(argv, control, editing=editing, stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _stopped(p, control, before)
+        tell(control, "bg")
+        shell_said(p, control, "BACKGROUND")
+        shells = _modes(p)
+        assert bool(shells[3] & termios.ECHO) is not editing
+        deadline = time.monotonic() + 0.5  # (a few frames' time: the modes must not change)
+        while time.monotonic() < deadline:
+            p.read_for(0.05)
+            assert _modes(p) == shells
+        # Drawn on behind the terminal, but not over a line the shell reads in its own modes.
+        assert ("spinning text" in p.screen().text) is not editing, p.screen().text_lines
+        tell(control, "fg")
+        shell_said(p, control, "FOREGROUND")
+        _typed_after_fg_is_neither_shown_nor_lost(p, go, before)
 
 
 def test_a_spinner_in_a_background_job_leaves_the_modes_alone(tmp_path: Path) -> None:
@@ -359,8 +369,23 @@ def _stty(shell: PtyProcess) -> str:
     return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
 
 
+def _continue(shell: PtyProcess, words: list[str]) -> None:
+    """Type each of bash's words (``bg``: the job runs on behind the terminal, ``fg``: in
+    front again, with no SIGCONT when it runs already)."""
+    for word in words:
+        mark = len(shell.output)
+        shell.type(f"{word}\r")
+        deadline = time.monotonic() + 10
+        while b"\n" not in shell.output[mark:]:  # (bash has read the line: it names the job)
+            assert time.monotonic() < deadline, bytes(shell.output)
+            shell.read_for(0.02)
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("back", [["fg"], ["bg", "fg"]], ids=["fg", "bg-fg"])
+def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
+    back: list[str], tmp_path: Path
+) -> None:
     go, program = tmp_path / "go", tmp_path / "program.py"
     body = 'print("READY", flush=True)\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n'
     after = 'say("SAME" if termios.tcgetattr(0) == FOUND else "CHANGED")\n'
@@ -375,7 +400,7 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(tmp_path: Path) -> N
         _frames(shell, 3)
         shell.type("\x1a")  # Ctrl-Z
         shell.read_until("Stopped")
-        shell.type("fg\r")
+        _continue(shell, back)
         _until(shell, wanted=False)  # spinning again: echo off again
         go.touch()
         shell.read_until("SAME\r\n")

@@ -8,7 +8,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 
 import pytest
@@ -153,6 +153,74 @@ def test_asyncio_spinner_with_the_manual_clock(vt: VirtualTerminal) -> None:
 
     asyncio.run(work())
     assert vt.screen_text == "✔ Fetched"
+
+
+def _run(driver: str, body: Callable[[], None]) -> None:
+    """``body`` under a spinner's driver: in a coroutine for asyncio, else as it is."""
+    if driver != "asyncio":
+        body()
+        return
+
+    async def in_a_coroutine() -> None:
+        body()
+
+    asyncio.run(in_a_coroutine())
+
+
+DRIVERS = ["thread", "asyncio", "process"]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_show_after_waits_for_the_manual_clock_and_shows_nothing_for_quick_work(
+    driver: str, vt: VirtualTerminal
+) -> None:
+    threads = threading.active_count()
+
+    def quick() -> None:
+        with twirly.spinner("Quick", driver=driver, show_after=0.2):  # type: ignore[arg-type]
+            assert threading.active_count() == threads  # (no timer of real time waits)
+            vt.advance(0.19)
+        vt.advance(1.0)  # nor later
+
+    _run(driver, quick)
+    assert vt.output == ""
+    assert vt.cursor_visible
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_show_after_shows_slow_work_when_the_manual_clock_passes_it(
+    driver: str, vt: VirtualTerminal
+) -> None:
+    def slow() -> None:
+        with twirly.spinner(
+            "Slow",
+            driver=driver,
+            show_after=0.2,
+            timer=True,  # type: ignore[arg-type]
+        ) as sp:
+            vt.advance(0.19)
+            assert vt.output == ""
+            vt.advance(0.01 + 2.5 * FRAME)
+            # Shown at 0.2, its own first frame then, then one frame per interval.
+            assert vt.writes[1:] == [f"{DOTS[1]}\r", f"{DOTS[2]}\r"]
+            assert vt.lines[0] == f"{DOTS[2]} Slow (0s)"
+            vt.advance(0.6)  # a second since it started (not since it was shown)
+            assert vt.lines[0].endswith(" Slow (1s)")
+            assert sp.elapsed == pytest.approx(1.0)
+            sp.ok()
+
+    _run(driver, slow)
+    assert vt.screen_text == "✔ Slow (1.0s)"
+
+
+def test_show_after_in_one_advance_that_goes_past_it(vt: VirtualTerminal) -> None:
+    with twirly.spinner("Slow", show_after=0.2):
+        vt.advance(0.2 + 3 * FRAME)
+        assert vt.writes[1:] == [f"{DOTS[n]}\r" for n in (1, 2, 3)]
+    with twirly.spinner("Stopped first", show_after=0.2):
+        pass
+    vt.advance(1.0)
+    assert "Stopped first" not in vt.output
 
 
 def test_resize_fits_the_next_frame(vt: VirtualTerminal) -> None:

@@ -20,6 +20,7 @@ WATCHED = (
     signal.SIGTERM,
     signal.SIGHUP,
     signal.SIGTSTP,
+    signal.SIGCONT,  # (recorded only: a `fg` may come before twirly has stopped itself)
     signal.SIGCHLD,
     signal.SIGWINCH,
 )
@@ -46,6 +47,10 @@ class SignalInbox:
         """Be the handler again for every watched signal (after the spinner's guards)."""
         for signum in WATCHED:
             signal.signal(signum, self._record)
+
+    def came(self, signum: int) -> bool:
+        """Has ``signum`` arrived since the last :meth:`take`?"""
+        return signum in self._received
 
     def take(self) -> list[int]:
         """The signals received since the last call, in order."""

@@ -134,6 +134,13 @@ class Keyboard:
         if self._echo is not None and self._saved is None:
             self._echo.turn_off()
 
+    def behind(self) -> bool:
+        """Is echo to go off once twirly is in front of the terminal again (it was hushed
+        while twirly ran behind it: continued by ``bg``)? Nothing says when that is (bash's
+        ``fg`` sends no signal to a job already running): the caller hushes again now and
+        then while this is true."""
+        return self._echo is not None and self._saved is None and self._echo.behind
+
     def modes_are_ours(self) -> bool:
         """Did twirly set the terminal's modes as they are now (keys taken for the command,
         or echo turned off while the spinner is shown), rather than someone else (a pager

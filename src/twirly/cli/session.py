@@ -34,6 +34,7 @@ QUIET = 0.3  # seconds of silence after visible text before it is taken for a pr
 LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is a prompt
 LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
 FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
+FRONT_LOOK = 0.1  # seconds between looks at whether twirly is in front again (after `bg`)
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
@@ -171,6 +172,8 @@ class Session:
             timers.append(time.monotonic() + FULL_SCREEN_LOOK)
         if self._exited_at is not None:
             timers.append(time.monotonic() + DRAIN_IDLE)
+        if self._keyboard.behind():
+            timers.append(time.monotonic() + FRONT_LOOK)
         wait = max(min(timers) - time.monotonic(), 0.0) * 1000 + 1 if timers else None
         events = self._poll.poll(wait)
         for fd, _ in events:
@@ -200,6 +203,10 @@ class Session:
         self._look_downstream(now)
         if self._full.look():
             self._after_full_screen()
+        if self._keyboard.behind() and not self._prompting and not self._full.active:
+            self._keyboard.hush()  # (in front again after `bg`, then `fg`: echo off again)
+            if not self._keyboard.behind():
+                self._terminal.write_lines([])  # the spinner again, below the shell's lines
 
     def _look_downstream(self, now: float) -> None:
         downstream = self._downstream
@@ -520,32 +527,40 @@ class Session:
     # -- signals ----------------------------------------------------------------------------
 
     def _take_signals(self) -> None:
-        for signum in self._inbox.take():
+        taken = self._inbox.take()
+        for index, signum in enumerate(taken):
             if signum == signal.SIGCHLD:
                 self._child_changed = True
             elif signum == signal.SIGWINCH:
                 resize(self._child)
             elif signum == signal.SIGTSTP:
-                self._suspend()
+                self._suspend(continued=signal.SIGCONT in taken[index + 1 :])
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
                     self._signal_group(signal.SIGKILL)  # a second Ctrl-C: stop now
                 self._received = self._received or signum
                 self._terminate(signum)
 
-    def _suspend(self) -> None:
-        """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued."""
+    def _suspend(self, *, continued: bool = False) -> None:
+        """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued.
+
+        The shell may report the job stopped, and continue it, before twirly stops itself
+        here (a job whose first process stops at once: a subshell around twirly): twirly then
+        does not stop, which would be for good (``continued``, or SIGCONT came meanwhile)."""
         self._signal_group(signal.SIGSTOP)
         keys = self._keyboard.fd is not None
         self._keyboard.release()
         self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
-        os.kill(os.getpid(), signal.SIGSTOP)
+        if not (continued or self._inbox.came(signal.SIGCONT)):
+            os.kill(os.getpid(), signal.SIGSTOP)
         # Here again after SIGCONT (`fg` or `bg`).
         if keys:
             self._keyboard.open()
         elif not self._prompting and not self._full.active:
             self._keyboard.hush()  # (only in front of the terminal again: `fg`, not `bg`)
-        if not self._prompting:
+        # Behind the terminal (`bg`) the spinner waits, erased, rather than draw over the
+        # shell's prompt; it is drawn again once twirly is in front (see _on_timers).
+        if not self._prompting and not self._keyboard.behind():
             self._terminal.write_lines([])  # the spinner is drawn again, below the shell's lines
         self._signal_group(signal.SIGCONT)
 

@@ -1,0 +1,111 @@
+"""A shell's job control and nothing else, on a real pseudo-terminal, steered by the test.
+
+The program runs as a job of its own in front of the terminal. When it stops (Ctrl-Z), the
+terminal goes back to this "shell", which keeps the modes the job left (what the test reads
+then is what the program left) and waits for the test's word, given as a file in the control
+directory: ``bg`` continues the job behind the terminal, ``fg`` puts it in front again (and
+continues it only if it is stopped: bash's ``fg`` sends no SIGCONT to a job already running in
+the background). With ``editing``, the shell, like bash at its prompt, reads its own line in
+its own modes while the job runs behind (no echo, no lines: readline does the rest), and sets
+the job's modes again before putting it in front. The shell writes what it did (STOPPED,
+BACKGROUND, FOREGROUND) to the ``said`` file of the control directory.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tests.support.ptyrun import PtyProcess
+
+_SHELL = """\
+import os, signal, sys, termios, time
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+CONTROL, EDITING, ARGV = sys.argv[1], sys.argv[2] == "editing", sys.argv[3:]
+
+
+def say(word):
+    with open(os.path.join(CONTROL, "said"), "a") as file:
+        file.write(word + "\\n")
+
+
+def told(word):
+    path = os.path.join(CONTROL, word)
+    if not os.path.exists(path):
+        return False
+    os.unlink(path)
+    return True
+
+
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    while os.tcgetpgrp(0) != os.getpgrp():  # (in front before the program starts)
+        time.sleep(0.001)
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(ARGV[0], ARGV)
+os.setpgid(pid, pid)
+os.tcsetpgrp(0, pid)
+front, stopped, job_modes = True, False, None
+while True:
+    waited, status = os.waitpid(pid, os.WUNTRACED if front else os.WNOHANG | os.WUNTRACED)
+    if waited and not os.WIFSTOPPED(status):
+        sys.exit(os.waitstatus_to_exitcode(status))
+    if waited:
+        os.tcsetpgrp(0, os.getpgrp())
+        job_modes = termios.tcgetattr(0)
+        front, stopped = False, True
+        say("STOPPED")
+    if front:
+        continue
+    if stopped and told("bg"):
+        os.killpg(pid, signal.SIGCONT)
+        stopped = False
+        if EDITING:
+            modes = termios.tcgetattr(0)
+            modes[3] &= ~(termios.ICANON | termios.ECHO)
+            termios.tcsetattr(0, termios.TCSANOW, modes)
+        say("BACKGROUND")
+    elif told("fg"):
+        termios.tcsetattr(0, termios.TCSANOW, job_modes)
+        os.tcsetpgrp(0, pid)
+        if stopped:
+            os.killpg(pid, signal.SIGCONT)
+        front, stopped = True, False
+        say("FOREGROUND")
+    else:
+        time.sleep(0.02)
+"""
+
+
+def job_shell(
+    argv: Sequence[str],
+    control: Path,
+    *,
+    editing: bool = False,
+    stdout_pipe: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> PtyProcess:
+    """Run ``argv`` as a job of the job-control shell, in a fresh pseudo-terminal;
+    ``control``: the directory of the test's words and the shell's."""
+    control.mkdir(parents=True, exist_ok=True)
+    mode = "editing" if editing else "plain"
+    shell = [sys.executable, "-c", _SHELL, str(control), mode, *argv]
+    return PtyProcess(shell, stdout_pipe=stdout_pipe, env=env)
+
+
+def tell(control: Path, word: str) -> None:
+    """Give the shell a word: ``bg`` or ``fg``."""
+    (control / word).touch()
+
+
+def shell_said(p: PtyProcess, control: Path, word: str, count: int = 1) -> None:
+    """Read the terminal on until the shell has said ``word`` ``count`` times."""
+    said = control / "said"
+    deadline = time.monotonic() + 15
+    while not said.exists() or said.read_text().split().count(word) < count:
+        assert time.monotonic() < deadline, f"the shell never said {word!r}: {bytes(p.output)!r}"
+        assert p.proc.poll() is None, f"the shell ended: {bytes(p.output)!r}"
+        p.read_for(0.02)
