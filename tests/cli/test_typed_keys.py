@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.cli_support import TWIRLY, kill_quietly, read_pid, twirly_in_pty
-from tests.support.jobs import job_shell, shell_said, tell
+from tests.support.jobs import STTY_FORM, bash_modes, bash_words, job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess, clean_env
 
 
@@ -195,30 +195,6 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
             kill_quietly(pid)
 
 
-#: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
-_STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
-
-
-def _stty(shell: PtyProcess) -> str:
-    """The modes the shell gives its commands, as ``stty -g`` prints them."""
-    done = f"STTY-DONE-{len(shell.output)}"
-    shell.type(f"stty -g; echo {done}\r")
-    out = shell.read_until(f"\r\n{done}").decode()
-    return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
-
-
-def _continue(shell: PtyProcess, words: list[str]) -> None:
-    """Type each of bash's words (``bg``: the job runs on behind the terminal, ``fg``: in
-    front again, with no SIGCONT when it runs already)."""
-    for word in words:
-        mark = len(shell.output)
-        shell.type(f"{word}\r")
-        deadline = time.monotonic() + 10
-        while b"\n" not in shell.output[mark:]:  # (bash has read the line: it names the job)
-            assert time.monotonic() < deadline, bytes(shell.output)
-            shell.read_for(0.02)
-
-
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize("back", [["fg"], ["bg", "fg"]], ids=["fg", "bg-fg"])
 def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
@@ -228,7 +204,7 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
     twirly = " ".join(TWIRLY)
     with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
         shell.read_until("$ ")
-        before = _stty(shell)
+        before = bash_modes(shell)
         # In a subshell with stty after it: the modes twirly left, before bash sets its own.
         command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
         shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
@@ -238,16 +214,16 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
             _until_echo(shell, wanted=False)
             shell.type("\x1a")  # Ctrl-Z
             shell.read_until("Stopped")
-            _continue(shell, back)
+            bash_words(shell, back)
             _until_echo(shell, wanted=False)  # spinning again: echo off again
             _frames(shell)
             shown = [line for line in shell.screen().text_lines if line.strip()]
             assert re.fullmatch(". Working", shown[-1]), shown  # the row whole, below bash's
             (tmp_path / "go").touch()
             out = shell.read_until("\r\nLEFT-DONE").decode()
-            left = _STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
+            left = STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
             assert left == before
-            assert _stty(shell) == before
+            assert bash_modes(shell) == before
         finally:
             kill_quietly(pid)
         shell.type("exit\r")

@@ -370,15 +370,21 @@ def _row_shown(screen: Screen) -> bool:
 _LINES = str(termios.ECHO | termios.ICANON)  # what the modes print below when given back
 
 
+def _imported(p: PtyProcess, go: Path) -> None:
+    """At the REPL's first prompt: twirly imported, and ``wait()`` defined (it returns once
+    the file ``go`` exists)."""
+    _until(p, _prompt_waits, "the first prompt")
+    p.type(f"import os, termios, time, twirly; GO = {str(go)!r}; {_WAIT}\r")
+    _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+
+
 @pytest.mark.parametrize(("version", "basic"), _REPLS, ids=str)
 def test_keys_typed_while_a_statement_spins_at_the_repl_do_not_print(
     version: str, basic: bool, tmp_path: Path
 ) -> None:
     go = tmp_path / "go"
     with _repl(version, basic) as p:
-        _until(p, _prompt_waits, "the first prompt")
-        p.type(f"import os, termios, time, twirly; GO = {str(go)!r}; {_WAIT}\r")
-        _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+        _imported(p, go)
         p.type('with twirly.spinner("busy"): _ = wait()\r\r')
         _until(p, lambda s: _lines(s)[-1].endswith(" busy"), "the row")
         _echo_off(p)
@@ -402,9 +408,7 @@ def test_an_unscoped_spinner_at_the_repl_gives_the_modes_back_at_stop_and_at_exi
 ) -> None:
     go = tmp_path / "go"
     with _repl(version, basic) as p:
-        _until(p, _prompt_waits, "the first prompt")
-        p.type(f"import os, termios, time, twirly; GO = {str(go)!r}; {_WAIT}\r")
-        _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+        _imported(p, go)
         p.type('sp = twirly.spinner("bg task"); sp.start()\r')
         _until(p, lambda s: "<twirly.Spinner" in s.text and _prompt_waits(s), "the start")
         p.type("_ = wait()\r")

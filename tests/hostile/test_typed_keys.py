@@ -4,7 +4,6 @@ exactly as they were on every way out."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import signal
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, spinning, start
-from tests.support.jobs import job_shell, shell_said, tell
+from tests.support.jobs import bash_modes, bash_words, job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess, clean_env
 
 #: What the programs below say, on stdout (a pipe: the screen shows only what twirly and the
@@ -357,30 +356,6 @@ say("DONE")
         assert _modes(p) == before
 
 
-#: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
-_STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
-
-
-def _stty(shell: PtyProcess) -> str:
-    """The modes the shell gives its commands, as ``stty -g`` prints them."""
-    done = f"STTY-DONE-{len(shell.output)}"
-    shell.type(f"stty -g; echo {done}\r")
-    out = shell.read_until(f"\r\n{done}").decode()
-    return _STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
-
-
-def _continue(shell: PtyProcess, words: list[str]) -> None:
-    """Type each of bash's words (``bg``: the job runs on behind the terminal, ``fg``: in
-    front again, with no SIGCONT when it runs already)."""
-    for word in words:
-        mark = len(shell.output)
-        shell.type(f"{word}\r")
-        deadline = time.monotonic() + 10
-        while b"\n" not in shell.output[mark:]:  # (bash has read the line: it names the job)
-            assert time.monotonic() < deadline, bytes(shell.output)
-            shell.read_for(0.02)
-
-
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 @pytest.mark.parametrize("back", [["fg"], ["bg", "fg"]], ids=["fg", "bg-fg"])
 def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
@@ -393,18 +368,18 @@ def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
     env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
     with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
         shell.read_until("$ ")
-        before = _stty(shell)
+        before = bash_modes(shell)
         shell.type(f"{sys.executable} {program}\r")
         shell.read_until("READY")
         _until(shell, wanted=False)
         _frames(shell, 3)
         shell.type("\x1a")  # Ctrl-Z
         shell.read_until("Stopped")
-        _continue(shell, back)
+        bash_words(shell, back)
         _until(shell, wanted=False)  # spinning again: echo off again
         go.touch()
         shell.read_until("SAME\r\n")
-        assert _stty(shell) == before
+        assert bash_modes(shell) == before
         shell.type("exit\r")
         shell.wait()
 

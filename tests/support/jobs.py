@@ -13,6 +13,7 @@ BACKGROUND, FOREGROUND) to the ``said`` file of the control directory.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -109,3 +110,29 @@ def shell_said(p: PtyProcess, control: Path, word: str, count: int = 1) -> None:
         assert time.monotonic() < deadline, f"the shell never said {word!r}: {bytes(p.output)!r}"
         assert p.proc.poll() is None, f"the shell ended: {bytes(p.output)!r}"
         p.read_for(0.02)
+
+
+# -- bash, for the tests that drive the real one ------------------------------------------
+
+#: What ``stty -g`` prints: the modes as colon-separated hexadecimal numbers.
+STTY_FORM = re.compile(r"[0-9a-f]+(?::[0-9a-f]+){10,}")
+
+
+def bash_modes(shell: PtyProcess) -> str:
+    """The modes the shell gives its commands, as ``stty -g`` prints them."""
+    done = f"STTY-DONE-{len(shell.output)}"
+    shell.type(f"stty -g; echo {done}\r")
+    out = shell.read_until(f"\r\n{done}").decode()
+    return STTY_FORM.findall(out.rsplit(f"\r\n{done}", 1)[0])[-1]
+
+
+def bash_words(shell: PtyProcess, words: list[str]) -> None:
+    """Type each of bash's words (``bg``: the job runs on behind the terminal, ``fg``: in
+    front again, with no SIGCONT when it runs already)."""
+    for word in words:
+        mark = len(shell.output)
+        shell.type(f"{word}\r")
+        deadline = time.monotonic() + 10
+        while b"\n" not in shell.output[mark:]:  # (bash has read the line: it names the job)
+            assert time.monotonic() < deadline, bytes(shell.output)
+            shell.read_for(0.02)
