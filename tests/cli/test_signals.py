@@ -169,13 +169,33 @@ def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
 
 
+def _threads_of(pid: int) -> str:
+    """What each thread of ``pid`` is doing, as the kernel says (where it lets us read it)."""
+    report = []
+    for task in sorted(Path(f"/proc/{pid}/task").glob("*")):
+        try:
+            stat = (task / "stat").read_text()
+            name, rest = stat.rpartition("(")[2].split(")", 1)
+            where = (task / "wchan").read_text()
+        except OSError:
+            continue
+        try:
+            stack = (task / "stack").read_text().strip()
+        except OSError:
+            stack = "(kernel stack not readable)"
+        report.append(f"{task.name} {name} {rest.split()[0]} in {where or '-'}\n{stack}")
+    return "\n".join(report)
+
+
 def _wait_state(pid: int, states: str, proc: PtyProcess | None = None) -> None:
     """Wait until ``pid`` is in one of ``states``, reading the terminal meanwhile (as a
     person's terminal does: a writer must never wait for room there). Patient: on a loaded
     machine a stop takes a while to be seen."""
     deadline = time.monotonic() + 15
     while _state(pid) not in states:
-        assert time.monotonic() < deadline, f"{pid} is {_state(pid)}, not one of {states}"
+        assert time.monotonic() < deadline, (
+            f"{pid} is {_state(pid)}, not one of {states}; its threads:\n{_threads_of(pid)}"
+        )
         if proc is None:
             time.sleep(0.02)
         else:
