@@ -74,7 +74,7 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_device", "_found", "_ours", "fd")
+    __slots__ = ("_device", "_found", "_ours", "_threads", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -83,6 +83,8 @@ class Echo:
         self._device = device_of(fd)
         self._found = found  # the modes as the person had them
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
+        # The process's threads as last listed, and their count then (see _thread_ids).
+        self._threads: tuple[int, list[str]] | None = None
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -197,30 +199,86 @@ class Echo:
         return "line" if self._read_waits() else None
 
     def _read_waits(self) -> bool:
-        # Linux says which system call each thread waits in, and on which descriptor.
+        # Linux says which system call each thread waits in, and on which descriptor. Asked
+        # before every frame, so each question is one bare open, read and close (Python's
+        # open() makes nine system calls of it), and the threads are listed again only when
+        # their number changed or one of them has gone.
+        reads = _reads_here()
+        if not reads:
+            return False
         import threading
 
-        reads = _READS.get(os.uname().machine)
-        if reads is None:
-            return False
+        me = str(threading.current_thread().native_id)  # (cached: no gettid per frame)
+        for fresh in (False, True):
+            threads = self._thread_ids(fresh)
+            if threads is None:
+                return False
+            gone = False
+            for tid in threads:
+                if tid == me:
+                    continue
+                fields = _syscall_of(tid)
+                if fields is None:
+                    gone = True  # (listed again below: another may have come meanwhile)
+                    continue
+                if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+                    continue
+                try:
+                    fd = int(fields[1], 16)
+                except ValueError:
+                    continue
+                if fd == self.fd or self._is_keyboard(fd):
+                    return True  # (the keyboard is the controlling terminal: it is in front)
+            if not gone:
+                return False
+        return False
+
+    def _is_keyboard(self, fd: int) -> bool:
+        from twirly.output import device_of
+
+        return device_of(fd) in (self._device, _CONTROLLING)
+
+    def _thread_ids(self, fresh: bool) -> list[str] | None:
+        """The process's threads (their ids), listed again when ``fresh`` or when their
+        number changed since the last listing: the task directory's link count is 2 plus the
+        number of threads (one ``stat``, against five system calls for a listing). Where the
+        count does not agree with a listing, every call lists."""
+        try:
+            count = os.stat("/proc/self/task").st_nlink
+        except OSError:
+            return None
+        known = self._threads
+        if known is not None and known[0] == count and not fresh:
+            return known[1]
         try:
             threads = os.listdir("/proc/self/task")
         except OSError:
-            return False
-        me = str(threading.get_native_id())
-        from twirly.output import device_of
+            return None
+        self._threads = (count, threads) if count == len(threads) + 2 else None
+        return threads
 
-        for tid in threads:
-            if tid == me:
-                continue
-            try:
-                with open(f"/proc/self/task/{tid}/syscall", "rb") as file:
-                    fields = file.read().split()
-                if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
-                    continue
-                fd = int(fields[1], 16)
-            except (OSError, ValueError):
-                continue
-            if fd == self.fd or device_of(fd) in (self._device, _CONTROLLING):
-                return True  # (the keyboard is the controlling terminal: it is in front)
-        return False
+
+def _syscall_of(tid: str) -> list[bytes] | None:
+    """The fields of ``/proc/self/task/<tid>/syscall`` (None: the thread has gone)."""
+    try:
+        fd = os.open(f"/proc/self/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, 512).split()
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+
+
+_machine_reads: frozenset[int] | None = None
+
+
+def _reads_here() -> frozenset[int]:
+    """The read system calls of this machine (empty where they are not known), found once:
+    ``os.uname()`` is a system call."""
+    global _machine_reads
+    if _machine_reads is None:
+        _machine_reads = _READS.get(os.uname().machine, frozenset())
+    return _machine_reads

@@ -306,6 +306,41 @@ def test_a_read_of_stdin_inside_the_spinner_has_the_persons_modes(tmp_path: Path
         assert _modes(p) == before
 
 
+def test_a_read_of_stdin_in_a_thread_that_replaced_another_has_the_persons_modes(
+    tmp_path: Path,
+) -> None:
+    # The thread that reads comes after the spinner's frames have seen another thread, which
+    # has ended meanwhile: as many threads as before, one of them new.
+    body = """\
+    stop = threading.Event()
+    first = threading.Thread(target=stop.wait)
+    first.start()
+    say("SPINNING")
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    stop.set()
+    first.join()
+    got = []
+    second = threading.Thread(target=lambda: got.append(sys.stdin.readline()))
+    second.start()
+    second.join()
+    say("LINE " + got[0].strip())
+    """
+    go = tmp_path / "go"
+    with start(_program(body, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        _frames(p)  # (frames drawn while the first thread is there)
+        go.touch()
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        p.type("xyz\r")
+        _said(p, "LINE xyz")
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
 def test_getpass_inside_the_spinner_does_not_show_the_password(tmp_path: Path) -> None:
     body = 'say("SPINNING")\nsay("SECRET " + getpass.getpass("Password: "))\n'
     code = _program(body, go=tmp_path / "go").replace("import ", "import getpass, ", 1)
