@@ -650,6 +650,9 @@ class Descriptors:
         leave_signals_to_the_main_thread()
         import select
 
+        from twirly.echo import not_a_reader
+
+        not_a_reader(threading.get_native_id())
         waiting = False
         try:
             while True:
@@ -683,6 +686,7 @@ class Descriptors:
         except (OSError, ValueError):
             pass
         finally:
+            not_a_reader(threading.get_native_id(), ends=True)
             with self._lock:
                 self._closed = True
                 _close_all(self._own)

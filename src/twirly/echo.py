@@ -29,6 +29,20 @@ __all__ = ["Echo"]
 _READS = {"x86_64": frozenset({0, 17, 19, 295}), "aarch64": frozenset({63, 65, 67, 69})}
 #: /dev/tty as ``device_of`` sees it (``getpass`` reads there): the controlling terminal.
 _CONTROLLING = (os.makedev(5, 0),)
+#: twirly's own threads that never wait for the keyboard, by native id: not asked about
+#: before each frame (see :func:`not_a_reader`).
+_not_readers: set[str] = set()
+
+
+def not_a_reader(native_id: int, *, ends: bool = False) -> None:
+    """From one of twirly's own threads that never waits for the keyboard (the capture's
+    reader, which reads keys only once ``select`` found some there; the watchdog): leave it
+    out when looking for a reader of the keyboard (three system calls a frame). ``ends``: the
+    thread ends, and its id may be a reader's again."""
+    if ends:
+        _not_readers.discard(str(native_id))
+    else:
+        _not_readers.add(str(native_id))
 
 
 def _in_front(fd: int) -> bool:
@@ -215,7 +229,7 @@ class Echo:
                 return False
             gone = False
             for tid in threads:
-                if tid == me:
+                if tid == me or tid in _not_readers:
                     continue
                 fields = _syscall_of(tid)
                 if fields is None:
