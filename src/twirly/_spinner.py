@@ -9,9 +9,8 @@ writes.
 
 from __future__ import annotations
 
-import functools
+import _thread
 import sys
-import threading
 import time
 
 from twirly.drivers import DRIVERS
@@ -168,7 +167,7 @@ class Spinner:
         self._row = Row(text, style.frames, style.width, interval, 0.0, timer=timer)
         self.prefix = prefix
         self.suffix = suffix
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # (threading's Lock: threading loads after)
         self._terminal: Terminal | None = None
         # The asyncio clocks stop() ended, until ``async with`` has awaited them.
         self._ending: list[Clock] = []
@@ -350,6 +349,8 @@ class Spinner:
 
             self._waiting = asyncio.get_running_loop().call_later(self._show_after, self._show_now)
             return
+        import threading
+
         waiting = threading.Timer(self._show_after, self._show_now)
         waiting.daemon = True
         waiting.name = "twirly-show-after"
@@ -553,6 +554,8 @@ class Spinner:
         """Decorate ``func`` (``def`` or ``async def``): each call runs under a fresh spinner."""
         if not callable(func):
             raise TypeError(f"a spinner decorates a function, not {type(func).__name__}")
+        import functools
+
         if _is_coroutine_function(func):
 
             @functools.wraps(func)
