@@ -507,13 +507,13 @@ class Descriptors:
         if (columns, lines) == self._size or self._closed:
             return
         self._size = (columns, lines)
-        import fcntl
-        import struct
         import termios
 
         try:
-            fcntl.ioctl(self._slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        except OSError:
+            # (termios's own call, not fcntl's ioctl with a struct: neither module need load
+            # before a first spinner's first frame)
+            termios.tcsetwinsize(self._slave, (lines, columns))
+        except (termios.error, OSError):
             pass
 
     def lines(self) -> list[str]:
