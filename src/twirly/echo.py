@@ -17,6 +17,7 @@ touches them: a background job that set a terminal's modes would be stopped by `
 from __future__ import annotations
 
 import os
+import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_device", "_found", "_ours", "_threads", "fd")
+    __slots__ = ("_device", "_found", "_ours", "_threads", "_waiting", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -99,6 +100,10 @@ class Echo:
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
         # The process's threads as last listed, and their count then (see _thread_ids).
         self._threads: tuple[int, list[str]] | None = None
+        # Threads last found waiting in something other than a read of the keyboard, with
+        # their CPU time then (taken before the system call was read: a thread that ran in
+        # between has more by now, and is asked again).
+        self._waiting: dict[str, int] = {}
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -214,9 +219,11 @@ class Echo:
 
     def _read_waits(self) -> bool:
         # Linux says which system call each thread waits in, and on which descriptor. Asked
-        # before every frame, so each question is one bare open, read and close (Python's
-        # open() makes nine system calls of it), and the threads are listed again only when
-        # their number changed or one of them has gone.
+        # before every frame, so: a thread that has not run since it was last found waiting
+        # elsewhere waits there still, and is not asked again (its CPU clock, one system
+        # call, says whether it ran); the others are asked with one bare open, read and close
+        # (Python's open() makes nine system calls of it); and the threads are listed again
+        # only when their number changed or one of them has gone.
         reads = _reads_here()
         if not reads:
             return False
@@ -228,24 +235,35 @@ class Echo:
             if threads is None:
                 return False
             gone = False
+            waiting, self._waiting = self._waiting, {}
             for tid in threads:
                 if tid == me or tid in _not_readers:
+                    continue
+                ran = _cpu_time(tid)  # (before its system call is read: see _waiting)
+                if ran is not None and waiting.get(tid) == ran:
+                    self._waiting[tid] = ran
                     continue
                 fields = _syscall_of(tid)
                 if fields is None:
                     gone = True  # (listed again below: another may have come meanwhile)
                     continue
-                if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
-                    continue
-                try:
-                    fd = int(fields[1], 16)
-                except ValueError:
-                    continue
-                if fd == self.fd or self._is_keyboard(fd):
+                if self._reads_keyboard(fields, reads):
                     return True  # (the keyboard is the controlling terminal: it is in front)
+                if ran is not None:
+                    self._waiting[tid] = ran
             if not gone:
                 return False
         return False
+
+    def _reads_keyboard(self, fields: list[bytes], reads: frozenset[int]) -> bool:
+        """Do ``fields`` (of a thread's ``syscall`` file) say it waits to read the keyboard?"""
+        if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+            return False
+        try:
+            fd = int(fields[1], 16)
+        except ValueError:
+            return False
+        return fd == self.fd or self._is_keyboard(fd)
 
     def _is_keyboard(self, fd: int) -> bool:
         from twirly.output import device_of
@@ -285,6 +303,19 @@ def _syscall_of(tid: str) -> list[bytes] | None:
     finally:
         os.close(fd)
 
+
+def _cpu_time(tid: str) -> int | None:
+    """The CPU time of this process's thread ``tid`` so far, in nanoseconds (None: gone, or
+    not to be told). Linux numbers each thread's CPU clock after its id (as
+    ``pthread_getcpuclockid`` does), for any thread of the process, not only Python's."""
+    try:
+        return time.clock_gettime_ns(((~int(tid)) << 3) | _THREAD_SCHED_CLOCK)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+#: The low bits of a thread's CPU clock id on Linux: per thread (4), scheduler time (2).
+_THREAD_SCHED_CLOCK = 4 | 2
 
 _machine_reads: frozenset[int] | None = None
 
