@@ -50,9 +50,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import describe
+from bench.session import src_env
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 COMMON = textwrap.dedent("""\
     import asyncio, json, os, random, sys, threading, time
@@ -398,8 +398,7 @@ def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = Tr
     when it starts, and waits about a second for them, before any step."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = dict(os.environ, PYTHONPATH=str(SRC), TERM="xterm-256color", LANG="C.UTF-8")
-    env.pop("CI", None)
+    env = src_env()  # (a person's terminal, with bytecode cached as after an install)
     run = Run()
     began = time.monotonic()
     proc = subprocess.Popen(
@@ -542,7 +541,7 @@ def unanswered() -> dict[str, Any]:
 
 
 def _plain(code: str) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+    env = src_env()
     done = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -46,6 +46,11 @@ def person_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def src_env() -> dict[str, str]:
+    """:func:`person_env` for a child that imports twirly from this checkout's ``src``."""
+    return person_env({"PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])})
+
+
 @dataclass
 class Session:
     """What one child did: stamped output chunks, its reports, its exit status."""

@@ -42,9 +42,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import describe
+from bench.session import src_env
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: The child's preamble: its arguments, and where its figures go.
 COMMON = textwrap.dedent("""\
@@ -159,9 +159,9 @@ PRINTS = {
         report(seconds=time.perf_counter() - start)
         """),
     "twirly spinner": textwrap.dedent("""\
-        import twirly
+        from twirly import spinner
         start = time.perf_counter()
-        with twirly.spinner("Working"):
+        with spinner("Working"):
             for i in range(N):
                 print(f"line {i} of the burst")
         sys.stdout.flush()
@@ -204,9 +204,7 @@ def _run(code: str, count: int, timeout: float = 600) -> dict[str, Any]:
     """Run ``code`` on a fresh pty of 80×24 (stdout and stderr); the figures it reported."""
     master, slave = pty.openpty()
     ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = dict(os.environ, PYTHONPATH=str(SRC), TERM="xterm-256color", LANG="C.UTF-8")
-    for name in ("CI", "NO_COLOR", "FORCE_COLOR", "TWIRLY_ANIMATE", "COLUMNS", "LINES"):
-        env.pop(name, None)
+    env = src_env()  # (a person's terminal, with bytecode cached as after an install)
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "figures.json"
         proc = subprocess.Popen(

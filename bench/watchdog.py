@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+
+from bench.session import src_env
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -78,7 +79,7 @@ VARIANTS = ("bare", "spinner", "watchdog", "debug")
 
 
 def _run(variant: str, seconds: float) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    env = src_env()
     done = subprocess.run(
         [sys.executable, "-c", WORK, variant, str(seconds)],
         capture_output=True,

@@ -29,7 +29,7 @@ from twirly.block import final_line
 from twirly.render import display_width, fit, sanitize, split_lines
 from twirly.state import Row
 from twirly.styles import DEFAULT_STYLE, MIN_INTERVAL, Style
-from twirly.terminal import Terminal, terminal_for
+from twirly.terminal import Terminal, quiet_from_env, terminal_for
 
 if TYPE_CHECKING:
     import asyncio
@@ -399,12 +399,8 @@ class Group:
             raise RuntimeError("a group is opened once: make a new one")
         terminal = self._given_terminal
         if terminal is None:
-            from twirly._spinner import _quiet_from_env, _silent_terminal
-
-            quiet = self._quiet if self._quiet is not None else _quiet_from_env()
-            terminal = (
-                _silent_terminal() if quiet else terminal_for(self._stream, animate=self._animate)
-            )
+            quiet = self._quiet if self._quiet is not None else quiet_from_env()
+            terminal = terminal_for(self._stream, animate=self._animate, quiet=quiet)
         else:
             driver = None  # (a terminal given by a test: the test ticks it)
         self._terminal = terminal

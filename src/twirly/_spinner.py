@@ -17,7 +17,7 @@ from twirly.drivers import DRIVERS
 from twirly.render import split_lines
 from twirly.state import Row
 from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, MIN_INTERVAL, Style, get_style
-from twirly.terminal import Terminal, terminal_for
+from twirly.terminal import Terminal, quiet_from_env, terminal_for
 
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
@@ -60,22 +60,6 @@ def _check_delay(value: object, name: str) -> float:
     if not 0 <= value < float("inf"):  # (also refuses NaN)
         raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
     return float(value)
-
-
-def _quiet_from_env() -> bool:
-    import os
-
-    from twirly.state import _truthy
-
-    return bool(_truthy(os.environ.get("TWIRLY_QUIET")))
-
-
-def _silent_terminal() -> Terminal:
-    # quiet=True: the rows go nowhere (a terminal that prints plain lines into nothing).
-    from twirly.output import NOWHERE
-    from twirly.state import Capabilities
-
-    return Terminal(NOWHERE, Capabilities(animate=False, color=False, unicode=True))
 
 
 def _resolve_style(style: object, stream: object) -> Style:
@@ -255,7 +239,7 @@ class Spinner:
     @property
     def quiet(self) -> bool:
         """True when nothing at all is written (``quiet=True``, or ``TWIRLY_QUIET=1``)."""
-        return self._quiet if self._quiet is not None else _quiet_from_env()
+        return self._quiet if self._quiet is not None else quiet_from_env()
 
     @property
     def driver(self) -> DriverName | None:
@@ -314,9 +298,7 @@ class Spinner:
             return self
 
     def _terminal_now(self) -> Terminal:
-        if self.quiet:
-            return _silent_terminal()
-        return terminal_for(self._stream, animate=self._animate)
+        return terminal_for(self._stream, animate=self._animate, quiet=self.quiet)
 
     def _show(self, driver: DriverName) -> None:
         # Under the lock: put the row on the terminal, and have its clock tick it.

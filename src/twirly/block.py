@@ -144,6 +144,15 @@ def final_line(
     return line
 
 
+def _rows_taken(text: str, width: int) -> int:
+    """How many screen rows ``text`` takes from the start of a row, autowrapped at
+    ``width`` columns (0: not known, the text holds escapes or other controls)."""
+    if not text or width <= 0 or not text.isprintable():
+        return 0
+    cols = len(text) if text.isascii() else display_width(text)
+    return max(1, -(-cols // width))
+
+
 class Block:
     """Rows drawn at the bottom of one terminal, and what is on screen for each."""
 
@@ -155,6 +164,7 @@ class Block:
         "_epoch",
         "_height",
         "_modes",
+        "_partial",
         "_pinned",
         "_rows",
         "_stale",
@@ -176,6 +186,9 @@ class Block:
         self._height = 0
         self._stale = False
         self._suspended = False
+        # While suspended: the unfinished line on screen, and whose (a thread's identity;
+        # None: anyone's line completes it).
+        self._partial: tuple[str, int | None] = ("", None)
         self._modes = ROWS_MODE
         self._ellipsis = "…" if unicode else "..."
 
@@ -397,31 +410,53 @@ class Block:
             return _SYNC_BEGIN + "".join(out) + _SYNC_END
         return "".join(out)
 
-    def above(self, lines: Iterable[str], now: float, width: int, height: int = 0) -> str:
+    def above(
+        self,
+        lines: Iterable[str],
+        now: float,
+        width: int,
+        height: int = 0,
+        owner: int | None = None,
+    ) -> str:
         """Write whole ``lines`` where the block is and redraw the block below them.
 
-        After :meth:`suspend`, the first line completes the unfinished one on screen.
+        After :meth:`suspend`, the first line completes the unfinished one on screen, unless
+        both are known to come from different writers (``owner``: a thread's identity): the
+        lines then go above the unfinished line, which is written again below them.
         """
         text = "".join(f"{line}\r\n" for line in lines)
         if not self._rows:
             return text
+        if self._suspended and owner is not None and text:
+            partial, writer = self._partial
+            tall = _rows_taken(partial, width) if writer not in (None, owner) else 0
+            if tall:
+                # Back to the start of the unfinished line, erase from there, the lines, and
+                # the unfinished line again, the cursor after it (still waiting for its end).
+                up = f"\x1b[{tall - 1}A" if tall > 1 else ""
+                return _SYNC_BEGIN + "\r" + up + _ERASE_DOWN + text + partial + _SYNC_END
         if text and self._modes:
             text = _WRAP + text + _NO_WRAP
         erase, resume = (_ERASE_DOWN, self._modes) if self._suspended else (_ERASE_ROWS, "")
         self._suspended = False
+        self._partial = ("", None)
         redraw = self._draw_all(now, width, height)
         return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
 
-    def suspend(self, partial: str) -> str:
-        """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it.
+    def suspend(self, partial: str, owner: int | None = None) -> str:
+        """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it;
+        ``owner``: whose line it is (a thread's identity), if known.
 
         Frames wait until :meth:`above` completes the line or :meth:`remove` ends the block.
         """
         if not self._rows:
             return partial
         if self._suspended:
+            shown, writer = self._partial
+            self._partial = (shown + partial, writer if writer == owner else None)
             return partial
         self._suspended = True
+        self._partial = (partial, owner)
         return _ERASE_ROWS + _NORMAL_MODE + partial
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
@@ -432,6 +467,7 @@ class Block:
         if not self._rows:
             erase = self._erase()
             self._suspended = False
+            self._partial = ("", None)
             self._drawn = []
             return erase + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
         return self.above(lines, now, width, height)
@@ -448,6 +484,7 @@ class Block:
         self._drawn.clear()
         self._bodies.clear()
         self._suspended = False
+        self._partial = ("", None)
         return erase + _NORMAL_MODE
 
     def hide(self) -> str:
@@ -475,6 +512,7 @@ class Block:
         """Draw every row afresh from the cursor's line, after the screen was someone else's
         for a while (a prompt was answered there)."""
         self._suspended = False
+        self._partial = ("", None)
         if not self._rows:
             return ""
         self._stale = True

@@ -18,6 +18,7 @@ the same path above the rows.
 from __future__ import annotations
 
 import _thread
+import io
 import os
 import sys
 
@@ -42,11 +43,17 @@ if TYPE_CHECKING:
             raw: bool = False,
             stream: TextIO | None = None,
             errors: str | None = None,
+            owner: int | None = None,
         ) -> None:
-            """Write whole lines above the rows."""
+            """Write whole lines above the rows (``owner``: the writing thread)."""
 
-        def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
-            """Show an unfinished line."""
+        def write_partial(
+            self, text: str, *, stream: TextIO | None = None, owner: int | None = None
+        ) -> None:
+            """Show an unfinished line (``owner``: the writing thread)."""
+
+        def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
+            """One whole line of the program's."""
 
         def step_aside(self, prompt: str = "") -> None:
             """Someone is about to ask the person something."""
@@ -135,7 +142,7 @@ class LineProxy:
                 if terminal is not None:
                     line = self._partial.pop(thread, "")
             if terminal is not None:
-                terminal.write_lines((line,), raw=True, stream=self._original)
+                terminal.program_line(line, self._original, thread)
                 return 1
         with self._lock:
             terminal = self._terminal
@@ -149,7 +156,7 @@ class LineProxy:
             if tail:
                 self._partial[thread] = tail
         if newline:
-            terminal.write_lines(head.split("\n"), raw=True, stream=self._original)
+            terminal.write_lines(head.split("\n"), raw=True, stream=self._original, owner=thread)
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
@@ -166,7 +173,7 @@ class LineProxy:
                 return
             pending = self._partial.pop(_thread.get_ident(), "")
         if pending:
-            terminal.write_partial(pending, stream=self._original)
+            terminal.write_partial(pending, stream=self._original, owner=_thread.get_ident())
 
     def detach(self) -> None:
         """Become a pass-through. Each thread's unfinished line goes to the original stream,
@@ -424,6 +431,10 @@ class Descriptors:
             _close_all(opened)
             raise
         self._own = opened
+        # Read through a file object: where nothing waits it answers None, where os.read
+        # raises an exception (the check before each line of a burst: half its cost).
+        self._file = io.FileIO(self._master, "rb", closefd=False)
+        self._chunk = bytearray(_READ_SIZE)
         #: The capture's device, as terminal_for tells devices apart.
         self.device = device
         import termios
@@ -676,18 +687,16 @@ class Descriptors:
         # Under self._lock.
         if self._closed:
             return
-        pending = self._pending
+        pending, file, chunk = self._pending, self._file, self._chunk
         while True:
             try:
-                data = os.read(self._master, _READ_SIZE)
-            except BlockingIOError:
-                break  # nothing more now
+                count = file.readinto(chunk)
             except OSError:
                 self._hangup = True  # (EIO) nobody has the capture open any more
                 break
-            if not data:
-                break
-            pending += data
+            if not count:
+                break  # (None: nothing more now; 0: the end)
+            pending += chunk[:count]
         if len(pending) > _TAIL_LIMIT and b"\n" not in pending:
             del pending[: pending.rfind(b"\r") + 1]
 

@@ -203,14 +203,17 @@ class ChildLink:
                 self._send(("look", ident, look))
         return self._interval
 
-    def lines(self, lines: Sequence[str], errors: str = "replace") -> bool:
-        """Lines for the child to write above the rows (False: the child is gone)."""
+    def lines(
+        self, lines: Sequence[str], errors: str = "replace", owner: int | None = None
+    ) -> bool:
+        """Lines for the child to write above the rows (False: the child is gone);
+        ``owner``: the thread that wrote them, if known."""
         self.interval()  # text changes made before the lines arrive first
-        return self._send(("lines", list(lines), errors))
+        return self._send(("lines", list(lines), errors, owner))
 
-    def partial(self, text: str) -> bool:
-        """An unfinished line for the child to show."""
-        return self._send(("partial", text))
+    def partial(self, text: str, owner: int | None = None) -> bool:
+        """An unfinished line for the child to show (``owner``: whose, if known)."""
+        return self._send(("partial", text, owner))
 
     def remove(self, row: Row, final: str | None) -> bool:
         """Remove a row; return once the child has drawn the result (False: it is gone)."""

@@ -50,9 +50,9 @@ class _Child:
             if changed is not None:
                 set_look(changed, message[2])
         elif kind == "lines":
-            self.terminal.write_lines(message[1], errors=message[2])
+            self.terminal.write_lines(message[1], errors=message[2], owner=message[3])
         elif kind == "partial":
-            self.terminal.write_partial(message[1])
+            self.terminal.write_partial(message[1], owner=message[2])
         elif kind == "remove":
             gone = self.rows.pop(message[1], None)
             if gone is not None:

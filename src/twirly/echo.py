@@ -151,15 +151,20 @@ class Echo:
         if now == ours or (now == self._found and _set(self.fd, ours)):
             self._ours = ours
 
-    def give_back(self) -> None:
+    def give_back(self, *, lent: bool = False) -> None:
         """Put the modes back exactly as found: unless someone else set modes of their own
         since echo was turned off here (those are theirs, and stay), or the program is no
         longer in front of the terminal (a job-control shell that took the terminal back
-        has set its own modes: they are left alone, and given back when in front again)."""
+        has set its own modes: they are left alone, and given back when in front again).
+
+        ``lent``: whoever set modes of their own saved ours first and puts them back when
+        done (the 3.13 REPL around each line it reads): ours are still counted as ours, to
+        be given back whenever they are in force again."""
         ours = self._ours
         if ours is None or not _in_front(self.fd):
             return
-        self._ours = None
+        if not lent:
+            self._ours = None
         import termios
 
         try:
@@ -167,6 +172,7 @@ class Echo:
         except (termios.error, OSError):
             return
         if now == ours:
+            self._ours = None
             _set(self.fd, self._found)
 
     def hand_over(self) -> list[Any] | None:

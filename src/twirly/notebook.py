@@ -291,16 +291,26 @@ class NotebookTerminal(Terminal):
         raw: bool = False,
         stream: TextIO | None = None,
         errors: str | None = None,
+        owner: int | None = None,
     ) -> None:
-        """Write whole lines to the cell, above the rows."""
+        """Write whole lines to the cell, above the rows (a cell's text has no cursor to go
+        back to: ``owner`` changes nothing)."""
         with self._lock:
             self._flush_queued()
         self._write_text("".join(f"{line}\n" for line in lines), stream)
 
-    def _put_lines(self, lines: Sequence[str], errors: str, stream: TextIO | None = None) -> None:
+    def _put_lines(
+        self,
+        lines: Sequence[str],
+        errors: str,
+        stream: TextIO | None = None,
+        owner: int | None = None,
+    ) -> None:
         self._write_text("".join(f"{line}\n" for line in lines), stream)
 
-    def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
+    def write_partial(
+        self, text: str, *, stream: TextIO | None = None, owner: int | None = None
+    ) -> None:
         """Write an unfinished line to the cell."""
         self._write_text(text, stream)
 

@@ -53,10 +53,13 @@ class Target(Protocol):
     def frame(self, now: float, size: Size, *, draw: bool) -> float | None:
         """Bring the rows up to date at ``now`` (if ``draw``); seconds until the next call."""
 
-    def above(self, lines: Sequence[str], errors: str, now: float, size: Size) -> bool:
-        """Write whole lines above the rows."""
+    def above(
+        self, lines: Sequence[str], errors: str, now: float, size: Size, owner: int | None = None
+    ) -> bool:
+        """Write whole lines above the rows (``owner``: the thread that wrote them, if known:
+        an unfinished line of another thread's is not completed by them)."""
 
-    def partial(self, text: str) -> bool:
+    def partial(self, text: str, owner: int | None = None) -> bool:
         """Show an unfinished line (a prompt): frames wait until a line completes it."""
 
     def step_aside(self) -> bool:
@@ -97,12 +100,14 @@ class LocalTarget:
             self.output.write(self.block.frame(now, *size))
         return self.block.next_deadline(now) - now
 
-    def above(self, lines: Sequence[str], errors: str, now: float, size: Size) -> bool:
-        self.output.write(self.block.above(lines, now, *size), errors)
+    def above(
+        self, lines: Sequence[str], errors: str, now: float, size: Size, owner: int | None = None
+    ) -> bool:
+        self.output.write(self.block.above(lines, now, *size, owner), errors)
         return True
 
-    def partial(self, text: str) -> bool:
-        self.output.write(self.block.suspend(text))  # with no rows: just the text
+    def partial(self, text: str, owner: int | None = None) -> bool:
+        self.output.write(self.block.suspend(text, owner))  # with no rows: just the text
         return True
 
     def step_aside(self) -> bool:
@@ -157,11 +162,13 @@ class ChildTarget:
         # The child keeps its own rhythm: the text changes made here go to it at its pace.
         return self.link.interval()
 
-    def above(self, lines: Sequence[str], errors: str, now: float, size: Size) -> bool:
-        return self.link.lines(lines, errors)
+    def above(
+        self, lines: Sequence[str], errors: str, now: float, size: Size, owner: int | None = None
+    ) -> bool:
+        return self.link.lines(lines, errors, owner)
 
-    def partial(self, text: str) -> bool:
-        return self.link.partial(text)
+    def partial(self, text: str, owner: int | None = None) -> bool:
+        return self.link.partial(text, owner)
 
     def step_aside(self) -> bool:
         return self.link.hold(aside=True)

@@ -72,6 +72,14 @@ _watch_prompts = True
 _quiet_keys = True  # echo off on the program's keyboard while rows are shown (twirly.echo)
 
 
+def _new_repl() -> bool:
+    """Is this an interactive session whose REPL is (or is to be) the one of Python 3.13 and
+    later, rather than the classic one (``PYTHON_BASIC_REPL``)?"""
+    if not (sys.flags.interactive or hasattr(sys, "ps1")) or sys.version_info < (3, 13):
+        return False
+    return sys.flags.ignore_environment or not os.environ.get("PYTHON_BASIC_REPL")
+
+
 def leave_others_alone(*, prompts: bool = False) -> None:
     """For a program that already handles its children's output (the command line, the
     process driver's drawing child): no descriptor capture in this process. Unless
@@ -488,8 +496,8 @@ class Terminal:
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            if not self._block or self._aside:
-                return False
+            if not self._block or self._aside or self._block.suspended:
+                return False  # (an unfinished line on screen: see write_lines's owner)
             descriptors = self._descriptors
             if descriptors is not None and descriptors.waiting():
                 return False
@@ -497,6 +505,30 @@ class Terminal:
             return True
         finally:
             self._lock.release()
+
+    def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
+        """One whole line of the program's (a ``print()`` through the stream proxy): as
+        :meth:`write_lines` with ``raw``, quicker for the common case of a line in a burst,
+        which is queued for the next frame (see :meth:`_line_up`)."""
+        guards.retry()  # (signal handlers, if the first row's thread could not set them)
+        queued = self._queued
+        if (
+            queued is not None
+            and self._ascii_encodes
+            and line.isascii()
+            and self.now() < self._lines_due
+            and self._lock.acquire(blocking=False)
+        ):
+            try:
+                block = self._block
+                if block and not self._aside and not block.suspended:
+                    descriptors = self._descriptors
+                    if descriptors is None or not descriptors.waiting():
+                        queued.append(line)
+                        return
+            finally:
+                self._lock.release()
+        self.write_lines((line,), raw=True, stream=stream, owner=owner)
 
     def _flush_queued(self) -> None:
         # Under the lock: the queued lines, above the rows (popped one by one: other threads
@@ -513,11 +545,15 @@ class Terminal:
         raw: bool = False,
         stream: TextIO | None = None,
         errors: str | None = None,
+        owner: int | None = None,
     ) -> None:
         """Write whole lines above the rows; ``raw`` lines are the program's own output.
 
         Raw lines pass through untouched (they may carry the program's colours) and are
         encoded with the stream's own error policy, so they fail as ``print`` would.
+        ``owner``: the thread that wrote them, if known: they complete an unfinished line
+        shown with :meth:`write_partial` only if it is that thread's (or its writer is not
+        known); another thread's lines go above it.
         """
         if errors is None:
             target = stream if stream is not None else self.stream
@@ -553,20 +589,26 @@ class Terminal:
                 if rest:
                     lines = [rest + lines[0], *lines[1:]]
                     errors = "surrogateescape" if errors == "strict" else errors
-            self._put_lines(lines, errors, stream)
+            self._put_lines(lines, errors, stream, owner)
 
-    def _put_lines(self, lines: Sequence[str], errors: str, stream: TextIO | None = None) -> None:
+    def _put_lines(
+        self,
+        lines: Sequence[str],
+        errors: str,
+        stream: TextIO | None = None,
+        owner: int | None = None,
+    ) -> None:
         # Under the lock: whole lines above the rows (with no rows: as they are; while
         # someone else's prompt waits: where the cursor is, rows stay away).
         if self._aside:
             self._output.write("".join(f"{line}\r\n" for line in lines), errors)
             return
         child = self._remote()
-        if child is not None and child.above(lines, errors, 0.0, (0, 0)):
+        if child is not None and child.above(lines, errors, 0.0, (0, 0), owner):
             return
         self._output.flush_first(stream)
         if self._block:
-            self._local.above(lines, errors, self.now(), self.size())
+            self._local.above(lines, errors, self.now(), self.size(), owner)
         elif self._fd is None and not self.caps.animate and stream is not None:
             self._write_to(stream, lines)
         else:
@@ -579,8 +621,11 @@ class Terminal:
         except (OSError, ValueError):
             self._output.go_dead()
 
-    def write_partial(self, text: str, *, stream: TextIO | None = None) -> None:
-        """Show an unfinished line (a prompt): frames wait until a line completes it."""
+    def write_partial(
+        self, text: str, *, stream: TextIO | None = None, owner: int | None = None
+    ) -> None:
+        """Show an unfinished line (a prompt): frames wait until a line completes it;
+        ``owner``: the thread that wrote it, if known (see :meth:`write_lines`)."""
         with self._lock:
             self._flush_queued()
             self._take_captured()
@@ -588,10 +633,10 @@ class Terminal:
                 self._output.write(text)
                 return
             child = self._remote()
-            if child is not None and child.partial(text):
+            if child is not None and child.partial(text, owner):
                 return
             self._output.flush_first(stream)
-            self._local.partial(text)
+            self._local.partial(text, owner)
 
     # -- captured descriptors and other people's prompts ------------------------------------
 
@@ -764,11 +809,7 @@ class Terminal:
 
         # Whether typed keys would land on the rows: decided first, so that a watcher
         # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
-        # Not in an interactive session: the 3.13 REPL keeps the modes it finds before it
-        # draws its prompt and sets them again after each line, so echo turned off while a
-        # statement ran would come back off at the next statement, and at the end.
-        interactive = sys.flags.interactive or hasattr(sys, "ps1")
-        self._echo = Echo.of(self._fd) if _quiet_keys and not interactive else None
+        self._echo = Echo.of(self._fd) if _quiet_keys else None
         guarded = guards.activate(self)
         self._block.set_modes(guarded)
         if not guarded:
@@ -811,7 +852,11 @@ class Terminal:
     def _give_keys_back(self) -> None:
         # Under the lock: someone reads the keyboard now, or the program stops or ends.
         if self._echo is not None:
-            self._echo.give_back()
+            # The 3.13 REPL keeps the modes it finds before it turns sys.ps1 into text (the
+            # moment the rows step aside at its prompt) and sets them again after each line:
+            # echo turned off while a statement ran comes back off, still ours to give back.
+            # (The classic REPL turns sys.ps1 into text first, and finds the person's.)
+            self._echo.give_back(lent=_new_repl())
 
     @property
     def echo_words(self) -> str:
@@ -957,12 +1002,24 @@ _registry_lock = _thread.RLock()
 _virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
 
 
-def terminal_for(stream: TextIO | None, *, animate: bool | None = None) -> Terminal:
+def quiet_from_env() -> bool:
+    """True when ``TWIRLY_QUIET`` asks every spinner and group to write nothing."""
+    from twirly.state import _truthy
+
+    return bool(_truthy(os.environ.get("TWIRLY_QUIET")))
+
+
+def terminal_for(
+    stream: TextIO | None, *, animate: bool | None = None, quiet: bool = False
+) -> Terminal:
     """The terminal that owns ``stream`` (``sys.stderr`` by default), made on first use.
 
     Streams that write to the same device share one terminal, so two spinners on stdout and
-    stderr of one terminal take separate rows instead of fighting over one.
+    stderr of one terminal take separate rows instead of fighting over one. ``quiet``: a
+    terminal of the caller's own that writes nothing anywhere.
     """
+    if quiet:
+        return Terminal(NOWHERE, Capabilities(animate=False, color=False, unicode=True))
     from twirly.capture import LineProxy
 
     if stream is None:

@@ -199,6 +199,44 @@ def test_suspend_shows_a_partial_line_and_above_completes_it() -> None:
     assert not screen.cursor_visible
 
 
+@pytest.mark.parametrize(
+    ("partial", "cols"),
+    [("partial ", 40), ("a partial line long enough to wrap twice: " * 2, 40), ("x" * 40, 40)],
+    ids=["one row", "wrapped", "up to the last column"],
+)
+def test_another_threads_lines_go_above_an_unfinished_line_which_its_own_completes(
+    partial: str, cols: int
+) -> None:
+    term = Terminal(cols)
+    term.feed("earlier output\r\n")  # (not the block's to erase)
+    term.feed(term.block.add(make_row("working"), 0.0, term.cols))
+    term.feed(term.block.suspend(partial, owner=1))
+    term.feed(term.block.above(["from thread 2", "and again"], 0.1, term.cols, owner=2))
+    screen = term.screen()
+    expected = ["earlier output", "from thread 2", "and again"]
+    assert screen.text_lines[:3] == expected, screen.text_lines
+    assert "".join(screen.text_lines[3:]).rstrip() == partial.rstrip(), screen.text_lines
+    assert screen.cursor_visible
+    assert term.block.suspended  # (still waiting for the line's end)
+    term.feed(term.block.above(["completed"], 0.2, term.cols, owner=1))
+    screen = term.screen()
+    lines = [line for line in screen.text_lines if line]
+    assert lines[:3] == expected
+    assert "".join(lines[3:-1]) == partial + "completed"
+    assert lines[-1] == "⠹ working"  # (at 0.2 s: the third frame)
+    assert not screen.cursor_visible
+
+
+def test_an_unfinished_line_of_unknown_width_is_completed_by_any_line() -> None:
+    # (Escapes in the unfinished line: its rows on screen are not known, so the next line
+    # completes it, as on a terminal without twirly.)
+    term = Terminal()
+    term.feed(term.block.add(make_row("working"), 0.0, term.cols))
+    term.feed(term.block.suspend("\x1b[1mbold:\x1b[0m ", owner=1))
+    term.feed(term.block.above(["other"], 0.1, term.cols, owner=2))
+    assert term.screen().text_lines[:2] == ["bold: other", "⠙ working"]
+
+
 def test_timer_shows_whole_seconds_beside_the_text() -> None:
     term = Terminal()
     row = make_row("build", timer=True)

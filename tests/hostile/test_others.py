@@ -7,6 +7,7 @@ import glob
 import os
 import shutil
 import sys
+import termios
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -338,6 +339,94 @@ def test_a_spinner_still_running_when_python_i_reaches_its_prompt(
         p.type("exit()\r")
         assert p.wait() == 0
         assert "Error" not in p.screen().text
+
+
+_REPLS = [("3.11", False), ("3.12", False), ("3.13", True), ("3.13", False)]
+
+
+def _repl(version: str, basic: bool) -> PtyProcess:
+    """``python -i`` at version, the classic REPL (``basic``) or the one of 3.13 and later."""
+    python = _interpreter(version)
+    if python is None:
+        pytest.skip(f"python{version} is not installed")
+    return PtyProcess([python, "-i"], env=clean_env({"PYTHON_BASIC_REPL": "1"} if basic else None))
+
+
+def _echo_off(p: PtyProcess) -> None:
+    deadline = time.monotonic() + 10
+    while termios.tcgetattr(p.master)[3] & termios.ECHO:
+        assert time.monotonic() < deadline, "echo never turned off"
+        p.read_for(0.02)
+
+
+#: A statement that waits for the test's word (a file), typed on one line.
+_WAIT = "wait = lambda: any(os.path.exists(GO) or time.sleep(0.02) for _ in iter(int, 1))"
+
+
+def _row_shown(screen: Screen) -> bool:
+    return any(line.endswith(" bg task") for line in screen.text_lines)
+
+
+_LINES = str(termios.ECHO | termios.ICANON)  # what the modes print below when given back
+
+
+@pytest.mark.parametrize(("version", "basic"), _REPLS, ids=str)
+def test_keys_typed_while_a_statement_spins_at_the_repl_do_not_print(
+    version: str, basic: bool, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    with _repl(version, basic) as p:
+        _until(p, _prompt_waits, "the first prompt")
+        p.type(f"import os, termios, time, twirly; GO = {str(go)!r}; {_WAIT}\r")
+        _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+        p.type('with twirly.spinner("busy"): _ = wait()\r\r')
+        _until(p, lambda s: _lines(s)[-1].endswith(" busy"), "the row")
+        _echo_off(p)
+        p.type("ab")
+        first = _lines(p.screen())[-1]
+        _until(p, lambda s: _lines(s)[-1] != first, "a later frame")
+        assert _lines(p.screen())[-1].endswith(" busy")
+        assert "ab" not in p.screen().text
+        go.touch()
+        # The keys are the REPL's next line, shown at its prompt.
+        _until(p, lambda s: _prompt_waits(s, "ab"), "the typed keys at the prompt")
+        p.type("\x15print(termios.tcgetattr(0)[3] & (termios.ECHO | termios.ICANON))\r")
+        _until(p, lambda s: _LINES in s.text_lines, "echo back")
+        p.type("exit()\r")
+        assert p.wait() == 0
+
+
+@pytest.mark.parametrize(("version", "basic"), _REPLS, ids=str)
+def test_an_unscoped_spinner_at_the_repl_gives_the_modes_back_at_stop_and_at_exit(
+    version: str, basic: bool, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    with _repl(version, basic) as p:
+        _until(p, _prompt_waits, "the first prompt")
+        p.type(f"import os, termios, time, twirly; GO = {str(go)!r}; {_WAIT}\r")
+        _until(p, lambda s: _lines(s)[-1:] == [">>>"] and "twirly" in s.text, "the import")
+        p.type('sp = twirly.spinner("bg task"); sp.start()\r')
+        _until(p, lambda s: "<twirly.Spinner" in s.text and _prompt_waits(s), "the start")
+        p.type("_ = wait()\r")
+        _until(p, lambda s: _lines(s)[-1].endswith(" bg task"), "the row")
+        _echo_off(p)
+        go.touch()
+        _until(p, lambda s: _prompt_waits(s) and not _row_shown(s), "the next prompt")
+        p.type("sp.stop(); print(termios.tcgetattr(0)[3] & (termios.ECHO | termios.ICANON))\r")
+        _until(p, lambda s: _LINES in s.text_lines, "the modes given back at stop")
+        # Once more, and the session ends at its prompt (Ctrl-D) with the spinner running.
+        go.unlink()
+        p.type('sp = twirly.spinner("bg task"); sp.start()\r')
+        _until(p, lambda s: s.text.count("<twirly.Spinner") == 2 and _prompt_waits(s), "again")
+        p.type("_ = wait()\r")
+        _until(p, _row_shown, "the row again")
+        _echo_off(p)
+        go.touch()
+        _until(p, lambda s: _prompt_waits(s) and not _row_shown(s), "the prompt")
+        p.type("\x04")
+        assert p.wait() == 0
+        lines = termios.ECHO | termios.ICANON
+        assert termios.tcgetattr(p.master)[3] & lines == lines
 
 
 def test_children_see_the_terminal_resized_while_spinning(tmp_path: Path) -> None:

@@ -43,10 +43,12 @@ class SpinnerDisplay(Display):
         """Spinners on :attr:`options`' stream find this display's terminal."""
         original = twirly.terminal.terminal_for
 
-        def terminal_for(stream: object = None, *, animate: bool | None = None) -> Terminal:
-            if stream is self.stream_for_spinners:
+        def terminal_for(
+            stream: object = None, *, animate: bool | None = None, quiet: bool = False
+        ) -> Terminal:
+            if stream is self.stream_for_spinners and not quiet:
                 return self.terminal
-            return original(stream, animate=animate)  # type: ignore[arg-type]
+            return original(stream, animate=animate, quiet=quiet)  # type: ignore[arg-type]
 
         monkeypatch.setattr(twirly.terminal, "terminal_for", terminal_for)
         monkeypatch.setattr(twirly._spinner, "terminal_for", terminal_for)
