@@ -9,9 +9,8 @@ writes.
 
 from __future__ import annotations
 
-import functools
+import _thread
 import sys
-import threading
 
 from twirly.drivers import DRIVERS
 from twirly.render import split_lines
@@ -151,7 +150,7 @@ class Spinner:
         self._row = Row(text, style.frames, style.width, interval, 0.0, timer=timer)
         self.prefix = prefix
         self.suffix = suffix
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # (threading's Lock: threading loads after)
         self._terminal: Terminal | None = None
         # The asyncio clocks stop() ended, until ``async with`` has awaited them.
         self._ending: list[Clock] = []
@@ -529,6 +528,8 @@ class Spinner:
         """Decorate ``func`` (``def`` or ``async def``): each call runs under a fresh spinner."""
         if not callable(func):
             raise TypeError(f"a spinner decorates a function, not {type(func).__name__}")
+        import functools
+
         if _is_coroutine_function(func):
 
             @functools.wraps(func)

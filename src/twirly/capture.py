@@ -17,11 +17,10 @@ the same path above the rows.
 
 from __future__ import annotations
 
-import functools
+import _thread
 import io
 import os
 import sys
-import threading
 
 from twirly.output import device_of, same_device
 
@@ -29,7 +28,10 @@ from twirly.output import device_of, same_device
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from typing import IO, Any, Protocol, TextIO
+    from threading import Thread
+    from typing import IO, Any, Protocol, TextIO, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
     class Terminal(Protocol):
         """What the capture asks of the terminal it feeds (not the class: no import cycle)."""
@@ -65,6 +67,35 @@ if TYPE_CHECKING:
 
 __all__ = ["Capture", "Descriptors", "LineProxy"]
 
+#: What ``functools.wraps`` copies from the function it wraps (``__type_params__`` exists
+#: from Python 3.12 on); functools itself is not loaded before a first spinner's first frame.
+_COPIED = (
+    "__module__",
+    "__name__",
+    "__qualname__",
+    "__doc__",
+    "__annotations__",
+    "__type_params__",
+)
+
+
+def _wraps(original: Callable[..., Any]) -> Callable[[F], F]:
+    """``functools.wraps(original)`` written out: the wrapper takes the original's name,
+    docstring and attributes, and ``__wrapped__`` leads to it."""
+
+    def wrap(wrapper: F) -> F:
+        for name in _COPIED:
+            try:
+                value = getattr(original, name)
+            except AttributeError:
+                continue
+            setattr(wrapper, name, value)
+        wrapper.__dict__.update(getattr(original, "__dict__", {}))
+        setattr(wrapper, "__wrapped__", original)  # noqa: B010  (F does not declare it)
+        return wrapper
+
+    return wrap
+
 
 class LineProxy:
     """Stands in for ``sys.stdout``/``sys.stderr`` while spinner rows are on screen."""
@@ -76,7 +107,7 @@ class LineProxy:
         self._dangling = False  # an unfinished line was handed to the original at detach
         # Re-entrant: a signal handler (twirly's restore on SIGTERM) may run in the main thread
         # while it is inside write(), and must be able to detach the proxy.
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()
 
     def attach(self, terminal: Terminal) -> bool:
         """Send whole lines to ``terminal`` from now on. True when the original may hold an
@@ -95,7 +126,7 @@ class LineProxy:
         """Hold text until a line is complete, then send the whole line above the spinner."""
         if text.__class__ is not str and not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        thread = threading.get_ident()
+        thread = _thread.get_ident()
         # The common cases of a print(): its parts before the newline, then the newline.
         if "\n" not in text:
             with self._lock:
@@ -140,9 +171,9 @@ class LineProxy:
             if terminal is None:
                 self._original.flush()
                 return
-            pending = self._partial.pop(threading.get_ident(), "")
+            pending = self._partial.pop(_thread.get_ident(), "")
         if pending:
-            terminal.write_partial(pending, stream=self._original, owner=threading.get_ident())
+            terminal.write_partial(pending, stream=self._original, owner=_thread.get_ident())
 
     def detach(self) -> None:
         """Become a pass-through. Each thread's unfinished line goes to the original stream,
@@ -201,7 +232,7 @@ def _proxy_for(original: TextIO) -> LineProxy:
 def _reset_after_fork() -> None:
     # A lock held by another thread at fork() would stay held forever in the child.
     for proxy in _proxies.values():
-        proxy._lock = threading.RLock()
+        proxy._lock = _thread.RLock()
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
@@ -261,7 +292,7 @@ class Capture:
 
         original = builtins.input
 
-        @functools.wraps(original)
+        @_wraps(original)
         def paused_input(prompt: object = "") -> str:
             terminal.step_aside()
             try:
@@ -275,7 +306,7 @@ class Capture:
         if getpass is not None:
             original_getpass = getpass.getpass
 
-            @functools.wraps(original_getpass)
+            @_wraps(original_getpass)
             def paused_getpass(*args: Any, **kwargs: Any) -> str:
                 terminal.step_aside()
                 try:
@@ -298,7 +329,7 @@ class Capture:
         if not callable(original):
             return
 
-        @functools.wraps(original)
+        @_wraps(original)
         def paused_raw_input(*args: Any, **kwargs: Any) -> str:
             terminal.step_aside_for_a_password()
             return str(original(*args, **kwargs))
@@ -370,11 +401,12 @@ class Descriptors:
     def __init__(self, real: int, targets: Sequence[int], encoding: str) -> None:
         self._targets = tuple(targets)
         self._encoding = encoding
-        self._lock = threading.RLock()  # (re-entrant, as LineProxy's: a signal's restore)
+        self._lock = _thread.RLock()  # (re-entrant, as LineProxy's: a signal's restore)
         self._pending = bytearray()
         self._closed = False
         self._redirected = False
-        self._reader: threading.Thread | None = None  # closes the descriptors at its end
+        self._reader: Thread | None = None  # closes the descriptors at its end
+        self._notify: Callable[[], bool] | None = None  # what the reader calls (start_reading)
         self._orphans: Callable[[list[str], str], None] | None = None  # (see close)
         self._hangup = False
         self._size = (0, 0)
@@ -438,15 +470,26 @@ class Descriptors:
             except (OSError, ValueError):
                 pass
         capture.redirect()
+        capture._notify = notify
+        return capture
+
+    def start_reading(self) -> None:
+        """Start the reader thread (once; the terminal asks after drawing its first frame,
+        which then need not wait for ``threading`` to load). Until then what arrives waits in
+        the capture, and the terminal takes it before each of its writes."""
+        notify, self._notify = self._notify, None
+        if notify is None or self._closed:
+            return
+        import threading
+
         reader = threading.Thread(
-            target=capture._read_loop, args=(notify,), name="twirly-capture", daemon=True
+            target=self._read_loop, args=(notify,), name="twirly-capture", daemon=True
         )
         try:
             reader.start()
-            capture._reader = reader
+            self._reader = reader
         except RuntimeError:
             pass  # no thread: the terminal still takes the lines before each of its writes
-        return capture
 
     def redirect(self) -> None:
         """Point the descriptors at the capture (again, after :meth:`pause`)."""
@@ -475,13 +518,13 @@ class Descriptors:
         if (columns, lines) == self._size or self._closed:
             return
         self._size = (columns, lines)
-        import fcntl
-        import struct
         import termios
 
         try:
-            fcntl.ioctl(self._slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        except OSError:
+            # (termios's own call, not fcntl's ioctl with a struct: neither module need load
+            # before a first spinner's first frame)
+            termios.tcsetwinsize(self._slave, (lines, columns))
+        except (termios.error, OSError):
             pass
 
     def lines(self) -> list[str]:
@@ -578,13 +621,17 @@ class Descriptors:
                 self._orphans = orphans
             else:
                 self._closed = True
+            if reader is not None and not held:
+                # Under the lock: the reader closes everything as it ends, under the lock too,
+                # so the pipe is still ours here (a reader only just started may find the
+                # capture closed before it waits at all).
+                try:
+                    os.write(self._wake_w, b"x")
+                except OSError:
+                    pass
         if held:
             return lines, rest
         if reader is not None:
-            try:
-                os.write(self._wake_w, b"x")  # the reader closes everything as it ends
-            except OSError:
-                pass
             # Waited for, so the descriptors are closed when the spinner has stopped. It ends
             # at once, or within one retry if it was waiting for the terminal's lock.
             reader.join(timeout=4 * _NOTIFY_RETRY)
@@ -659,6 +706,9 @@ class Descriptors:
         leave_signals_to_the_main_thread()
         import select
 
+        from twirly.echo import not_a_reader
+
+        not_a_reader(_thread.get_native_id())
         waiting = False
         try:
             while True:
@@ -692,6 +742,7 @@ class Descriptors:
         except (OSError, ValueError):
             pass
         finally:
+            not_a_reader(_thread.get_native_id(), ends=True)
             with self._lock:
                 self._closed = True
                 _close_all(self._own)

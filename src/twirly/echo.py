@@ -19,6 +19,7 @@ in front (``fg``).
 from __future__ import annotations
 
 import os
+import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +32,20 @@ __all__ = ["Echo"]
 _READS = {"x86_64": frozenset({0, 17, 19, 295}), "aarch64": frozenset({63, 65, 67, 69})}
 #: /dev/tty as ``device_of`` sees it (``getpass`` reads there): the controlling terminal.
 _CONTROLLING = (os.makedev(5, 0),)
+#: twirly's own threads that never wait for the keyboard, by native id: not asked about
+#: before each frame (see :func:`not_a_reader`).
+_not_readers: set[str] = set()
+
+
+def not_a_reader(native_id: int, *, ends: bool = False) -> None:
+    """From one of twirly's own threads that never waits for the keyboard (the capture's
+    reader, which reads keys only once ``select`` found some there; the watchdog): leave it
+    out when looking for a reader of the keyboard (three system calls a frame). ``ends``: the
+    thread ends, and its id may be a reader's again."""
+    if ends:
+        _not_readers.discard(str(native_id))
+    else:
+        _not_readers.add(str(native_id))
 
 
 def _in_front(fd: int) -> bool:
@@ -76,7 +91,7 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_behind", "_device", "_found", "_ours", "fd")
+    __slots__ = ("_behind", "_device", "_found", "_ours", "_threads", "_waiting", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -86,6 +101,12 @@ class Echo:
         self._found = found  # the modes as the person had them
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
         self._behind = False  # echo was to go off while the program was behind the terminal
+        # The process's threads as last listed, and their count then (see _thread_ids).
+        self._threads: tuple[int, list[str]] | None = None
+        # Threads last found waiting in something other than a read of the keyboard, with
+        # their CPU time then (taken before the system call was read: a thread that ran in
+        # between has more by now, and is asked again).
+        self._waiting: dict[str, int] = {}
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -216,30 +237,112 @@ class Echo:
         return "line" if self._read_waits() else None
 
     def _read_waits(self) -> bool:
-        # Linux says which system call each thread waits in, and on which descriptor.
+        # Linux says which system call each thread waits in, and on which descriptor. Asked
+        # before every frame, so: a thread that has not run since it was last found waiting
+        # elsewhere waits there still, and is not asked again (its CPU clock, one system
+        # call, says whether it ran); the others are asked with one bare open, read and close
+        # (Python's open() makes nine system calls of it); and the threads are listed again
+        # only when their number changed or one of them has gone.
+        reads = _reads_here()
+        if not reads:
+            return False
         import threading
 
-        reads = _READS.get(os.uname().machine)
-        if reads is None:
+        me = str(threading.current_thread().native_id)  # (cached: no gettid per frame)
+        for fresh in (False, True):
+            threads = self._thread_ids(fresh)
+            if threads is None:
+                return False
+            gone = False
+            waiting, self._waiting = self._waiting, {}
+            for tid in threads:
+                if tid == me or tid in _not_readers:
+                    continue
+                ran = _cpu_time(tid)  # (before its system call is read: see _waiting)
+                if ran is not None and waiting.get(tid) == ran:
+                    self._waiting[tid] = ran
+                    continue
+                fields = _syscall_of(tid)
+                if fields is None:
+                    gone = True  # (listed again below: another may have come meanwhile)
+                    continue
+                if self._reads_keyboard(fields, reads):
+                    return True  # (the keyboard is the controlling terminal: it is in front)
+                if ran is not None:
+                    self._waiting[tid] = ran
+            if not gone:
+                return False
+        return False
+
+    def _reads_keyboard(self, fields: list[bytes], reads: frozenset[int]) -> bool:
+        """Do ``fields`` (of a thread's ``syscall`` file) say it waits to read the keyboard?"""
+        if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
             return False
+        try:
+            fd = int(fields[1], 16)
+        except ValueError:
+            return False
+        return fd == self.fd or self._is_keyboard(fd)
+
+    def _is_keyboard(self, fd: int) -> bool:
+        from twirly.output import device_of
+
+        return device_of(fd) in (self._device, _CONTROLLING)
+
+    def _thread_ids(self, fresh: bool) -> list[str] | None:
+        """The process's threads (their ids), listed again when ``fresh`` or when their
+        number changed since the last listing: the task directory's link count is 2 plus the
+        number of threads (one ``stat``, against five system calls for a listing). Where the
+        count does not agree with a listing, every call lists."""
+        try:
+            count = os.stat("/proc/self/task").st_nlink
+        except OSError:
+            return None
+        known = self._threads
+        if known is not None and known[0] == count and not fresh:
+            return known[1]
         try:
             threads = os.listdir("/proc/self/task")
         except OSError:
-            return False
-        me = str(threading.get_native_id())
-        from twirly.output import device_of
+            return None
+        self._threads = (count, threads) if count == len(threads) + 2 else None
+        return threads
 
-        for tid in threads:
-            if tid == me:
-                continue
-            try:
-                with open(f"/proc/self/task/{tid}/syscall", "rb") as file:
-                    fields = file.read().split()
-                if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
-                    continue
-                fd = int(fields[1], 16)
-            except (OSError, ValueError):
-                continue
-            if fd == self.fd or device_of(fd) in (self._device, _CONTROLLING):
-                return True  # (the keyboard is the controlling terminal: it is in front)
-        return False
+
+def _syscall_of(tid: str) -> list[bytes] | None:
+    """The fields of ``/proc/self/task/<tid>/syscall`` (None: the thread has gone)."""
+    try:
+        fd = os.open(f"/proc/self/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, 512).split()
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+
+
+def _cpu_time(tid: str) -> int | None:
+    """The CPU time of this process's thread ``tid`` so far, in nanoseconds (None: gone, or
+    not to be told). Linux numbers each thread's CPU clock after its id (as
+    ``pthread_getcpuclockid`` does), for any thread of the process, not only Python's."""
+    try:
+        return time.clock_gettime_ns(((~int(tid)) << 3) | _THREAD_SCHED_CLOCK)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+#: The low bits of a thread's CPU clock id on Linux: per thread (4), scheduler time (2).
+_THREAD_SCHED_CLOCK = 4 | 2
+
+_machine_reads: frozenset[int] | None = None
+
+
+def _reads_here() -> frozenset[int]:
+    """The read system calls of this machine (empty where they are not known), found once:
+    ``os.uname()`` is a system call."""
+    global _machine_reads
+    if _machine_reads is None:
+        _machine_reads = _READS.get(os.uname().machine, frozenset())
+    return _machine_reads

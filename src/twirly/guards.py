@@ -16,9 +16,10 @@ turning autowrap off.
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import os
-import threading
+import sys
 import time
 
 TYPE_CHECKING = False
@@ -76,7 +77,7 @@ _active: list[Guarded] = []
 #: Watchers standing in for the signal handlers (see twirly.watcher), by terminal.
 _watchers: dict[Guarded, Watcher] = {}
 _previous: dict[int, Any] = {}
-_lock = threading.RLock()  # (re-entrant: a signal's restore may interrupt activate())
+_lock = _thread.RLock()  # (re-entrant: a signal's restore may interrupt activate())
 _atexit_registered = False
 
 
@@ -154,8 +155,12 @@ def nudge_late_signals() -> None:
     for signum in set(_drain_wakeup(unless_empty=True)):
         if signum in _SIGNALS:
             _arrived.setdefault(signum, now)
+    if not _arrived:
+        return
+    import threading
+
     main = threading.main_thread()
-    if not _arrived or threading.current_thread() is main or main.ident is None:
+    if threading.current_thread() is main or main.ident is None:
         return
     for signum, since in list(_arrived.items()):
         if signal.getsignal(signum) is not _on_signal:
@@ -217,7 +222,7 @@ def _install() -> bool:
     """Put the handlers in place; False when this thread cannot (it is not the main one)."""
     if _program_handles:
         return True
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         return False
     for signum in _SIGNALS:
         if signum in _previous:
@@ -274,8 +279,18 @@ def _stop_listening() -> None:
     os.close(write)
 
 
+def _in_main_thread() -> bool:
+    if "threading" not in sys.modules and not _thread._count():
+        # No thread has been started: this is the main one. (A first spinner's first frame
+        # does not wait for threading to load: milliseconds, with functools and collections.)
+        return True
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
 def _uninstall() -> None:
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         return
     for signum, previous in list(_previous.items()):
         if signal.getsignal(signum) in (_on_signal, _on_stop):
@@ -314,7 +329,7 @@ def activate(terminal: Guarded) -> bool:
 def retry() -> None:
     """Twirly code runs in this thread: if it is the main one and a watcher stands in for the
     signal handlers (the first row came from another thread), put the handlers in place now."""
-    if not _watchers or threading.current_thread() is not threading.main_thread():
+    if not _watchers or not _in_main_thread():
         return
     with _lock:
         if _active and _install():
@@ -355,7 +370,7 @@ def _dismiss_watchers() -> None:
 
 def _after_fork_in_child() -> None:
     global _lock
-    _lock = threading.RLock()
+    _lock = _thread.RLock()
     _active.clear()
     # The parent's watchers watch the parent: our copies of their pipes close silently (the
     # parent's stay open, so they see nothing), and they are not ours to reap.

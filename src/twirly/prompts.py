@@ -14,7 +14,6 @@ aside, before the prompt is drawn.
 from __future__ import annotations
 
 import sys
-import threading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -86,6 +85,8 @@ _REPL_CODE = ("_pyrepl", "importlib", "<frozen ")
 def _main_thread_runs_a_statement() -> bool:
     # At the classic REPL's prompt the main thread waits in C (no Python frame); at the 3.13
     # REPL's it runs the REPL's own code. While a statement runs, its code is the innermost.
+    import threading
+
     main = threading.main_thread().ident
     frame = sys._current_frames().get(main) if main is not None else None
     if frame is None:

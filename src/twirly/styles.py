@@ -6,8 +6,6 @@ first lookup by name so that ``import twirly`` never pays for parsing it.
 
 from __future__ import annotations
 
-from functools import cache
-
 from twirly.render import display_width, unsafe_characters
 
 # For type checkers only: importing typing would cost a first spinner milliseconds.
@@ -130,15 +128,23 @@ ASCII_STYLE: Final = Style("\\|/-", 0.1, name="ascii")
 DOTS_STYLE: Final = Style("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏", 0.08, name="dots")
 
 
-@cache
+#: The catalogue once read, and each style once made (plain dicts rather than
+#: ``functools.cache``: functools is not loaded before a first spinner's first frame).
+_read: list[dict[str, tuple[list[str], int]]] = []
+_made: dict[str, Style] = {}
+
+
 def _catalogue() -> dict[str, tuple[list[str], int]]:
+    if _read:
+        return _read[0]
     import json
     import os
 
     path = os.path.join(os.path.dirname(__file__), "data", "spinners.json")
     with open(path, encoding="utf-8") as file:
         raw = json.load(file)
-    return {name: (spec["frames"], spec["interval"]) for name, spec in raw.items()}
+    _read[:] = [{name: (spec["frames"], spec["interval"]) for name, spec in raw.items()}]
+    return _read[0]
 
 
 def style_names() -> list[str]:
@@ -146,9 +152,15 @@ def style_names() -> list[str]:
     return [*_catalogue(), ASCII_STYLE.name]
 
 
-@cache
 def get_style(name: str) -> Style:
     """The named style; ``ValueError`` suggests close names when there is none."""
+    made = _made.get(name)
+    if made is None:
+        made = _made[name] = _make_style(name)
+    return made
+
+
+def _make_style(name: str) -> Style:
     if name == ASCII_STYLE.name:
         return ASCII_STYLE
     if name == DOTS_STYLE.name:

@@ -11,9 +11,9 @@ bytes.
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-import threading
 import time
 
 from twirly import guards
@@ -120,7 +120,7 @@ class Terminal:
         self._encoding = self._output.encoding
         # ASCII text encodes under any error policy (UTF-8 and the other ASCII supersets).
         self._ascii_encodes = _ASCII.encode(self._encoding, "replace") == _ASCII.encode()
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()  # (threading's RLock, without loading threading first)
         self._block = Block(unicode=caps.unicode)
         self._capture: Capture | None = None
         self._descriptors: Descriptors | None = None
@@ -233,6 +233,12 @@ class Terminal:
         return row in self._block
 
     def _show(self, row: Row) -> None:
+        first = not self._block
+        self._show_row(row)
+        if first and self._descriptors is not None:
+            self._descriptors.start_reading()  # (after the first frame: see start_reading)
+
+    def _show_row(self, row: Row) -> None:
         child = self._remote()
         if child is not None:
             child.add(row, self.now(), self.size())  # (if the child has gone, it is noticed
@@ -308,6 +314,8 @@ class Terminal:
             import asyncio
 
             return asyncio.get_running_loop().call_later(delay, call)
+        import threading
+
         waiting = threading.Timer(delay, call)
         waiting.daemon = True
         waiting.name = "twirly-show-after"
@@ -928,6 +936,8 @@ class Terminal:
         with self._lock:
             if rows and not self._block:
                 self._begin()
+                if self._descriptors is not None:
+                    self._descriptors.start_reading()
             now, size = self.now(), self.size()
             for row in rows:
                 self._block.add(row, now, *size)
@@ -987,7 +997,7 @@ class Terminal:
 
     def forget_after_fork(self) -> None:
         """In a forked child: the parent owns the screen, so drop everything silently."""
-        self._lock = threading.RLock()
+        self._lock = _thread.RLock()
         self._block = Block(unicode=self.caps.unicode)
         self._local = LocalTarget(self._block, self._output)
         self._child = None
@@ -1012,7 +1022,7 @@ _terminals: dict[tuple[object, ...], Terminal] = {}
 #: The device of a terminal's capture of fd 1/2 -> the real terminal's: a spinner started on
 #: sys.stderr meanwhile belongs to the terminal that has the rows.
 _captured: dict[object, object] = {}
-_registry_lock = threading.RLock()
+_registry_lock = _thread.RLock()
 #: Virtual terminals (:mod:`twirly.testing`), newest last: each is asked first, with the
 #: stream and ``animate``, for the terminal it stands for (None: not its stream).
 _virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
@@ -1091,7 +1101,7 @@ def _unregister(terminal: Terminal) -> None:
 
 def _forget_all_after_fork() -> None:
     global _registry_lock
-    _registry_lock = threading.RLock()
+    _registry_lock = _thread.RLock()
     for terminal in _terminals.values():
         terminal.forget_after_fork()
     _terminals.clear()

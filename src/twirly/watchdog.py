@@ -455,6 +455,16 @@ class Watchdog:
         return thread is not None and thread.is_alive()
 
     def _run(self) -> None:
+        from twirly.echo import not_a_reader
+
+        me = threading.get_native_id()
+        not_a_reader(me)
+        try:
+            self._look_on()
+        finally:
+            not_a_reader(me, ends=True)
+
+    def _look_on(self) -> None:
         clock, stop = self._clock, self._stop
         if clock.thread_id is not None and hasattr(time, "pthread_getcpuclockid"):
             try:

@@ -42,3 +42,38 @@ def test_a_first_spinner_on_a_terminal_imports_no_typing_re_or_enum() -> None:
     assert "twirly.terminal" in loaded
     added = loaded - already
     assert sorted(added.intersection(NOT_NEEDED)) == []
+
+
+#: Modules a first frame does not wait for: loaded after it is drawn (the clock's thread, the
+#: capture's reader), they cost no time to first frame.
+AFTER_THE_FIRST_FRAME = ("collections", "functools", "threading")
+
+SPY_ON_THE_FIRST_FRAME = """\
+import sys
+import twirly.output
+loaded = []
+write_all = twirly.output.write_all
+def spying(fd, data):
+    if not loaded:
+        loaded.append(' '.join(sorted(sys.modules)))
+    write_all(fd, data)
+twirly.output.write_all = spying
+import twirly
+sp = twirly.spinner("x").start()
+sp.stop()
+print(loaded[0])
+"""
+
+
+def test_a_first_frame_is_drawn_before_threading_functools_and_collections_load() -> None:
+    bare = subprocess.run(
+        [sys.executable, "-c", LIST_MODULES], capture_output=True, env=clean_env(), check=True
+    )
+    already = set(bare.stdout.decode().split())
+    with PtyProcess([sys.executable, "-c", SPY_ON_THE_FIRST_FRAME], stdout_pipe=True) as p:
+        assert p.wait() == 0
+        assert "⠋ x".encode() in p.output
+        at_first_frame = set(p.stdout_data.decode().split())
+    assert "twirly.terminal" in at_first_frame
+    added = at_first_frame - already
+    assert sorted(added.intersection(AFTER_THE_FIRST_FRAME)) == []

@@ -315,6 +315,72 @@ def test_a_read_of_stdin_inside_the_spinner_has_the_persons_modes(tmp_path: Path
         assert _modes(p) == before
 
 
+def test_a_read_of_stdin_in_a_thread_that_replaced_another_has_the_persons_modes(
+    tmp_path: Path,
+) -> None:
+    # The thread that reads comes after the spinner's frames have seen another thread, which
+    # has ended meanwhile: as many threads as before, one of them new.
+    body = """\
+    stop = threading.Event()
+    first = threading.Thread(target=stop.wait)
+    first.start()
+    say("SPINNING")
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    stop.set()
+    first.join()
+    got = []
+    second = threading.Thread(target=lambda: got.append(sys.stdin.readline()))
+    second.start()
+    second.join()
+    say("LINE " + got[0].strip())
+    """
+    go = tmp_path / "go"
+    with start(_program(body, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        _frames(p)  # (frames drawn while the first thread is there)
+        go.touch()
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        p.type("xyz\r")
+        _said(p, "LINE xyz")
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
+def test_a_read_of_stdin_after_a_long_wait_elsewhere_has_the_persons_modes(
+    tmp_path: Path,
+) -> None:
+    # The main thread first waits, for many frames, in a read that is not the keyboard's
+    # (a pipe): a thread that has not run since is not asked again, and one that has is.
+    body = """\
+    read_end, write_end = os.pipe()
+    def release():
+        while not os.path.exists(GO):
+            time.sleep(0.02)
+        os.write(write_end, b"x")
+    threading.Thread(target=release, daemon=True).start()
+    say("SPINNING")
+    os.read(read_end, 1)
+    say("LINE " + sys.stdin.readline().strip())
+    """
+    go = tmp_path / "go"
+    with start(_program(body, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        _frames(p, 3)  # (frames drawn while the main thread waits on the pipe)
+        go.touch()
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        p.type("xyz\r")
+        _said(p, "LINE xyz")
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
 def test_getpass_inside_the_spinner_does_not_show_the_password(tmp_path: Path) -> None:
     body = 'say("SPINNING")\nsay("SECRET " + getpass.getpass("Password: "))\n'
     code = _program(body, go=tmp_path / "go").replace("import ", "import getpass, ", 1)
