@@ -534,26 +534,11 @@ class Terminal:
 
     def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
         """One whole line of the program's (a ``print()`` through the stream proxy): as
-        :meth:`write_lines` with ``raw``, quicker for the common case of a line in a burst,
-        which is queued for the next frame (see :meth:`_line_up`)."""
+        :meth:`write_lines` with ``raw``, quicker for the common case of an ASCII line in a
+        burst, which is queued for the next frame (see :meth:`_line_up`)."""
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
-        queued = self._queued
-        if (
-            queued is not None
-            and self._ascii_encodes
-            and line.isascii()
-            and self.now() < self._lines_due
-            and self._lock.acquire(blocking=False)
-        ):
-            try:
-                block = self._block
-                if block and not self._aside and not block.suspended:
-                    descriptors = self._descriptors
-                    if descriptors is None or not descriptors.waiting():
-                        queued.append(line)
-                        return
-            finally:
-                self._lock.release()
+        if self._ascii_encodes and line.isascii() and self._line_up((line,)):
+            return
         self.write_lines((line,), raw=True, stream=stream, owner=owner)
 
     def _flush_queued(self) -> None:
