@@ -315,6 +315,24 @@ def test_a_read_of_stdin_inside_the_spinner_has_the_persons_modes(tmp_path: Path
         assert _modes(p) == before
 
 
+def _read_after_frames(body: str, go: Path, frames: int) -> None:
+    """Run ``body``, which says SPINNING, then reads a line of stdin once ``go`` exists and
+    says LINE and the line: echo is off for ``frames`` frames before, the person's modes are
+    back for the read, and after."""
+    with start(_program(body, go=go), stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        _frames(p, frames)
+        go.touch()
+        _until(p, wanted=True)
+        assert _modes(p) == before
+        p.type("xyz\r")
+        _said(p, "LINE xyz")
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
 def test_a_read_of_stdin_in_a_thread_that_replaced_another_has_the_persons_modes(
     tmp_path: Path,
 ) -> None:
@@ -335,19 +353,7 @@ def test_a_read_of_stdin_in_a_thread_that_replaced_another_has_the_persons_modes
     second.join()
     say("LINE " + got[0].strip())
     """
-    go = tmp_path / "go"
-    with start(_program(body, go=go), stdout_pipe=True) as p:
-        before = _modes(p)
-        _said(p, "SPINNING")
-        _until(p, wanted=False)
-        _frames(p)  # (frames drawn while the first thread is there)
-        go.touch()
-        _until(p, wanted=True)
-        assert _modes(p) == before
-        p.type("xyz\r")
-        _said(p, "LINE xyz")
-        assert p.wait() == 0
-        assert _modes(p) == before
+    _read_after_frames(body, tmp_path / "go", 2)  # (frames while the first thread is there)
 
 
 def test_a_read_of_stdin_after_a_long_wait_elsewhere_has_the_persons_modes(
@@ -366,19 +372,7 @@ def test_a_read_of_stdin_after_a_long_wait_elsewhere_has_the_persons_modes(
     os.read(read_end, 1)
     say("LINE " + sys.stdin.readline().strip())
     """
-    go = tmp_path / "go"
-    with start(_program(body, go=go), stdout_pipe=True) as p:
-        before = _modes(p)
-        _said(p, "SPINNING")
-        _until(p, wanted=False)
-        _frames(p, 3)  # (frames drawn while the main thread waits on the pipe)
-        go.touch()
-        _until(p, wanted=True)
-        assert _modes(p) == before
-        p.type("xyz\r")
-        _said(p, "LINE xyz")
-        assert p.wait() == 0
-        assert _modes(p) == before
+    _read_after_frames(body, tmp_path / "go", 3)  # (frames while the main thread waits)
 
 
 def test_getpass_inside_the_spinner_does_not_show_the_password(tmp_path: Path) -> None:
