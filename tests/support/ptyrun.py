@@ -17,7 +17,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pyte
@@ -128,6 +128,22 @@ class PtyProcess:
                         f"{bytes(self.output)!r}"
                     )
         return bytes(self.output)
+
+    def read_until_screen(self, shows: Callable[[Screen], bool], timeout: float = 10.0) -> Screen:
+        """Read until the screen satisfies ``shows``; fail after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not shows(self._screen):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"screen never matched; output so far: {bytes(self.output)!r}")
+            if not self._pump(min(left, 0.1)) and self.proc.poll() is not None:
+                self._pump(0.05)
+                if not shows(self._screen):
+                    raise AssertionError(
+                        f"process ended ({self.proc.returncode}) before the screen matched: "
+                        f"{bytes(self.output)!r}"
+                    )
+        return self._screen
 
     def read_for(self, seconds: float) -> bytes:
         """Collect output for ``seconds``."""
