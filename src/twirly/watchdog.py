@@ -3,10 +3,11 @@ who blocked it.
 
 The book's lesson is that a coroutine that does not await freezes every coroutine on the
 loop, the spinner's own clock included. The watchdog is a thread beside that clock. While the
-loop is healthy it only waits for the clock's next tick to be due (no loop callback, no
-wake-up of the loop, no patching, no tracing). When a tick is half an interval late (for a
-style faster than that, when the glyph has stood still for :data:`STILL` seconds), the
-watchdog draws the frames itself, and at each one samples the loop thread's stack
+loop is healthy it sleeps on an alarm the clock pushes forward at each tick
+(:mod:`twirly.alarm`: no loop callback, no wake-up of the loop or of the watchdog, no
+patching, no tracing); where there is no alarm it looks now and then. When a tick is half an
+interval late (looking now and then, for a style faster than that, when the glyph has stood
+still for :data:`STILL` seconds), the watchdog draws the frames itself, and at each one samples the loop thread's stack
 (``sys._current_frames``; file, line and names are copied at once, no frame is kept); when
 the tick comes back, what the samples agree on is the block's record.
 
@@ -27,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable
 from types import CodeType
 
+from twirly.alarm import interval_of
 from twirly.render import display_width, sanitize
 
 TYPE_CHECKING = False
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Final, Literal, NamedTuple
 
+    from twirly.alarm import Alarm
     from twirly.drivers.asyncio import AsyncioClock
     from twirly.terminal import Terminal
 
@@ -68,20 +71,31 @@ class Settings(NamedTuple):
 
 _settings = Settings()
 
-#: Seconds: the glyph stands still no longer than this before the watchdog looks. For a fast
-#: style (dots: 80 ms a frame) it looks every other frame, not at each one: half the wake-ups
-#: while the loop is healthy, where each costs the loop a switch of the GIL. (Under the
-#: quarter of a second a glyph may stand still, with time left to draw.)
+#: Seconds: where the watchdog has no alarm (see :mod:`twirly.alarm`) and looks now and
+#: then, the glyph stands still no longer than this before it looks. For a fast style (dots:
+#: 80 ms a frame) it looks every other frame, not at each one: half the wake-ups while the
+#: loop is healthy, where each costs the loop a switch of the GIL. (Under the quarter of a
+#: second a glyph may stand still, with time left to draw.)
 STILL: Final = 0.2
 
+#: Whether a watchdog sleeps on an alarm where it can (False: it looks now and then).
+_use_alarm = True
 
-def next_look(last: float, due: float, takeover: float) -> tuple[float, float]:
+#: Seconds: the longest a watchdog with an alarm sleeps without looking (should the alarm
+#: ever fail to go off).
+_ALARM_PATIENCE: Final = 2.0
+
+
+def next_look(
+    last: float, due: float, takeover: float, still: float = STILL
+) -> tuple[float, float]:
     """When a healthy watchdog looks next, and the frame interval, for a clock that last
     ticked at ``last`` (0: not yet) and is due at ``due``: once the tick is ``takeover`` of an
-    interval late, and for a fast style no sooner than :data:`STILL` after the last tick."""
-    interval = min(max(due - last, 0.01), 1.0) if last else 0.1
+    interval late, and for a fast style no sooner than ``still`` after the last tick (0 with
+    an alarm: looking costs nothing until the alarm goes off)."""
+    interval = interval_of(last, due)
     look = due + interval * takeover
-    return (max(look, last + STILL) if last else look), interval
+    return (max(look, last + still) if last else look), interval
 
 
 class _Stop:
@@ -429,7 +443,8 @@ class Watchdog:
         self._guard = threading.Lock()  # the detector, between this thread and a closer
         # When this thread should next wake, the process's CPU time then, and the tick it
         # waits for (last, due, interval): to tell, later, whether it was let run.
-        self._mark = (0.0, 0.0, 0.0, 0.0, 0.1)
+        self._mark = (0.0, 0.0, 0.0, 0.0, 0.0, 0.1)
+        self._alarm: Alarm | None = None  # (set while this thread sleeps on one)
         self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
         self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
         self._block = (-1, 0.0)  # the ticks and the due time of the tick a block missed
@@ -445,6 +460,10 @@ class Watchdog:
     def stop(self, *, join: bool = False) -> None:
         """Stop watching (idempotent); ``join``: wait for the thread to end."""
         self._stop.set()
+        alarm = self._alarm
+        if alarm is not None:
+            self._clock.alarm = None
+            alarm.set(0.0)  # (now: the thread sleeps on it)
         thread = self._thread
         if join and thread is not None and thread is not threading.current_thread():
             thread.join(1.0)
@@ -463,6 +482,28 @@ class Watchdog:
             self._look_on()
         finally:
             not_a_reader(me, ends=True)
+            alarm, self._alarm = self._alarm, None
+            if alarm is not None:
+                if self._clock.alarm is alarm:
+                    self._clock.alarm = None
+                alarm.close()
+
+    def _set_alarm(self) -> Alarm | None:
+        """An alarm the clock pushes forward at each tick (None: look now and then). Only
+        where the loop thread's CPU time can be read: the alarm's notes of it are that."""
+        if self._cpu_clock is None or not _use_alarm:
+            return None
+        from twirly.alarm import create
+
+        alarm = create(self.detector.settings.takeover)
+        if alarm is None:
+            return None
+        alarm.cpu, alarm.since = self._cpu(), self._clock.last_tick
+        self._alarm = alarm
+        self._clock.alarm = alarm
+        if self._stop.is_set():  # (stopped meanwhile, before it could wake this thread)
+            alarm.set(0.0)
+        return alarm
 
     def _look_on(self) -> None:
         clock, stop = self._clock, self._stop
@@ -471,37 +512,65 @@ class Watchdog:
                 self._cpu_clock = time.pthread_getcpuclockid(clock.thread_id)
             except OSError:
                 pass
-        takeover_share = self.detector.settings.takeover
+        settings = self.detector.settings
+        alarm = self._set_alarm()
         while not stop.is_set():
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
             clock.longest = 0.0
-            look, interval = next_look(last, due, takeover_share)
+            if alarm is not None:
+                alarm.forget_worst()
+                look, interval = next_look(last, due, settings.takeover, 0.0)
+                alarm.set(look)  # (unless the clock has pushed it further already)
+                if clock.ticks != ticks:
+                    continue  # (it ticked meanwhile: its push stands, not this one)
+                alarm.wait(_ALARM_PATIENCE)
+                if stop.is_set() or not clock.alive:
+                    return
+                if clock.ticks == ticks:
+                    # (the loop thread's CPU time at its last tick: the base for _busy)
+                    woken, since, cpu = alarm.at, alarm.since, alarm.cpu
+                    self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since)
+                    continue
+                # It ticked before this thread looked. Had this thread been let run, it
+                # would have seen a tick this late live: it was kept from the GIL.
+                late = alarm.worst
+                if late - settings.takeover * interval > max(settings.record, 2 * interval):
+                    last, due = alarm.worst_gap
+                    self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+                continue
+            look, interval = next_look(last, due, settings.takeover)
             wait = look - time.monotonic()
             woken, cpu = time.monotonic() + max(wait, 0.0), self._cpu()
-            self._mark = (woken, cpu, last, due, interval)
+            self._mark = (woken, cpu, woken, last, due, interval)
             if wait > 0 and stop.wait(wait):
                 return
             if not clock.alive:
                 return
             if clock.ticks == ticks:
-                self._watch(last, due, interval, ticks, woken=woken, cpu=cpu)
+                self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=woken)
             elif self._overdue(time.monotonic(), woken, interval) and (
-                clock.longest >= self.detector.settings.record
+                clock.longest >= settings.record
             ):
-                # The loop ticked again before this thread could run at all, after a tick
-                # this late: something held the whole process (a C call holding the GIL,
-                # SIGSTOP). Say so, once. (Late here with the loop on time is only this
-                # thread kept from the GIL by a loop that takes it back at once: no block.)
-                took = sample(clock.thread_id or 0, self._boundary, clock.loop)
-                with self._guard:
-                    self.detector.begin(last, due)
-                    now = time.monotonic()
-                    self.detector.frozen(self._busy(now, woken, cpu), took)
-                    self._excuse_a_stop()
-                    # Ended when the late tick came (this thread may have woken later still).
-                    record = self.detector.end(min(due + clock.longest, now))
-                if record is not None:
-                    self._report(record)
+                # (Late here with the loop on time is only this thread kept from the GIL by
+                # a loop that takes it back at once: no block.)
+                now = time.monotonic()
+                ended = min(due + clock.longest, now)
+                self._frozen_meanwhile(last, due, ended, self._busy(now, woken, cpu))
+
+    def _frozen_meanwhile(self, last: float, due: float, ended: float, busy: float) -> None:
+        """The loop ticked again before this thread could run at all, after a tick due at
+        ``due`` came at ``ended``: something held the whole process (a C call holding the
+        GIL, SIGSTOP), and the loop thread was ``busy`` that share of the time. Say so, once."""
+        clock = self._clock
+        took = sample(clock.thread_id or 0, self._boundary, clock.loop)
+        with self._guard:
+            self.detector.begin(last, due)
+            self.detector.frozen(busy, took)
+            self._excuse_a_stop()
+            # Ended when the late tick came (this thread may have woken later still).
+            record = self.detector.end(ended)
+        if record is not None:
+            self._report(record)
 
     def _excuse_a_stop(self) -> None:
         # Under the guard: the person stopped the program (Ctrl-Z) since the last look.
@@ -515,10 +584,11 @@ class Watchdog:
         """True when this thread woke long after it should have: it was not let run."""
         return now - woken > max(self.detector.settings.record, 2 * interval)
 
-    def _busy(self, now: float, woken: float, cpu: float) -> float:
-        """The loop thread's CPU time over the wall time since ``woken`` (about 1: it held
-        the GIL; about 0: the process was stopped, or another thread held it)."""
-        return (self._cpu() - cpu) / max(now - woken, 1e-9)
+    def _busy(self, now: float, since: float, cpu: float) -> float:
+        """The loop thread's CPU time since ``since`` (when it was ``cpu``) over the wall time
+        (about 1: it held the GIL; about 0: the process was stopped, or another thread held
+        it)."""
+        return (self._cpu() - cpu) / max(now - since, 1e-9)
 
     def _cpu(self) -> float:
         """The loop thread's CPU time (the process's where a thread's cannot be read)."""
@@ -531,11 +601,19 @@ class Watchdog:
         return time.process_time()
 
     def _watch(
-        self, last: float, due: float, interval: float, ticks: int, *, woken: float, cpu: float
+        self,
+        last: float,
+        due: float,
+        interval: float,
+        ticks: int,
+        *,
+        woken: float,
+        cpu: float,
+        since: float,
     ) -> None:
         """The loop missed its tick: draw and sample until it ticks again. ``woken`` is when
-        this thread should have woken, ``cpu`` the process's CPU time when it began to wait:
-        a thread that wakes long after its time was not let run."""
+        this thread should have woken (a thread that wakes long after its time was not let
+        run), ``cpu`` the loop thread's CPU time at ``since``."""
         clock, stop, detector = self._clock, self._stop, self.detector
         thread_id = clock.thread_id
         if thread_id is None:
@@ -543,6 +621,7 @@ class Watchdog:
         with self._guard:
             detector.begin(last, due)
             self._block = (ticks, due)
+            self._mark = (woken, cpu, since, last, due, interval)
         loop = clock.loop
         warm = False
         while clock.ticks == ticks and clock.alive and not stop.is_set():
@@ -554,7 +633,7 @@ class Watchdog:
                 if not detector.active:
                     break  # (closed by the spinner that stopped meanwhile)
                 if self._overdue(now, woken, interval):
-                    detector.frozen(self._busy(now, woken, cpu), took)
+                    detector.frozen(self._busy(now, since, cpu), took)
                 self._excuse_a_stop()
                 detector.add(took)
                 label = "" if detector.paused else detector.label(now)
@@ -571,7 +650,8 @@ class Watchdog:
             if not label and show > now:
                 wait = min(wait, max(show - time.monotonic(), 0.005))
             woken, cpu = time.monotonic() + wait, self._cpu()
-            self._mark = (woken, cpu, last, due, interval)
+            since = woken
+            self._mark = (woken, cpu, since, last, due, interval)
             if stop.wait(wait):
                 break
         self._draw("")
@@ -590,12 +670,18 @@ class Watchdog:
         now = time.monotonic()
         with self._guard:
             detector = self.detector
-            woken, cpu, last, due, interval = self._mark
+            woken, cpu, since, last, due, interval = self._mark
+            alarm = self._alarm
+            if alarm is not None and not detector.active:
+                # (this thread sleeps on the alarm, which the clock keeps up to date)
+                last, due = self._clock.last_tick, self._clock.due
+                woken, cpu, since = alarm.at, alarm.cpu, alarm.since
+                interval = interval_of(last, due)
             missed = now - self._clock.last_tick - interval  # (how late the loop is now)
             if woken and self._overdue(now, woken, interval) and missed >= interval:
                 if not detector.active:
                     detector.begin(last, due)
-                detector.frozen(self._busy(now, woken, cpu), Sample("blocked"))
+                detector.frozen(self._busy(now, since, cpu), Sample("blocked"))
             self._excuse_a_stop()
             ended = now
             ticks, late_due = self._block

@@ -18,6 +18,17 @@ import pytest
 
 import twirly
 from tests.support.ptyrun import clean_env
+from twirly import alarm, watchdog
+
+
+@pytest.fixture(autouse=True, params=["alarm", "looks"])
+def waits(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test both ways a watchdog waits for a late tick: asleep on an alarm the clock
+    pushes forward (Linux), or looking now and then (elsewhere)."""
+    if request.param == "alarm" and sys.platform != "linux":
+        pytest.skip("the alarm is a Linux timerfd")
+    monkeypatch.setattr(watchdog, "_use_alarm", request.param == "alarm")
+    return str(request.param)
 
 
 def _watched(text: str = "x", **options: Any) -> twirly.Spinner:
@@ -110,6 +121,35 @@ def test_a_healthy_loop_records_nothing_and_is_never_woken_for_the_watchdog() ->
 
     assert asyncio.run(main()) == []
     assert woken == []
+
+
+@pytest.mark.parametrize("waits", ["alarm"], indirect=True)
+def test_with_an_alarm_the_watchdog_sleeps_while_the_loop_keeps_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    woken: list[bool] = []
+    original = alarm.Alarm.wait
+
+    def counting(self: alarm.Alarm, timeout: float) -> bool:
+        went_off = original(self, timeout)
+        woken.append(went_off)
+        return went_off
+
+    monkeypatch.setattr(alarm.Alarm, "wait", counting)
+
+    async def main() -> tuple[list[Any], int]:
+        async with _watched() as sp:
+            end = time.monotonic() + 1.5
+            while time.monotonic() < end:
+                time.sleep(0.01)  # steps of 10 ms: a healthy loop
+                await asyncio.sleep(0)
+            ticks = sp._terminal.ticker.ticks  # type: ignore[union-attr]
+        return sp.blocks, ticks
+
+    blocks, ticks = asyncio.run(main())
+    assert blocks == []
+    assert ticks >= 10  # (the loop's clock ticked all along, pushing the alarm forward)
+    assert woken == [True]  # once: when the spinner stopped
 
 
 def test_a_saturated_loop_is_busy_never_blamed_on_one_line() -> None:

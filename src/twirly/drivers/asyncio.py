@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from twirly.alarm import Alarm
     from twirly.watchdog import Watchdog
 
 __all__ = ["AsyncioClock"]
@@ -28,6 +29,7 @@ class AsyncioClock:
         "_stopping",
         "_task",
         "_tick",
+        "alarm",
         "due",
         "heartbeat",
         "last_tick",
@@ -51,6 +53,7 @@ class AsyncioClock:
         self.ticks = 0
         self.longest = 0.0  # the longest wait between two ticks, until a watchdog resets it
         self.watchdog: Watchdog | None = None
+        self.alarm: Alarm | None = None  # (the watchdog's, pushed forward at each tick)
         self.heartbeat = False  # (a clock that only ticks, for a watchdog off a terminal)
 
     @property
@@ -91,6 +94,9 @@ class AsyncioClock:
                 if delay is not None:
                     delay = max(delay, 0.0)
                     self.due = self.last_tick + delay
+                    alarm = self.alarm
+                    if alarm is not None:
+                        alarm.ticked(tick_at, late, self.due)
         except asyncio.CancelledError:
             if not self._stopping:
                 # Cancelled by someone else (asyncio.run's shutdown of a forgotten spinner):

@@ -1,0 +1,212 @@
+"""The watchdog's alarm: a kernel timer the event loop pushes forward at each tick.
+
+A watchdog that looks at the loop's clock now and then wakes while the loop is healthy, and
+each wake-up costs the loop a switch of the GIL. With an alarm it sleeps on a Linux
+``timerfd`` instead: the asyncio clock sets the timer, at each tick, to the moment its next
+tick will be late (:meth:`Alarm.ticked`, one system call on the loop's thread); while the
+loop keeps time the timer never expires and the watchdog never wakes. When the loop misses
+a tick, the timer goes off at once and the watchdog draws.
+
+The clock also notes, at each tick, the loop thread's CPU time and the latest gap between
+two ticks: when the watchdog itself could not run during a block (a C call held the GIL, or
+the whole process was stopped), it learns afterwards how long the block was and whether the
+loop's thread was busy meanwhile.
+
+Python 3.13 has ``os.timerfd_create``; on 3.11 and 3.12 the C library's functions are called
+through :mod:`ctypes` (loaded by the watchdog's thread, never by a first frame). Elsewhere,
+or if the timer cannot be made, :func:`create` answers None and the watchdog polls.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Alarm", "create", "interval_of"]
+
+_CLOCK_MONOTONIC = 1  # (Linux: the clock time.monotonic() reads)
+_TFD_TIMER_ABSTIME = 1
+_TFD_NONBLOCK = 0o4000
+_TFD_CLOEXEC = 0o2000000
+
+#: Alarms of this process, forgotten in a forked child (its loop does not run, and a timer
+#: shared with the parent must not be set from there).
+_alarms: list[Alarm] = []
+
+
+def interval_of(last: float, due: float) -> float:
+    """The frame interval of a clock that last ticked at ``last`` and is due at ``due``
+    (0: not yet ticked), kept between 10 ms and 1 s."""
+    return min(max(due - last, 0.01), 1.0) if last else 0.1
+
+
+class Alarm:
+    """A timer the watchdog sleeps on (:meth:`wait`) and the clock pushes (:meth:`ticked`).
+
+    ``share``: how late a tick may be, as a share of its interval, before the alarm goes off.
+    The fields the clock writes at each tick are plain stores, read by the watchdog without
+    a lock (a float read is whole): ``at`` (when the alarm goes off), ``cpu`` and ``since``
+    (the loop thread's CPU time at its last tick, and when that was), and the latest tick
+    since :meth:`forget_worst`: ``worst`` (seconds late), ``worst_gap`` (the tick before it,
+    and when it was due) and ``worst_busy`` (the loop thread's share of CPU over that gap).
+    """
+
+    __slots__ = (
+        "_fd",
+        "_set_at",
+        "at",
+        "cpu",
+        "share",
+        "since",
+        "worst",
+        "worst_busy",
+        "worst_gap",
+    )
+
+    def __init__(self, fd: int, set_at: Callable[[int, float], None], share: float) -> None:
+        self._fd = fd
+        self._set_at = set_at
+        self.share = share
+        self.at = 0.0
+        self.cpu = 0.0
+        self.since = 0.0
+        self.worst = 0.0
+        self.worst_gap = (0.0, 0.0)
+        self.worst_busy = 0.0
+
+    def set(self, at: float) -> bool:
+        """Go off at ``at`` (``time.monotonic()`` seconds; at once if that is past). False if
+        the timer is gone."""
+        fd = self._fd
+        if fd < 0:
+            return False
+        self.at = at
+        try:
+            self._set_at(fd, max(at, 1e-6))  # (0 would disarm it)
+        except OSError:
+            return False
+        return True
+
+    def ticked(self, at: float, late: float, due: float) -> None:
+        """From the loop's thread, at each tick of its clock: it ticked at ``at``, ``late``
+        seconds after it was due, and is due next at ``due``."""
+        cpu = time.thread_time()
+        if late > self.worst:
+            self.worst = late
+            self.worst_gap = (self.since, at - late)
+            self.worst_busy = (cpu - self.cpu) / max(at - self.since, 1e-9)
+        self.cpu, self.since = cpu, at
+        self.set(due + interval_of(at, due) * self.share)
+
+    def forget_worst(self) -> None:
+        """From the watchdog: count the latest tick from now on."""
+        self.worst = 0.0
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until the alarm goes off (True) or ``timeout`` seconds pass (False)."""
+        fd = self._fd
+        if fd < 0:
+            return False
+        try:
+            if not select.select([fd], [], [], timeout)[0]:
+                return False
+            os.read(fd, 8)  # (the count of expirations: read, so the next wait sleeps)
+        except BlockingIOError:
+            pass  # (pushed again by the clock between the two)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def close(self) -> None:
+        """Let the timer go (idempotent)."""
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            try:
+                _alarms.remove(self)
+            except ValueError:
+                pass
+            os.close(fd)
+
+
+def create(share: float) -> Alarm | None:
+    """An alarm, disarmed, that goes off when a tick is ``share`` of an interval late (None
+    where there is no timerfd)."""
+    made = _made_by_os() or _made_by_libc()
+    if made is None:
+        return None
+    alarm = Alarm(*made, share)
+    _alarms.append(alarm)
+    return alarm
+
+
+def _made_by_os() -> tuple[int, Callable[[int, float], None]] | None:
+    timerfd_create = getattr(os, "timerfd_create", None)  # (Python 3.13 and later)
+    if timerfd_create is None:
+        return None
+    settime: Callable[..., object] = os.timerfd_settime  # type: ignore[attr-defined]
+    flags = os.TFD_TIMER_ABSTIME  # type: ignore[attr-defined]
+
+    def set_at(fd: int, at: float) -> None:
+        settime(fd, flags=flags, initial=at)
+
+    try:
+        fd: int = timerfd_create(time.CLOCK_MONOTONIC, flags=_TFD_NONBLOCK | _TFD_CLOEXEC)
+    except OSError:
+        return None
+    return fd, set_at
+
+
+def _made_by_libc() -> tuple[int, Callable[[int, float], None]] | None:
+    if os.uname().sysname != "Linux":
+        return None
+    try:
+        import ctypes
+    except ImportError:
+        return None
+
+    class _Timespec(ctypes.Structure):
+        _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
+
+    class _Itimerspec(ctypes.Structure):
+        _fields_ = (("it_interval", _Timespec), ("it_value", _Timespec))
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        timerfd_create = libc.timerfd_create
+        timerfd_settime = libc.timerfd_settime
+    except (OSError, AttributeError):
+        return None
+    timerfd_create.argtypes = (ctypes.c_int, ctypes.c_int)
+    timerfd_settime.argtypes = (
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.POINTER(_Itimerspec),
+        ctypes.c_void_p,
+    )
+    fd = timerfd_create(_CLOCK_MONOTONIC, _TFD_NONBLOCK | _TFD_CLOEXEC)
+    if fd < 0:
+        return None
+    never = _Timespec(0, 0)
+
+    def set_at(fd: int, at: float) -> None:
+        # (a structure of its own for each call: the loop's thread and the watchdog's both
+        # set the alarm, and the call lets go of the GIL)
+        seconds = int(at)
+        spec = _Itimerspec(never, _Timespec(seconds, int((at - seconds) * 1e9)))
+        if timerfd_settime(fd, _TFD_TIMER_ABSTIME, ctypes.byref(spec), None) < 0:
+            raise OSError(ctypes.get_errno(), "timerfd_settime failed")
+
+    return fd, set_at
+
+
+def _forget_after_fork() -> None:
+    for alarm in list(_alarms):
+        alarm.close()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

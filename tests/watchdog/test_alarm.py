@@ -1,0 +1,120 @@
+"""The watchdog's alarm: a Linux timer the loop's clock pushes forward at each tick, so that
+the watchdog sleeps while the loop keeps time and wakes the moment it does not."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from twirly import alarm as alarms
+from twirly.alarm import Alarm, interval_of
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="timerfd is Linux's")
+
+MAKERS = {"libc": alarms._made_by_libc, "os": alarms._made_by_os}
+
+
+@pytest.fixture(params=sorted(MAKERS))
+def alarm(request: pytest.FixtureRequest) -> Iterator[Alarm]:
+    """An alarm made each way this Python can make one (os: Python 3.13 and later)."""
+    made = MAKERS[request.param]()
+    if made is None:
+        pytest.skip(f"no timerfd by {request.param} on this Python")
+    made_alarm = Alarm(*made, 0.5)
+    yield made_alarm
+    made_alarm.close()
+
+
+def test_it_goes_off_at_the_time_it_is_set_for_and_not_before(alarm: Alarm) -> None:
+    start = time.monotonic()
+    assert alarm.set(start + 0.3)
+    assert not alarm.wait(0.05)  # (not yet)
+    assert alarm.wait(2.0)
+    assert time.monotonic() >= start + 0.3
+    assert not alarm.wait(0.05)  # once: the next wait sleeps again
+
+
+def test_a_time_already_past_goes_off_at_once(alarm: Alarm) -> None:
+    assert alarm.set(0.0)
+    assert alarm.wait(2.0)
+
+
+def test_a_push_forward_before_it_goes_off_moves_it(alarm: Alarm) -> None:
+    start = time.monotonic()
+    alarm.set(start + 0.1)
+    alarm.set(start + 1.0)
+    assert not alarm.wait(0.5)
+    assert alarm.wait(3.0)
+    assert time.monotonic() >= start + 1.0
+
+
+def test_each_tick_sets_it_to_when_the_next_tick_will_be_late_by_its_share(alarm: Alarm) -> None:
+    now = time.monotonic()
+    alarm.ticked(now, 0.0, now + 0.8)
+    assert alarm.at == pytest.approx(now + 0.8 + 0.4)
+    assert alarm.since == now
+    assert alarm.cpu == pytest.approx(time.thread_time(), abs=0.05)
+    assert not alarm.wait(0.3)
+    assert alarm.wait(3.0)
+    assert time.monotonic() >= now + 1.2
+
+
+def test_the_latest_tick_is_noted_with_its_gap_and_the_loop_threads_share_of_cpu(
+    alarm: Alarm,
+) -> None:
+    start = time.monotonic()
+    alarm.ticked(start, 0.0, start + 0.08)
+    end = start + 0.3
+    while time.monotonic() < end:
+        pass  # (busy: this thread's CPU time goes on)
+    now = time.monotonic()
+    alarm.ticked(now, now - (start + 0.08), now + 0.08)
+    assert alarm.worst == pytest.approx(now - start - 0.08)
+    assert alarm.worst_gap[0] == start
+    assert alarm.worst_gap[1] == pytest.approx(start + 0.08)
+    assert alarm.worst_busy > 0.5
+    later = now + 0.05
+    time.sleep(0.05)  # (sleeping: no CPU time; but not as late as the worst one)
+    alarm.ticked(later, 0.01, later + 0.08)
+    assert alarm.worst_gap[0] == start
+    assert alarm.worst_gap[1] == pytest.approx(start + 0.08)
+    alarm.forget_worst()
+    alarm.ticked(later + 0.1, 0.01, later + 0.18)
+    assert alarm.worst == pytest.approx(0.01)
+    assert alarm.worst_gap[0] == later
+
+
+def test_once_closed_it_neither_sets_nor_waits(alarm: Alarm) -> None:
+    alarm.close()
+    alarm.close()  # (idempotent)
+    assert not alarm.set(time.monotonic())
+    assert not alarm.wait(0.01)
+
+
+def test_a_forked_child_lets_the_parents_alarms_go_and_the_parents_keep_working() -> None:
+    made = alarms.create(0.5)
+    assert made is not None
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os._exit(0 if not made.set(time.monotonic() + 10) else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert made.set(time.monotonic() + 0.05)
+        assert made.wait(2.0)
+    finally:
+        made.close()
+
+
+@pytest.mark.parametrize(
+    ("last", "due", "interval"),
+    [(10.0, 10.08, 0.08), (10.0, 10.001, 0.01), (10.0, 15.0, 1.0), (0.0, 3.0, 0.1)],
+)
+def test_the_interval_is_kept_between_ten_milliseconds_and_a_second(
+    last: float, due: float, interval: float
+) -> None:
+    assert interval_of(last, due) == pytest.approx(interval)
