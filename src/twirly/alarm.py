@@ -162,6 +162,28 @@ def _made_by_os() -> tuple[int, Callable[[int, float], None]] | None:
 
 
 def _made_by_libc() -> tuple[int, Callable[[int, float], None]] | None:
+    functions = _libc_functions()
+    if functions is None:
+        return None
+    create_fd, set_at = functions
+    fd = create_fd(_CLOCK_MONOTONIC, _TFD_NONBLOCK | _TFD_CLOEXEC)
+    return (fd, set_at) if fd >= 0 else None
+
+
+#: The C library's timerfd functions, once found (False: not there).
+_libc: tuple[Callable[[int, int], int], Callable[[int, float], None]] | bool | None = None
+
+
+def _libc_functions() -> tuple[Callable[[int, int], int], Callable[[int, float], None]] | None:
+    """``timerfd_create`` and a setter of absolute times, made once per process (ctypes
+    keeps every structure type it is shown: one pair of them, not one per alarm)."""
+    global _libc
+    if _libc is None:
+        _libc = _find_libc() or False
+    return _libc if isinstance(_libc, tuple) else None
+
+
+def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None]] | None:
     if os.uname().sysname != "Linux":
         return None
     try:
@@ -188,9 +210,6 @@ def _made_by_libc() -> tuple[int, Callable[[int, float], None]] | None:
         ctypes.POINTER(_Itimerspec),
         ctypes.c_void_p,
     )
-    fd = timerfd_create(_CLOCK_MONOTONIC, _TFD_NONBLOCK | _TFD_CLOEXEC)
-    if fd < 0:
-        return None
     never = _Timespec(0, 0)
 
     def set_at(fd: int, at: float) -> None:
@@ -201,7 +220,8 @@ def _made_by_libc() -> tuple[int, Callable[[int, float], None]] | None:
         if timerfd_settime(fd, _TFD_TIMER_ABSTIME, ctypes.byref(spec), None) < 0:
             raise OSError(ctypes.get_errno(), "timerfd_settime failed")
 
-    return fd, set_at
+    create_fd: Callable[[int, int], int] = timerfd_create
+    return create_fd, set_at
 
 
 def _forget_after_fork() -> None:
