@@ -95,6 +95,8 @@ def test_once_closed_it_neither_sets_nor_waits(alarm: Alarm) -> None:
     assert not alarm.wait(0.01)
 
 
+# (the child only sets the alarm and exits: no lock another thread held is taken there)
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_lets_the_parents_alarms_go_and_the_parents_keep_working() -> None:
     made = alarms.create(0.5)
     assert made is not None
