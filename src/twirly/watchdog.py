@@ -7,9 +7,10 @@ loop is healthy it sleeps on an alarm the clock pushes forward at each tick
 (:mod:`twirly.alarm`: no loop callback, no wake-up of the loop or of the watchdog, no
 patching, no tracing); where there is no alarm it looks now and then. When a tick is half an
 interval late (looking now and then, for a style faster than that, when the glyph has stood
-still for :data:`STILL` seconds), the watchdog draws the frames itself, and at each one samples the loop thread's stack
-(``sys._current_frames``; file, line and names are copied at once, no frame is kept); when
-the tick comes back, what the samples agree on is the block's record.
+still for :data:`STILL` seconds), the watchdog draws the frames itself, and at each one
+samples the loop thread's stack (``sys._current_frames``; file, line and names are copied at
+once, no frame is kept); when the tick comes back, what the samples agree on is the block's
+record.
 
 Three parts:
 

@@ -37,6 +37,11 @@ _TAKES = frozenset(
 )
 
 
+def _only_drawing(data: bytes) -> bool:
+    """True for output with no text and no new line: moves, erasures and modes only."""
+    return bool(data) and b"\n" not in data and not visible_text(data).strip(b" \t\r")
+
+
 class FullScreen:
     """Whether the command has the screen, and the hand-over in both directions."""
 
@@ -76,15 +81,18 @@ class FullScreen:
         """Would output with ``signals`` take the screen (it does not have it yet)?"""
         return not self.active and bool(_TAKES.intersection(signals) or not self._canonical())
 
-    def on_output(self, signals: list[ScreenSignal], fd: int) -> bool:
-        """Take note of output with ``signals`` read from ``fd``; True when it belongs to the
-        full screen (the caller passes it on unchanged, and does not record it)."""
+    def on_output(self, signals: list[ScreenSignal], fd: int, data: bytes = b"") -> bool:
+        """Take note of ``data``, with ``signals``, read from ``fd``; True when it belongs to
+        the full screen (the caller passes it on unchanged, and does not record it)."""
         # The modes are judged before this output's own signals: the sequence that leaves
         # the alternate screen must still reach the terminal.
         if self.active and self.given_back():
-            if fd == self._keys_to:
+            if fd == self._keys_to or _only_drawing(data):
                 # The echo of the last keys, made while they were read one by one (`read
-                # -n1`): it belongs to the full screen; the screen is given back after it.
+                # -n1`), or the program's last drawing without a line of text (less's
+                # "\r ESC[K" over its prompt, keypad mode off): written before its modes
+                # changed, read after. It belongs to the full screen, which is given back
+                # after it.
                 self._closing = True
                 return True
             self._give_back(fd)

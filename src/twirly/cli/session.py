@@ -316,7 +316,7 @@ class Session:
         if self._full.takes(signals) and not self._early:
             self._read_others(source.fd)
         was_full = self._full.active
-        if self._full.on_output(signals, source.fd):
+        if self._full.on_output(signals, source.fd, data):
             if not was_full:
                 self._on_full_screen()
             source.dest.raw(data)  # drawing: not recorded, replaying it would be garbage
