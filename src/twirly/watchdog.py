@@ -83,8 +83,8 @@ STILL: Final = 0.2
 _use_alarm = True
 
 #: Seconds: the longest a watchdog with an alarm sleeps without looking (should the alarm
-#: ever fail to go off).
-_ALARM_PATIENCE: Final = 2.0
+#: ever fail to go off: a look costs about 0.2 ms of CPU with a busy loop).
+_ALARM_PATIENCE: Final = 10.0
 
 
 def next_look(
@@ -519,25 +519,9 @@ class Watchdog:
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
             clock.longest = 0.0
             if alarm is not None:
-                alarm.forget_worst()
-                look, interval = next_look(last, due, settings.takeover, 0.0)
-                alarm.set(look)  # (unless the clock has pushed it further already)
-                if clock.ticks != ticks:
-                    continue  # (it ticked meanwhile: its push stands, not this one)
-                alarm.wait(_ALARM_PATIENCE)
-                if stop.is_set() or not clock.alive:
+                if not self._wait_on(alarm, last, due, ticks):
                     return
-                if clock.ticks == ticks:
-                    # (the loop thread's CPU time at its last tick: the base for _busy)
-                    woken, since, cpu = alarm.at, alarm.since, alarm.cpu
-                    self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since)
-                    continue
-                # It ticked before this thread looked. Had this thread been let run, it
-                # would have seen a tick this late live: it was kept from the GIL.
-                late = alarm.worst
-                if late - settings.takeover * interval > max(settings.record, 2 * interval):
-                    last, due = alarm.worst_gap
-                    self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+                alarm = self._alarm  # (None once its timer failed)
                 continue
             look, interval = next_look(last, due, settings.takeover)
             wait = look - time.monotonic()
@@ -557,6 +541,34 @@ class Watchdog:
                 now = time.monotonic()
                 ended = min(due + clock.longest, now)
                 self._frozen_meanwhile(last, due, ended, self._busy(now, woken, cpu))
+
+    def _wait_on(self, alarm: Alarm, last: float, due: float, ticks: int) -> bool:
+        """Sleep on ``alarm`` until the tick due at ``due`` is late, then watch the block;
+        False when this thread is done (stopped, or the clock has)."""
+        clock, settings = self._clock, self.detector.settings
+        alarm.forget_worst()
+        look, interval = next_look(last, due, settings.takeover, 0.0)
+        if not alarm.set(look):  # (the timer failed: look now and then instead)
+            clock.alarm, self._alarm = None, None
+            alarm.close()
+            return True
+        if clock.ticks != ticks:
+            return True  # (it ticked meanwhile: its push stands, not this one)
+        alarm.wait(_ALARM_PATIENCE)
+        if self._stop.is_set() or not clock.alive:
+            return False
+        if clock.ticks == ticks:
+            # (the loop thread's CPU time at its last tick: the base for _busy)
+            woken, since, cpu = alarm.at, alarm.since, alarm.cpu
+            self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since)
+            return True
+        # It ticked before this thread looked. Had this thread been let run, it would have
+        # seen a tick this late live: it was kept from the GIL.
+        late = alarm.worst
+        if late - settings.takeover * interval > max(settings.record, 2 * interval):
+            last, due = alarm.worst_gap
+            self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+        return True
 
     def _frozen_meanwhile(self, last: float, due: float, ended: float, busy: float) -> None:
         """The loop ticked again before this thread could run at all, after a tick due at

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -150,6 +151,37 @@ def test_with_an_alarm_the_watchdog_sleeps_while_the_loop_keeps_time(
     assert blocks == []
     assert ticks >= 10  # (the loop's clock ticked all along, pushing the alarm forward)
     assert woken == [True]  # once: when the spinner stopped
+
+
+@pytest.mark.parametrize("waits", ["alarm"], indirect=True)
+def test_a_watchdog_whose_alarm_fails_looks_now_and_then_instead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[alarm.Alarm] = []
+
+    def failing(share: float) -> alarm.Alarm:
+        def refuse(fd: int, at: float) -> None:
+            raise OSError("timerfd_settime failed")
+
+        read, write = os.pipe()
+        os.close(write)
+        made.append(alarm.Alarm(read, refuse, share))
+        return made[-1]
+
+    monkeypatch.setattr(alarm, "create", failing)
+
+    async def main() -> list[Any]:
+        async with _watched() as sp:
+            await asyncio.sleep(0.2)
+            time.sleep(0.6)  # blocks the loop
+            await asyncio.sleep(0.1)
+        return sp.blocks
+
+    blocks = asyncio.run(main())
+    assert len(made) == 1
+    assert [block.kind for block in blocks] == ["blocked"]
+    assert not made[0].set(0.0)  # (let go of, once it failed)
+    assert _twirly_threads() == []
 
 
 def test_a_saturated_loop_is_busy_never_blamed_on_one_line() -> None:
