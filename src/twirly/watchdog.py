@@ -576,14 +576,17 @@ class Watchdog:
         GIL, SIGSTOP), and the loop thread was ``busy`` that share of the time. Say so, once."""
         clock = self._clock
         took = sample(clock.thread_id or 0, self._boundary, clock.loop)
-        with self._guard:
-            self.detector.begin(last, due)
-            self.detector.frozen(busy, took)
-            self._excuse_a_stop()
-            # Ended when the late tick came (this thread may have woken later still).
-            record = self.detector.end(ended)
+        with self._terminal._lock:  # (as in _watch: the rows hear of it before they go)
+            with self._guard:
+                self.detector.begin(last, due)
+                self.detector.frozen(busy, took)
+                self._excuse_a_stop()
+                # Ended when the late tick came (this thread may have woken later still).
+                record = self.detector.end(ended)
+            if record is not None:
+                record = self._report(record)
         if record is not None:
-            self._report(record)
+            self._log(record)
 
     def _excuse_a_stop(self) -> None:
         # Under the guard: the person stopped the program (Ctrl-Z) since the last look.
@@ -668,42 +671,55 @@ class Watchdog:
             if stop.wait(wait):
                 break
         self._draw("")
-        with self._guard:
-            # Ended with the late tick (the latest one may have come later still, if this
-            # thread was slow to look).
-            ended = min(due + clock.longest, clock.last_tick) if clock.ticks != ticks else None
-            record = detector.end(ended or time.monotonic()) if detector.active else None
-        if record is not None and not stop.is_set():
-            self._report(record)
+        # Under the terminal's lock, from the block's end to its report: a spinner that stops
+        # meanwhile (its row detached, under that lock) either finds the block still open and
+        # reports it itself (close_block), or hears of it before its row goes.
+        with self._terminal._lock:
+            with self._guard:
+                # Ended with the late tick (the latest one may have come later still, if this
+                # thread was slow to look).
+                late = clock.ticks != ticks
+                ended = min(due + clock.longest, clock.last_tick) if late else None
+                record = detector.end(ended or time.monotonic()) if detector.active else None
+            if stop.is_set():
+                record = None  # (the spinner has gone, with its summary)
+            if record is not None:
+                record = self._report(record)
+        if record is not None:
+            self._log(record)
 
     def close_block(self) -> None:
         """A spinner on the loop stops while the loop is late (the block ended in the very
         step that stops it): record the block now, up to this moment. If this thread could
         not even run meanwhile (a C call held the GIL), say that, without a site."""
         now = time.monotonic()
-        with self._guard:
-            detector = self.detector
-            woken, cpu, since, last, due, interval = self._mark
-            alarm = self._alarm
-            if alarm is not None and not detector.active:
-                # (this thread sleeps on the alarm, which the clock keeps up to date)
-                last, due = self._clock.last_tick, self._clock.due
-                woken, cpu, since = alarm.at, alarm.cpu, alarm.since
-                interval = interval_of(last, due)
-            missed = now - self._clock.last_tick - interval  # (how late the loop is now)
-            if woken and self._overdue(now, woken, interval) and missed >= interval:
-                if not detector.active:
-                    detector.begin(last, due)
-                detector.frozen(self._busy(now, since, cpu), Sample("blocked"))
-            self._excuse_a_stop()
-            ended = now
-            ticks, late_due = self._block
-            if detector.active and self._clock.ticks != ticks:
-                # The loop ticked again before this thread looked: it ended with that tick.
-                ended = min(late_due + self._clock.longest, self._clock.last_tick, now)
-            record = detector.end(ended) if detector.active else None
+        # (the terminal's lock first, as when this thread ends a block: see _watch)
+        with self._terminal._lock:
+            with self._guard:
+                detector = self.detector
+                woken, cpu, since, last, due, interval = self._mark
+                alarm = self._alarm
+                if alarm is not None and not detector.active:
+                    # (this thread sleeps on the alarm, which the clock keeps up to date)
+                    last, due = self._clock.last_tick, self._clock.due
+                    woken, cpu, since = alarm.at, alarm.cpu, alarm.since
+                    interval = interval_of(last, due)
+                missed = now - self._clock.last_tick - interval  # (how late the loop is now)
+                if woken and self._overdue(now, woken, interval) and missed >= interval:
+                    if not detector.active:
+                        detector.begin(last, due)
+                    detector.frozen(self._busy(now, since, cpu), Sample("blocked"))
+                self._excuse_a_stop()
+                ended = now
+                ticks, late_due = self._block
+                if detector.active and self._clock.ticks != ticks:
+                    # The loop ticked again before this thread looked: it ended with that tick.
+                    ended = min(late_due + self._clock.longest, self._clock.last_tick, now)
+                record = detector.end(ended) if detector.active else None
+            if record is not None:
+                record = self._report(record)
         if record is not None:
-            self._report(record)
+            self._log(record)
 
     def _draw(self, label: str) -> float | None:
         """Draw the frame due, with ``label`` on the rows of the loop; the delay until the
@@ -720,13 +736,25 @@ class Watchdog:
                 row.note = note
             return terminal.tick() if rows else None
 
-    def _report(self, record: Record) -> None:
+    def _report(self, record: Record) -> Record:
+        """Tell the listeners and the rows of the loop of ``record`` (under the terminal's
+        lock, so that rows detached meanwhile hear of it first); returned with its line of
+        code, for :meth:`_log` once that lock is let go."""
         if record.filename and record.lineno:
             import linecache
 
             line = linecache.getline(record.filename, record.lineno).strip()
             code, hash_, _ = line.partition("  #")  # (an inline comment is not the code)
             record = record._replace(line=code.rstrip() if hash_ and code else line)
+        for listener in list(self._listeners):
+            listener(record)
+        self._terminal.report_block(self._clock.loop, record)
+        return record
+
+    @staticmethod
+    def _log(record: Record) -> None:
+        """One WARNING on the ``twirly.watchdog`` logger (outside the terminal's lock: the
+        program's handlers take locks of their own, and may write where twirly captures)."""
         import logging
 
         logger = logging.getLogger("twirly.watchdog")
@@ -741,9 +769,6 @@ class Watchdog:
             summary_lines([record])[1].strip(),
             extra={"twirly_block": record},
         )
-        for listener in list(self._listeners):
-            listener(record)
-        self._terminal.report_block(self._clock.loop, record)
 
 
 def _seconds(value: float) -> str:
