@@ -12,9 +12,11 @@ two ticks: when the watchdog itself could not run during a block (a C call held 
 the whole process was stopped), it learns afterwards how long the block was and whether the
 loop's thread was busy meanwhile.
 
-Python 3.13 has ``os.timerfd_create``; on 3.11 and 3.12 the C library's functions are called
-through :mod:`ctypes` (loaded by the watchdog's thread, never by a first frame). Elsewhere,
-or if the timer cannot be made, :func:`create` answers None and the watchdog polls.
+The C library's functions are called through :mod:`ctypes` (loaded by the watchdog's thread,
+never by a first frame), holding the GIL: ``os.timerfd_settime`` (Python 3.13) lets go of it,
+and at each tick a busy thread could then keep the loop waiting for it; that one is used only
+where ctypes is missing. Elsewhere, or if the timer cannot be made, :func:`create` answers
+None and the watchdog looks now and then.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ class Alarm:
 def create(share: float) -> Alarm | None:
     """An alarm, disarmed, that goes off when a tick is ``share`` of an interval late (None
     where there is no timerfd)."""
-    made = _made_by_os() or _made_by_libc()
+    made = _made_by_libc() or _made_by_os()
     if made is None:
         return None
     alarm = Alarm(*made, share)
@@ -198,7 +200,9 @@ def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None
         _fields_ = (("it_interval", _Timespec), ("it_value", _Timespec))
 
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        # (PyDLL: the calls keep the GIL. Setting the timer takes a microsecond; letting go
+        # of the GIL at each tick would let a busy thread keep the loop waiting for it.)
+        libc = ctypes.PyDLL(None, use_errno=True)
         timerfd_create = libc.timerfd_create
         timerfd_settime = libc.timerfd_settime
     except (OSError, AttributeError):
@@ -214,7 +218,7 @@ def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None
 
     def set_at(fd: int, at: float) -> None:
         # (a structure of its own for each call: the loop's thread and the watchdog's both
-        # set the alarm, and the call lets go of the GIL)
+        # set the alarm)
         seconds = int(at)
         spec = _Itimerspec(never, _Timespec(seconds, int((at - seconds) * 1e9)))
         if timerfd_settime(fd, _TFD_TIMER_ABSTIME, ctypes.byref(spec), None) < 0:
