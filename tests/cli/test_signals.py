@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.cli_support import kill_quietly, read_pid, twirly_in_pty, wait_gone
-from tests.support.ptyrun import PtyProcess
+from tests.cli.cli_support import TWIRLY, kill_quietly, read_pid, twirly_in_pty, wait_gone
+from tests.support.ptyrun import PtyProcess, clean_env
 
 # A command whose pid is written to a file, in a process that is not the command itself (a
 # grandchild of twirly), so that its end shows the whole process group was stopped.
@@ -38,7 +39,9 @@ def test_signal_is_forwarded_to_the_whole_group_and_nothing_is_left(
         try:
             proc.read_until("Serving")
             proc.send_signal(signum)
-            assert proc.wait() == status
+            # Killed by it, as its command was: the shell reads 128 + the signal's number.
+            assert proc.wait() == -signum
+            assert 128 + signum == status
             assert wait_gone(pid)
         finally:
             kill_quietly(pid)
@@ -53,7 +56,7 @@ def test_ctrl_c_at_the_terminal_stops_the_command(tmp_path: Path) -> None:
         try:
             proc.read_until("Serving")
             proc.type("\x03")
-            assert proc.wait() == 130
+            assert proc.wait() == -signal.SIGINT  # (a shell reads 130)
             assert wait_gone(pid)
         finally:
             kill_quietly(pid)
@@ -66,7 +69,7 @@ def test_a_command_that_ignores_the_signal_is_killed_after_a_grace_period(tmp_pa
         try:
             proc.read_until("Stubborn")
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait() == 143
+            assert proc.wait() == -signal.SIGTERM  # (a shell reads 143)
             assert wait_gone(pid)
         finally:
             kill_quietly(pid)
@@ -228,7 +231,7 @@ def test_ctrl_z_stops_the_command_too_and_leaves_the_terminal_usable(tmp_path: P
                 proc.read_for(0.05)
             assert not proc.screen().cursor_visible
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait() == 143
+            assert proc.wait() == -signal.SIGTERM  # (a shell reads 143)
             assert wait_gone(pid)
         finally:
             kill_quietly(pid)
@@ -240,7 +243,7 @@ def test_the_final_line_after_ctrl_c_does_not_glue_to_the_terminals_echo() -> No
     with twirly_in_pty("-t", "Sleeping", "--", "sleep", "30") as proc:
         proc.read_until("Sleeping")
         proc.type("\x03")
-        assert proc.wait() == 130
+        assert proc.wait() == -signal.SIGINT
         screen = proc.screen()
     assert screen.text == "✖ Sleeping (interrupted)"
     assert screen.cursor_visible
@@ -251,7 +254,7 @@ def test_output_replayed_after_ctrl_c_starts_on_a_clean_row() -> None:
     with twirly_in_pty("-t", "Sleeping", "--", "sh", "-c", script) as proc:
         proc.read_until("Sleeping")
         proc.type("\x03")
-        assert proc.wait() == 130
+        assert proc.wait() == -signal.SIGINT
         assert proc.screen().text == "so-far\n✖ Sleeping (interrupted)"
 
 
@@ -277,3 +280,26 @@ print(all(signal.getsignal(s) is mine for s in (signal.SIGTERM, signal.SIGHUP, s
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+def test_ctrl_c_ends_a_shells_loop_as_it_would_without_twirly() -> None:
+    # bash waits for its foreground command and carries on with the loop after a program
+    # that exits 130; it stops only after one that SIGINT killed. twirly goes the way of its
+    # command.
+    loop = f"for i in 1 2 3; do {shlex.join(TWIRLY)} -t Sleeping -- sleep 30; done; echo AFTER"
+    with PtyProcess(["bash", "--norc", "--noprofile", "-c", loop], env=clean_env()) as proc:
+        proc.read_until("Sleeping")
+        proc.type("\x03")
+        status = proc.wait()
+        text = proc.screen().text
+    assert status == -signal.SIGINT, text
+    assert text == "✖ Sleeping (interrupted)"  # (no second turn of the loop, no AFTER)
+
+
+def test_a_command_that_handles_ctrl_c_and_exits_leaves_twirly_to_exit_130() -> None:
+    script = "trap 'exit 0' INT; echo ready; while :; do sleep 0.05; done"
+    with twirly_in_pty("-t", "Waiting", "--", "sh", "-c", script) as proc:
+        proc.read_until("Waiting")
+        proc.type("\x03")
+        assert proc.wait() == 130  # an exit, not a death by SIGINT: a shell carries on
+        assert "✖ Waiting (interrupted)" in proc.screen().text

@@ -125,7 +125,7 @@ def test_the_modes_come_back_exactly_after_a_signal(signum: int, tmp_path: Path)
                 p.type("\x03")  # Ctrl-C at the keyboard
             else:
                 p.send_signal(signum)
-            assert p.wait() == 128 + signum
+            assert p.wait() == -signum  # (killed by it, as its command: 128 + signum)
             assert _modes(p) == before
         finally:
             kill_quietly(pid)
@@ -169,6 +169,8 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
             _until_echo(p, wanted=False)
             p.type("\x1a")  # Ctrl-Z
             shell_said(p, control, "STOPPED")
+            # Stopped by SIGTSTP, as any program is by Ctrl-Z (bash's $? then reads 148).
+            assert f"BY-{signal.SIGTSTP}" in (control / "said").read_text().split()
             assert _modes(p) == before  # the person's modes while stopped
             tell(control, "bg")
             shell_said(p, control, "BACKGROUND")

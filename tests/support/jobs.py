@@ -8,7 +8,8 @@ continues it only if it is stopped: bash's ``fg`` sends no SIGCONT to a job alre
 the background). With ``editing``, the shell, like bash at its prompt, reads its own line in
 its own modes while the job runs behind (no echo, no lines: readline does the rest), and sets
 the job's modes again before putting it in front. The shell writes what it did (STOPPED,
-BACKGROUND, FOREGROUND) to the ``said`` file of the control directory.
+BACKGROUND, FOREGROUND) to the ``said`` file of the control directory, and after STOPPED the
+signal that stopped the job (``BY-20``: SIGTSTP).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ while True:
         job_modes = termios.tcgetattr(0)
         front, stopped = False, True
         say("STOPPED")
+        say(f"BY-{os.WSTOPSIG(status)}")  # (the signal that stopped it: bash prints it)
     if front:
         continue
     if stopped and told("bg"):

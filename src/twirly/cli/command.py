@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from twirly.cli.inbox import SignalInbox
     from twirly.cli.launch import Child
     from twirly.cli.options import Options
+    from twirly.cli.session import Outcome
 
 __all__ = ["main"]
 
@@ -58,16 +59,36 @@ def main(argv: Sequence[str]) -> int:
             return error.status
         sentinel = Sentinel(child.pid)
         try:
-            return _supervise(child, options, spinner, stream, inbox)
+            outcome = _supervise(child, options, spinner, stream, inbox)
         finally:
             sentinel.dismiss()
     finally:
         inbox.close()
+    if outcome.signal is not None:
+        _end_by(outcome.signal)
+    return outcome.status
+
+
+def _end_by(signum: int) -> None:
+    """End twirly by ``signum``, as its command ended, once everything is written: a shell
+    runs the rest of a loop or a list after a program that exits 130, not after one that
+    SIGINT killed (its own commands, waiting for them, learn of Ctrl-C that way)."""
+    import os
+    import signal
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+    os.kill(os.getpid(), signum)
 
 
 def _supervise(
     child: Child, options: Options, spinner: Spinner, stream: TextIO, inbox: SignalInbox
-) -> int:
+) -> Outcome:
     """Show the spinner while the session runs; then the final line and the replay."""
     from twirly.cli.output import Destination, LiveLine, TailRows, Writer
     from twirly.cli.session import Session
@@ -120,7 +141,7 @@ def _supervise(
                 destinations[unfinished].raw(b"\n")  # the final line starts on a line of its own
         spinner.fail(options.failure or f"{options.text} ({outcome.reason})")
     session.recording.close()
-    return outcome.status
+    return outcome
 
 
 def _isatty(fd: int) -> bool:

@@ -26,7 +26,8 @@ examples:
 
 exit status: the command's; 128+N if it died of signal N; 124 on timeout; 126 when the
 command cannot be run, 127 when it is not found; 2 for a usage error; 130/143/129 when
-twirly is interrupted (Ctrl-C, SIGTERM, SIGHUP), after stopping the command.
+twirly is interrupted (Ctrl-C, SIGTERM, SIGHUP), after stopping the command (ending by the
+same signal when the command died of it, so that a shell's loop stops as it would).
 
 A command that asks for input (sudo, ssh, `read -p`) pauses the spinner: its prompt is shown
 and what you type goes to the command. One that takes the screen (less, git log's pager,

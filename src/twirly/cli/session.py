@@ -47,14 +47,27 @@ TTY = 0  # the source number of the command's controlling terminal (1 and 2: std
 _REASONS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
 
 
+def _stop_self() -> None:
+    """Stop as Ctrl-Z stops any program, by SIGTSTP (its default action): the shell sees a
+    job stopped by SIGTSTP (``$?`` 148), not by SIGSTOP (147)."""
+    previous = signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+    try:
+        os.kill(os.getpid(), signal.SIGTSTP)  # (stopped here until SIGCONT)
+    finally:
+        signal.signal(signal.SIGTSTP, previous)
+
+
 class Outcome:
-    """How the run ended: twirly's exit status, and why when the command did not succeed."""
+    """How the run ended: twirly's exit status, and why when the command did not succeed;
+    ``signal``: the signal twirly ends by, as the command did (Ctrl-C: a shell's loop or
+    list stops only for a program killed by SIGINT), or None."""
 
-    __slots__ = ("reason", "status")
+    __slots__ = ("reason", "signal", "status")
 
-    def __init__(self, status: int, reason: str | None) -> None:
+    def __init__(self, status: int, reason: str | None, signal: int | None = None) -> None:
         self.status = status
         self.reason = reason
+        self.signal = signal
 
 
 class _Source:
@@ -552,7 +565,11 @@ class Session:
         self._keyboard.release()
         self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
         if not (continued or self._inbox.came(signal.SIGCONT)):
-            os.kill(os.getpid(), signal.SIGSTOP)
+            _stop_self()
+            if not self._inbox.came(signal.SIGCONT):
+                # Not stopped: the kernel ignores SIGTSTP in a process group no shell looks
+                # after (orphaned: twirly started with setsid, say). SIGSTOP always stops.
+                os.kill(os.getpid(), signal.SIGSTOP)
         # Here again after SIGCONT (`fg` or `bg`).
         if keys:
             self._keyboard.open()
@@ -597,7 +614,15 @@ class Session:
     def _outcome(self) -> Outcome:
         status = self._status or 0
         if self._received is not None:
-            return Outcome(128 + self._received, _REASONS[signal.Signals(self._received)])
+            # Killed by the signal it was sent (or by SIGKILL after it, a second Ctrl-C or
+            # the grace period): twirly goes the same way. A command that handled the signal
+            # and exited is not: the shell carries on after it, as it would without twirly.
+            killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
+                self._received,
+                signal.SIGKILL,
+            )
+            reason = _REASONS[signal.Signals(self._received)]
+            return Outcome(128 + self._received, reason, self._received if killed else None)
         if self._timed_out:
             return Outcome(124, f"timed out after {self._options.timeout:g}s")
         if os.WIFSIGNALED(status):
