@@ -113,3 +113,26 @@ def test_a_pipe_reader_writing_elsewhere_is_not_counted(pty: tuple[int, int]) ->
     finally:
         os.close(write_end)
         reader.wait()
+
+
+def test_a_pipe_whose_readers_have_gone_is_drained_whatever_is_left_in_it() -> None:
+    # `twirly -- yes | head -1`: head reads a line and exits, and what `yes` wrote after it
+    # stays in the pipe. Nobody will make anything of it: waiting for it to be read is a hang.
+    read_end, write_end = os.pipe()
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=read_end, stdout=subprocess.DEVNULL)
+    os.close(read_end)
+    try:
+        os.write(write_end, b"y\n" * 1000)
+        reader.wait(timeout=10)  # gone (reaped), its pipe still full
+        assert evidence.pipe_drained([reader.pid], write_end) is True
+        zombie = subprocess.Popen(["true"])
+        _eventually(lambda: _state(zombie.pid) == "Z")  # (not reaped yet: a zombie)
+        assert evidence.pipe_drained([zombie.pid], write_end) is True
+        zombie.wait()
+    finally:
+        os.close(write_end)
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as file:
+        return file.read().rpartition(")")[2].split()[0]

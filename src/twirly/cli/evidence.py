@@ -182,6 +182,12 @@ def _reads_pipe(pid: int, pipe: os.stat_result) -> bool:
     return False
 
 
+def _still_there(pid: int) -> bool:
+    """Is ``pid`` a process that may still write (not gone, not a zombie)?"""
+    fields = _stat_fields(str(pid))
+    return fields is not None and fields[0] != "Z"
+
+
 def pipe_drained(readers: list[int], fd: int) -> bool | None:
     """Have ``readers`` taken everything from the pipe on ``fd`` (our write end) and gone
     back to waiting for more? Then what they made of it is on their terminal already."""
@@ -189,6 +195,9 @@ def pipe_drained(readers: list[int], fd: int) -> bool | None:
     import struct
     import termios
 
+    there = [pid for pid in readers if _still_there(pid)]
+    if not there:
+        return True  # they have all gone (``| head -1``): they write nothing more
     try:
         waiting = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
     except OSError:
@@ -200,10 +209,7 @@ def pipe_drained(readers: list[int], fd: int) -> bool | None:
     except OSError:
         return None
     answer: bool | None = True
-    for pid in readers:
-        fields = _stat_fields(str(pid))
-        if fields is None or fields[0] == "Z":
-            continue  # it has gone: it writes nothing more
+    for pid in there:
         blocked = _blocked_on(pid, lambda st: (st.st_dev, st.st_ino) == (pipe.st_dev, pipe.st_ino))
         if blocked is False:
             return False
