@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cli.cli_support import TWIRLY, twirly_in_pty
 from tests.support.ptyrun import PtyProcess, clean_env
 
@@ -88,6 +90,24 @@ def test_a_tail_of_escape_sequences_is_not_a_prompt() -> None:
     with twirly_in_pty("-t", "Installing", "--", "sh", "-c", script) as proc:
         assert proc.wait() == 0
         assert proc.screen().text == "✔ Installing"
+
+
+@pytest.mark.parametrize(
+    ("options", "status", "final"),
+    [(["--show-output"], 0, "✔ Installing"), ([], 1, "✖ Installing (exit status 1)")],
+    ids=["shown", "replayed-on-failure"],
+)
+def test_a_closing_escape_after_the_last_line_adds_no_blank_line(
+    options: list[str], status: int, final: str
+) -> None:
+    # pip ends its output with ESC[0m after its last newline: the colours are reset, and the
+    # final line comes right below the last line, as a shell's prompt would.
+    script = rf'printf "\033[31mred line\n\033[0m"; exit {status}'
+    with twirly_in_pty(*options, "-t", "Installing", "--", "sh", "-c", script) as proc:
+        assert proc.wait() == status
+        screen = proc.screen()
+    assert screen.text_lines[:3] == ["red line", final, ""]
+    assert screen.buffer[1][2].fg == "default"  # (the colour was reset before the final line)
 
 
 def test_a_progress_line_redrawn_with_carriage_returns_is_not_a_prompt() -> None:

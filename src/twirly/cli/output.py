@@ -150,6 +150,18 @@ def _adds_carriage_returns(fd: int) -> bool:
     return bool(flags & termios.OPOST and flags & termios.ONLCR)
 
 
+#: Bytes of an unfinished line kept to tell whether it shows anything.
+_TAIL_KEPT = 256
+
+
+def shows_text(tail: bytes) -> bool:
+    """Does ``tail``, the end of the output after its last newline, show anything? (Only
+    styling, cursor modes or carriage returns: no line of its own is needed after it.)"""
+    from twirly.cli.activity import visible_text
+
+    return bool(visible_text(tail).strip(b" \t\r"))
+
+
 class Recording:
     """All of the command's output, in order, for a replay when it fails."""
 
@@ -158,10 +170,14 @@ class Recording:
         self._size = 0
         self._file: IO[bytes] | None = None
         self._last: tuple[int, int] | None = None  # (source, byte) of the last output
+        self._tails: dict[int, bytes] = {}  # each source's bytes after its last newline
 
     def add(self, source: int, data: bytes) -> None:
         """Keep ``data``, which came from the command's descriptor ``source`` (1 or 2)."""
         self._last = (source, data[-1])
+        cut = data.rfind(b"\n")
+        tail = data[cut + 1 :] if cut >= 0 else self._tails.get(source, b"") + data
+        self._tails[source] = tail[-_TAIL_KEPT:]
         if self._file is not None:
             self._file.write(b"%d %d\n" % (source, len(data)) + data)
             return
@@ -182,10 +198,12 @@ class Recording:
         return self._last is not None
 
     def unfinished(self) -> int | None:
-        """The source whose unfinished line ends the output (None: it ends a line)."""
+        """The source whose unfinished line ends the output (None: it ends a line, or what
+        follows its last line shows nothing: pip's closing ``ESC[0m``)."""
         if self._last is None or self._last[1] == 10:
             return None
-        return self._last[0]
+        source = self._last[0]
+        return source if shows_text(self._tails.get(source, b"")) else None
 
     def replay(self, destinations: dict[int, Destination]) -> None:
         """Write everything again, each chunk to the stream it came from."""

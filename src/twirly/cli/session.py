@@ -22,7 +22,7 @@ from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
-from twirly.cli.output import Destination, LiveLine, Recording, TailRows
+from twirly.cli.output import Destination, LiveLine, Recording, TailRows, shows_text
 from twirly.echo import Echo
 from twirly.terminal import Terminal
 
@@ -411,8 +411,13 @@ class Session:
         """At the end: finish a prompt left on screen; show unfinished lines that are due."""
         for source in self._sources.values():
             if source.unshown() and (self._options.show_output or self._kind[source.fd] == TTY):
-                source.dest.lines(source.unshown())
-                self._screen_partial = None
+                if shows_text(source.unshown()):
+                    source.dest.lines(source.unshown())
+                    self._screen_partial = None
+                else:
+                    # Styling only (pip ends with ESC[0m): it reaches the terminal, with no
+                    # line of its own.
+                    source.dest.partial(source.unshown())
         if self._screen_partial is not None:
             self._screen_partial.lines(b"")
             self._screen_partial = None
