@@ -540,6 +540,12 @@ class Descriptors:
             self._read()
             return bool(self._pending)
 
+    def unfinished(self) -> int:
+        """How many bytes of an unfinished line wait here (no read: what arrived so far)."""
+        with self._lock:
+            pending = self._pending
+            return len(pending) - pending.rfind(b"\n") - 1
+
     def take(self) -> tuple[list[str], str]:
         """The whole lines that arrived, and the unfinished rest (taken too)."""
         return self._take(tail=True)

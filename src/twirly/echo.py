@@ -309,10 +309,85 @@ class Echo:
         return threads
 
 
-def _syscall_of(tid: str) -> list[bytes] | None:
-    """The fields of ``/proc/self/task/<tid>/syscall`` (None: the thread has gone)."""
+#: How many of the program's child processes (and theirs) are asked at most, and how deep.
+_CHILDREN_ASKED = 32
+_CHILD_DEPTH = 3
+
+
+def child_reads(devices: frozenset[int]) -> bool | None:
+    """Is a child process of the program (or a child's child) blocked reading a terminal
+    whose device is in ``devices`` (``st_rdev``)? A ``subprocess`` that asks something
+    (``input()``, a shell's ``read -p``) waits there, its prompt written to fd 1 or 2.
+
+    Asked only when an unfinished line has waited in the capture for a while (see
+    :class:`~twirly.terminal.Terminal`): a handful of reads in ``/proc`` then. None: the
+    system cannot say (no ``/proc``, or a kernel that does not list children)."""
+    reads = _reads_here()
+    if not reads:
+        return None
     try:
-        fd = os.open(f"/proc/self/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    level: list[str] = []
+    for tid in tasks:
+        children = _children_of(f"/proc/self/task/{tid}/children")
+        if children is None and not os.path.exists(f"/proc/self/task/{tid}"):
+            continue  # (that thread has just ended)
+        if children is None:
+            return None  # (a kernel that does not list children)
+        level += children
+    asked = 0
+    for _ in range(_CHILD_DEPTH):
+        deeper: list[str] = []
+        for pid in level:
+            if asked >= _CHILDREN_ASKED:
+                return False
+            asked += 1
+            fields = _syscall_of(pid, f"/proc/{pid}/syscall")
+            if fields and _reads_device(pid, fields, reads, devices):
+                return True
+            deeper += _children_of(f"/proc/{pid}/task/{pid}/children") or []
+        level = deeper
+    return False
+
+
+def _children_of(path: str) -> list[str] | None:
+    """The ids listed in a ``children`` file of ``/proc`` (None: it cannot be read: a
+    kernel without them, or a process gone meanwhile)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, 4096).decode("ascii", "replace").split()
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+
+
+def _reads_device(
+    pid: str, fields: list[bytes], reads: frozenset[int], devices: frozenset[int]
+) -> bool:
+    """Do ``fields`` (of process ``pid``'s ``syscall`` file) say it waits to read one of
+    ``devices``?"""
+    if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+        return False
+    try:
+        target = os.stat(f"/proc/{pid}/fd/{int(fields[1], 16)}")
+    except (OSError, ValueError):
+        return False
+    import stat
+
+    return stat.S_ISCHR(target.st_mode) and target.st_rdev in devices
+
+
+def _syscall_of(tid: str, path: str = "") -> list[bytes] | None:
+    """The fields of ``/proc/self/task/<tid>/syscall``, or of ``path`` (None: the thread
+    has gone)."""
+    try:
+        fd = os.open(path or f"/proc/self/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:

@@ -71,6 +71,8 @@ _SKIPPED_FRAME = 0.02
 _ASCII = "".join(map(chr, range(128)))
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
+_CHILD_QUIET = 0.25  # seconds a child's unfinished line stands still before it may be a prompt
+_CHILD_LOOK = 0.2  # seconds between two looks for a child reading the terminal
 
 #: Whether terminals capture fd 1/2, and whether they step aside for other people's prompts
 #: (see :func:`leave_others_alone`).
@@ -128,6 +130,11 @@ class Terminal:
         self._echo: Echo | None = None  # the keyboard's echo, off while rows are shown
         self._aside = False  # someone else's prompt waits: rows erased, descriptors back
         self._aside_until_called = False  # ... and input()/getpass() will say when it is over
+        # A child process's prompt (see _child_asks): the unfinished line in the capture (its
+        # length, since when), when a child was last looked for, and whether one waits.
+        self._unfinished = (0, 0.0)
+        self._child_looked = 0.0
+        self._child_asking = False
         self._local = LocalTarget(self._block, self._output)  # the rows drawn here
         self._plain = PlainTarget(self._output)  # off a terminal: lines printed once
         self._child: ChildTarget | None = None  # a child process draws (the process driver)
@@ -434,12 +441,16 @@ class Terminal:
             watch = self._watch
             if watch is not None:
                 waits = self._aside_until_called or self._held or self._pauses
-                if self._aside and not waits and watch.answered():
-                    self._come_back()
-                elif not self._aside and watch.someone_asks():
+                if self._aside:
+                    if not waits and not self._child_still_asks() and watch.answered():
+                        self._come_back()
+                elif watch.someone_asks():
                     self._step_aside()
                     if self._echo is not None and self._echo.reader() == "line":
                         self._give_keys_back()  # (a password prompt keeps echo off itself)
+                elif self._child_asks(now):
+                    self._step_aside()  # (its prompt, held in the capture, is written)
+                    self._give_keys_back()
             if self._echo is not None and self._echo.behind:
                 self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
             target = self._target()
@@ -453,6 +464,41 @@ class Terminal:
                     hook(self._block, now, size)
             self._flush_queued()
             return target.frame(now, size if draw else (0, 0), draw=draw)
+
+    # -- a child process's prompt -----------------------------------------------------------
+
+    def _child_asks(self, now: float) -> bool:
+        """Under the lock: does a child process of the program wait at a prompt it wrote to
+        fd 1/2 (``input()`` in a ``subprocess``, a shell's ``read -p``)? Its unfinished line
+        has stood still in the capture for a while, and the child is blocked reading the
+        terminal (asked of ``/proc`` only then, and at most every :data:`_CHILD_LOOK`)."""
+        descriptors = self._descriptors
+        held = descriptors.unfinished() if descriptors is not None else 0
+        size, since = self._unfinished
+        if held != size or not held:
+            self._unfinished = (held, now)
+            return False
+        if now - since < _CHILD_QUIET or now - self._child_looked < _CHILD_LOOK:
+            return False
+        self._child_looked = now
+        self._child_asking = self._child_reads()
+        return self._child_asking
+
+    def _child_still_asks(self) -> bool:
+        """Under the lock, while stepped aside for a child's prompt: does it still wait?"""
+        if self._child_asking:
+            self._child_asking = self._child_reads()
+        return self._child_asking
+
+    def _child_reads(self) -> bool:
+        from twirly.echo import child_reads
+
+        real = self._output.fd  # (the terminal itself: fd 1/2 are the capture's now)
+        device = device_of(real) if real is not None else None
+        if device is None or len(device) != 1:
+            return False  # (not a terminal)
+        # (/dev/tty, 5:0 on Linux: the controlling terminal of whoever opens it)
+        return child_reads(frozenset({device[0], os.makedev(5, 0)})) is True
 
     # -- frame hooks and queued lines -------------------------------------------------------
 

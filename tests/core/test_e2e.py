@@ -462,6 +462,45 @@ def test_input_prompt_pauses_the_spinner_until_answered(driver: str) -> None:
         assert_clean_screen(p)
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize(
+    "asking",
+    [
+        [sys.executable, "-c", "name = input('Name: '); print('hello', name)"],
+        ["bash", "--norc", "-c", "read -p 'Name: ' name; echo hello $name"],
+    ],
+    ids=["python-input", "bash-read"],
+)
+def test_a_subprocess_prompt_is_shown_and_its_answer_echoed(driver: str, asking: list[str]) -> None:
+    # The child writes its prompt to fd 1 (held in twirly's capture as an unfinished line)
+    # and reads the terminal, which twirly had set not to echo: the prompt must show, the
+    # answer be seen as it is typed, and the spinner come back after.
+    body = f"""
+        import subprocess
+        subprocess.run({asking!r})
+        print("ASKED", flush=True)
+        time.sleep(0.3)
+        """
+    if driver == "asyncio":
+        body = f"""
+        proc = await asyncio.create_subprocess_exec(*{asking!r})
+        await proc.wait()
+        print("ASKED", flush=True)
+        await asyncio.sleep(0.3)
+        """
+    with start(program(body, driver)) as p:
+        screen = p.read_until_screen(lambda s: s.text_lines[0] == "Name:")
+        assert screen.cursor_visible
+        assert "spinning text" not in screen.text  # (not drawn over the prompt)
+        p.type("Ada")
+        p.read_until_screen(lambda s: s.text_lines[0] == "Name: Ada")  # echoed as typed
+        p.type("\r")
+        screen = p.read_until_screen(lambda s: "spinning text" in s.text)  # back after
+        assert screen.text_lines[:3] == ["Name: Ada", "hello Ada", "ASKED"]
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
 def test_a_flushed_partial_line_is_shown_and_completed_in_place() -> None:
     code = program(
         """
