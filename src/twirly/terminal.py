@@ -293,8 +293,12 @@ class Terminal:
                 self._retired = [c for c in self._retired if c not in ending]
         if stopped is not None:
             stopped.stop()  # (outside the lock: a thread clock may be waiting for it)
-            if want is not None and getattr(stopped, "loop", None) is want[1]:
-                ending.append(stopped)
+            if (
+                want is not None
+                and want[1] is not None
+                and getattr(stopped, "loop", None) is want[1]
+            ):
+                ending.append(stopped)  # (an asyncio clock of the row's loop, to await)
         return ending
 
     def _hide(self, row: Row, final: str | None) -> None:
