@@ -21,6 +21,7 @@ None and the watchdog looks now and then.
 
 from __future__ import annotations
 
+import _thread
 import os
 import select
 import time
@@ -33,8 +34,8 @@ __all__ = ["Alarm", "create", "interval_of"]
 
 _CLOCK_MONOTONIC = 1  # (Linux: the clock time.monotonic() reads)
 _TFD_TIMER_ABSTIME = 1
-_TFD_NONBLOCK = 0o4000
-_TFD_CLOEXEC = 0o2000000
+_TFD_NONBLOCK = os.O_NONBLOCK  # (Linux's timerfd flags are the open() flags of the machine)
+_TFD_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 #: Alarms of this process, forgotten in a forked child (its loop does not run, and a timer
 #: shared with the parent must not be set from there).
@@ -60,6 +61,7 @@ class Alarm:
 
     __slots__ = (
         "_fd",
+        "_lock",
         "_set_at",
         "at",
         "cpu",
@@ -72,6 +74,9 @@ class Alarm:
 
     def __init__(self, fd: int, set_at: Callable[[int, float], None], share: float) -> None:
         self._fd = fd
+        # (held from the check of the descriptor to the call, and to close it: a number let
+        # go of and reused by another file, another alarm's, must not be set here)
+        self._lock = _thread.allocate_lock()
         self._set_at = set_at
         self.share = share
         self.at = 0.0
@@ -84,15 +89,16 @@ class Alarm:
     def set(self, at: float) -> bool:
         """Go off at ``at`` (``time.monotonic()`` seconds; at once if that is past). False if
         the timer is gone."""
-        fd = self._fd
-        if fd < 0:
-            return False
-        self.at = at
-        try:
-            self._set_at(fd, max(at, 1e-6))  # (0 would disarm it)
-        except OSError:
-            return False
-        return True
+        with self._lock:
+            fd = self._fd
+            if fd < 0:
+                return False
+            self.at = at
+            try:
+                self._set_at(fd, max(at, 1e-6))  # (0 would disarm it)
+            except (OSError, ValueError, OverflowError, TypeError):
+                return False
+            return True
 
     def ticked(self, at: float, late: float, due: float) -> None:
         """From the loop's thread, at each tick of its clock: it ticked at ``at``, ``late``
@@ -126,13 +132,14 @@ class Alarm:
 
     def close(self) -> None:
         """Let the timer go (idempotent)."""
-        fd, self._fd = self._fd, -1
-        if fd >= 0:
-            try:
-                _alarms.remove(self)
-            except ValueError:
-                pass
-            os.close(fd)
+        with self._lock:
+            fd, self._fd = self._fd, -1
+            if fd >= 0:
+                os.close(fd)
+        try:
+            _alarms.remove(self)
+        except ValueError:
+            pass
 
 
 def create(share: float) -> Alarm | None:
@@ -230,6 +237,7 @@ def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None
 
 def _forget_after_fork() -> None:
     for alarm in list(_alarms):
+        alarm._lock = _thread.allocate_lock()  # (another thread may have held it at fork())
         alarm.close()
 
 

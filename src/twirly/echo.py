@@ -314,10 +314,12 @@ _CHILDREN_ASKED = 32
 _CHILD_DEPTH = 3
 
 
-def child_reads(devices: frozenset[int]) -> bool | None:
+def child_reads(devices: frozenset[int], writers: frozenset[int] = frozenset()) -> bool | None:
     """Is a child process of the program (or a child's child) blocked reading a terminal
     whose device is in ``devices`` (``st_rdev``)? A ``subprocess`` that asks something
-    (``input()``, a shell's ``read -p``) waits there, its prompt written to fd 1 or 2.
+    (``input()``, a shell's ``read -p``) waits there, its prompt written to fd 1 or 2: with
+    ``writers``, only a child whose fd 1 or 2 is one of those devices (twirly's capture)
+    counts (one in a terminal of its own, reading its own ``/dev/tty``, does not).
 
     Asked only when an unfinished line has waited in the capture for a while (see
     :class:`~twirly.terminal.Terminal`): a handful of reads in ``/proc`` then. None: the
@@ -345,7 +347,8 @@ def child_reads(devices: frozenset[int]) -> bool | None:
                 return False
             asked += 1
             fields = _syscall_of(pid, f"/proc/{pid}/syscall")
-            if fields and _reads_device(pid, fields, reads, devices):
+            reading = fields is not None and _reads_device(pid, fields, reads, devices)
+            if reading and (not writers or _writes_to(pid, writers)):
                 return True
             deeper += _children_of(f"/proc/{pid}/task/{pid}/children") or []
         level = deeper
@@ -365,6 +368,17 @@ def _children_of(path: str) -> list[str] | None:
         return []
     finally:
         os.close(fd)
+
+
+def _writes_to(pid: str, devices: frozenset[int]) -> bool:
+    """Is process ``pid``'s fd 1 or 2 one of ``devices``?"""
+    for fd in (1, 2):
+        try:
+            if os.stat(f"/proc/{pid}/fd/{fd}").st_rdev in devices:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _reads_device(

@@ -275,11 +275,12 @@ class Terminal:
         Returns the asyncio clocks of the row's loop that stopped meanwhile, for ``async
         with`` to await (so that no Task is left pending).
         """
+        closed = None  # (a block that ends here, for its watchdog to log after the lock)
         with self._lock:
             if (want := self._wants.get(id(row))) is not None and want[3] is not None:
                 watchdog = getattr(self._ticker, "watchdog", None)
                 if watchdog is not None:
-                    watchdog.close_block()  # (its row hears of a block that ends here)
+                    closed = watchdog.close_block()  # (its row hears of it at once)
             want = self._wants.pop(id(row), None)
             if not self.caps.animate:
                 self._plain.remove(row, final, 0.0, (0, 0))
@@ -299,6 +300,10 @@ class Terminal:
                 and getattr(stopped, "loop", None) is want[1]
             ):
                 ending.append(stopped)  # (an asyncio clock of the row's loop, to await)
+        if closed is not None:
+            from twirly.watchdog import Watchdog
+
+            Watchdog.log(closed)
         return ending
 
     def _hide(self, row: Row, final: str | None) -> None:
@@ -475,7 +480,7 @@ class Terminal:
         """Under the lock: does a child process of the program wait at a prompt it wrote to
         fd 1/2 (``input()`` in a ``subprocess``, a shell's ``read -p``)? Its unfinished line
         has stood still in the capture for a while, and the child is blocked reading the
-        terminal (asked of ``/proc`` only then, and at most every :data:`_CHILD_LOOK`)."""
+        terminal (``/proc`` is asked only then, at most every :data:`_CHILD_LOOK`)."""
         descriptors = self._descriptors
         held = descriptors.unfinished() if descriptors is not None else 0
         size, since = self._unfinished
@@ -489,7 +494,9 @@ class Terminal:
         return self._child_asking
 
     def _child_still_asks(self) -> bool:
-        """Under the lock, while stepped aside for a child's prompt: does it still wait?"""
+        """Under the lock, while stepped aside for a child's prompt: does it still wait?
+        (Asked at each frame, a handful of reads in ``/proc``, only while its prompt is up:
+        the rows come back as soon as it has its answer.)"""
         if self._child_asking:
             self._child_asking = self._child_reads()
         return self._child_asking
@@ -499,10 +506,14 @@ class Terminal:
 
         real = self._output.fd  # (the terminal itself: fd 1/2 are the capture's now)
         device = device_of(real) if real is not None else None
-        if device is None or len(device) != 1:
-            return False  # (not a terminal)
-        # (/dev/tty, 5:0 on Linux: the controlling terminal of whoever opens it)
-        return child_reads(frozenset({device[0], os.makedev(5, 0)})) is True
+        descriptors = self._descriptors
+        capture = descriptors.device if descriptors is not None else None
+        if device is None or len(device) != 1 or capture is None or len(capture) != 1:
+            return False  # (not a terminal, or nothing captured)
+        # /dev/tty (5:0 on Linux) is the controlling terminal of whoever opens it: counted
+        # for a child whose fd 1 or 2 is the capture (its prompt went there).
+        readers = frozenset({device[0], os.makedev(5, 0)})
+        return child_reads(readers, frozenset(capture)) is True
 
     # -- frame hooks and queued lines -------------------------------------------------------
 

@@ -442,8 +442,9 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Record], None]] = []
         self._guard = threading.Lock()  # the detector, between this thread and a closer
-        # When this thread should next wake, the process's CPU time then, and the tick it
-        # waits for (last, due, interval): to tell, later, whether it was let run.
+        # When this thread should next wake, the loop thread's CPU time at ``since``, and
+        # the tick it waits for (woken, cpu, since, last, due, interval): to tell, later,
+        # whether it was let run, and how busy the loop's thread was meanwhile.
         self._mark = (0.0, 0.0, 0.0, 0.0, 0.0, 0.1)
         self._alarm: Alarm | None = None  # (set while this thread sleeps on one)
         self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
@@ -554,6 +555,8 @@ class Watchdog:
             return True
         if clock.ticks != ticks:
             return True  # (it ticked meanwhile: its push stands, not this one)
+        if self._stop.is_set():
+            return False  # (stop() fired the alarm before this set it again)
         alarm.wait(_ALARM_PATIENCE)
         if self._stop.is_set() or not clock.alive:
             return False
@@ -586,7 +589,7 @@ class Watchdog:
             if record is not None:
                 record = self._report(record)
         if record is not None:
-            self._log(record)
+            self.log(record)
 
     def _excuse_a_stop(self) -> None:
         # Under the guard: the person stopped the program (Ctrl-Z) since the last look.
@@ -686,12 +689,14 @@ class Watchdog:
             if record is not None:
                 record = self._report(record)
         if record is not None:
-            self._log(record)
+            self.log(record)
 
-    def close_block(self) -> None:
+    def close_block(self) -> Record | None:
         """A spinner on the loop stops while the loop is late (the block ended in the very
-        step that stops it): record the block now, up to this moment. If this thread could
-        not even run meanwhile (a C call held the GIL), say that, without a site."""
+        step that stops it): record the block now, up to this moment, and tell the rows. If
+        this thread could not even run meanwhile (a C call held the GIL), say that, without a
+        site. Returns the record for the caller to :meth:`log` once it has let go of the
+        terminal's lock (a spinner stopping holds it here)."""
         now = time.monotonic()
         # (the terminal's lock first, as when this thread ends a block: see _watch)
         with self._terminal._lock:
@@ -708,6 +713,7 @@ class Watchdog:
                 if woken and self._overdue(now, woken, interval) and missed >= interval:
                     if not detector.active:
                         detector.begin(last, due)
+                        self._block = (self._clock.ticks, due)  # (the tick it misses now)
                     detector.frozen(self._busy(now, since, cpu), Sample("blocked"))
                 self._excuse_a_stop()
                 ended = now
@@ -718,8 +724,7 @@ class Watchdog:
                 record = detector.end(ended) if detector.active else None
             if record is not None:
                 record = self._report(record)
-        if record is not None:
-            self._log(record)
+        return record
 
     def _draw(self, label: str) -> float | None:
         """Draw the frame due, with ``label`` on the rows of the loop; the delay until the
@@ -752,7 +757,7 @@ class Watchdog:
         return record
 
     @staticmethod
-    def _log(record: Record) -> None:
+    def log(record: Record) -> None:
         """One WARNING on the ``twirly.watchdog`` logger (outside the terminal's lock: the
         program's handlers take locks of their own, and may write where twirly captures)."""
         import logging
@@ -847,7 +852,9 @@ def finish(terminal: Terminal, clocks: Iterable[object], blocks: list[Record]) -
     for clock in clocks:
         watchdog = getattr(clock, "watchdog", None)
         if getattr(clock, "heartbeat", False) and watchdog is not None:
-            watchdog.close_block()
+            record = watchdog.close_block()
+            if record is not None:
+                watchdog.log(record)
             clock.stop(join=False)  # type: ignore[attr-defined]
     if blocks:
         terminal.write_lines(summary_lines(blocks))

@@ -10,7 +10,8 @@ __all__ = ["run"]
 
 
 def run(argv: list[str]) -> int:
-    """Run the command line with ``argv`` (without the program name); return the exit status."""
+    """Run the command line with ``argv`` (without the program name); return the exit status
+    (or end this process by the signal that ended the command: see ``command.main``)."""
     from twirly.terminal import leave_others_alone
 
     # The command line reads its command's output and sets the terminal's modes itself.

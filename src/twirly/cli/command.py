@@ -24,7 +24,9 @@ def _usage_error(message: str) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    """Run the command line ``argv``; return twirly's exit status."""
+    """Run the command line ``argv``; return twirly's exit status. After Ctrl-C, SIGTERM
+    or SIGHUP that killed the command, this process ends by the same signal instead (see
+    :func:`_end_by`), once everything is written."""
     from twirly import __version__, guards
     from twirly._spinner import Spinner
     from twirly.cli.inbox import SignalInbox

@@ -196,7 +196,7 @@ def pipe_drained(readers: list[int], fd: int) -> bool | None:
     import termios
 
     there = [pid for pid in readers if _still_there(pid)]
-    if not there:
+    if readers and not there:
         return True  # they have all gone (``| head -1``): they write nothing more
     try:
         waiting = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]

@@ -42,6 +42,11 @@ def _only_drawing(data: bytes) -> bool:
     return bool(data) and b"\n" not in data and not visible_text(data).strip(b" \t\r")
 
 
+#: Signals of a program taking the screen anew (the next one, `vim a; vim b`): never the
+#: last drawing of the one that gave it back.
+_ENTERS = frozenset({ScreenSignal.ALTERNATE_SCREEN, ScreenSignal.QUERY, ScreenSignal.KEYPAD})
+
+
 class FullScreen:
     """Whether the command has the screen, and the hand-over in both directions."""
 
@@ -87,7 +92,7 @@ class FullScreen:
         # The modes are judged before this output's own signals: the sequence that leaves
         # the alternate screen must still reach the terminal.
         if self.active and self.given_back():
-            if fd == self._keys_to or _only_drawing(data):
+            if fd == self._keys_to or (_only_drawing(data) and not _ENTERS.intersection(signals)):
                 # The echo of the last keys, made while they were read one by one (`read
                 # -n1`), or the program's last drawing without a line of text (less's
                 # "\r ESC[K" over its prompt, keypad mode off): written before its modes
