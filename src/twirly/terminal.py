@@ -949,6 +949,7 @@ class Terminal:
         if watch is not None:
             watch.close()
         self._aside = self._aside_until_called = False
+        self._child_asking, self._unfinished = False, (0, 0.0)
         if self._child is not None:
             self._child.close()
             self._child = None
