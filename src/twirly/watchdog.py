@@ -456,8 +456,26 @@ class Watchdog:
         self._listeners.append(listener)
 
     def start(self) -> None:
+        """From the loop's thread, as its clock starts: the alarm is set now (the loop may
+        block before this thread first runs: a C call holding the GIL at once), then the
+        thread starts."""
+        clock = self._clock
+        if clock.thread_id is not None and hasattr(time, "pthread_getcpuclockid"):
+            try:
+                self._cpu_clock = time.pthread_getcpuclockid(clock.thread_id)
+            except OSError:
+                pass
+        self._alarm = self._set_alarm()
         self._thread = threading.Thread(target=self._run, name="twirly-watchdog", daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except RuntimeError:  # (no new thread at the interpreter's shutdown)
+            self._thread = None
+            alarm, self._alarm = self._alarm, None
+            if alarm is not None:
+                clock.alarm = None
+                alarm.close()
+            raise
 
     def stop(self, *, join: bool = False) -> None:
         """Stop watching (idempotent); ``join``: wait for the thread to end."""
@@ -497,25 +515,20 @@ class Watchdog:
             return None
         from twirly.alarm import create
 
-        alarm = create(self.detector.settings.takeover)
+        share = self.detector.settings.takeover
+        alarm = create(share)
         if alarm is None:
             return None
-        alarm.cpu, alarm.since = self._cpu(), self._clock.last_tick
-        self._alarm = alarm
-        self._clock.alarm = alarm
-        if self._stop.is_set():  # (stopped meanwhile, before it could wake this thread)
-            alarm.set(0.0)
+        clock = self._clock
+        alarm.cpu, alarm.since = self._cpu(), clock.last_tick
+        alarm.set(next_look(clock.last_tick, clock.due, share, 0.0)[0])
+        clock.alarm = alarm
         return alarm
 
     def _look_on(self) -> None:
         clock, stop = self._clock, self._stop
-        if clock.thread_id is not None and hasattr(time, "pthread_getcpuclockid"):
-            try:
-                self._cpu_clock = time.pthread_getcpuclockid(clock.thread_id)
-            except OSError:
-                pass
         settings = self.detector.settings
-        alarm = self._set_alarm()
+        alarm = self._alarm  # (set by start(), in the loop's thread)
         while not stop.is_set():
             due, last, ticks = clock.due, clock.last_tick, clock.ticks
             clock.longest = 0.0
@@ -547,7 +560,6 @@ class Watchdog:
         """Sleep on ``alarm`` until the tick due at ``due`` is late, then watch the block;
         False when this thread is done (stopped, or the clock has)."""
         clock, settings = self._clock, self.detector.settings
-        alarm.forget_worst()
         look, interval = next_look(last, due, settings.takeover, 0.0)
         if not alarm.set(look):  # (the timer failed: look now and then instead)
             clock.alarm, self._alarm = None, None
@@ -564,13 +576,15 @@ class Watchdog:
             # (the loop thread's CPU time at its last tick: the base for _busy)
             woken, since, cpu = alarm.at, alarm.since, alarm.cpu
             self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since)
-            return True
-        # It ticked before this thread looked. Had this thread been let run, it would have
-        # seen a tick this late live: it was kept from the GIL.
-        late = alarm.worst
-        if late - settings.takeover * interval > max(settings.record, 2 * interval):
-            last, due = alarm.worst_gap
-            self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+        else:
+            # It ticked before this thread looked. Had this thread been let run, it would
+            # have seen a tick this late live: it was kept from the GIL (from its very start,
+            # maybe: the alarm was set before it first ran).
+            late = alarm.worst
+            if late - settings.takeover * interval > max(settings.record, 2 * interval):
+                last, due = alarm.worst_gap
+                self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+        alarm.forget_worst()  # (counted from here on: the ticks since were watched)
         return True
 
     def _frozen_meanwhile(self, last: float, due: float, ended: float, busy: float) -> None:
