@@ -12,11 +12,11 @@ two ticks: when the watchdog itself could not run during a block (a C call held 
 the whole process was stopped), it learns afterwards how long the block was and whether the
 loop's thread was busy meanwhile.
 
-The C library's functions are called through :mod:`ctypes` (loaded by the watchdog's thread,
-never by a first frame), holding the GIL: ``os.timerfd_settime`` (Python 3.13) lets go of it,
-and at each tick a busy thread could then keep the loop waiting for it; that one is used only
-where ctypes is missing. Elsewhere, or if the timer cannot be made, :func:`create` answers
-None and the watchdog looks now and then.
+The C library's functions are called through :mod:`ctypes` (loaded as the first watchdog
+starts, in the loop's thread, after the first frame), holding the GIL: ``os.timerfd_settime``
+(Python 3.13) lets go of it, and at each tick a busy thread could then keep the loop waiting
+for it; that one is used only where ctypes is missing. Elsewhere, or if the timer cannot be
+made, :func:`create` answers None and the watchdog looks now and then.
 """
 
 from __future__ import annotations

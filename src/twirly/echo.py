@@ -276,13 +276,8 @@ class Echo:
 
     def _reads_keyboard(self, fields: list[bytes], reads: frozenset[int]) -> bool:
         """Do ``fields`` (of a thread's ``syscall`` file) say it waits to read the keyboard?"""
-        if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
-            return False
-        try:
-            fd = int(fields[1], 16)
-        except ValueError:
-            return False
-        return fd == self.fd or self._is_keyboard(fd)
+        fd = _read_from(fields, reads)
+        return fd is not None and (fd == self.fd or self._is_keyboard(fd))
 
     def _is_keyboard(self, fd: int) -> bool:
         from twirly.output import device_of
@@ -386,15 +381,26 @@ def _reads_device(
 ) -> bool:
     """Do ``fields`` (of process ``pid``'s ``syscall`` file) say it waits to read one of
     ``devices``?"""
-    if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+    fd = _read_from(fields, reads)
+    if fd is None:
         return False
     try:
-        target = os.stat(f"/proc/{pid}/fd/{int(fields[1], 16)}")
-    except (OSError, ValueError):
+        target = os.stat(f"/proc/{pid}/fd/{fd}")
+    except OSError:
         return False
     import stat
 
     return stat.S_ISCHR(target.st_mode) and target.st_rdev in devices
+
+
+def _read_from(fields: list[bytes], reads: frozenset[int]) -> int | None:
+    """The descriptor a ``syscall`` file's ``fields`` say is being read (None: no read)."""
+    if len(fields) < 2 or not fields[0].isdigit() or int(fields[0]) not in reads:
+        return None
+    try:
+        return int(fields[1], 16)
+    except ValueError:
+        return None
 
 
 def _syscall_of(tid: str, path: str = "") -> list[bytes] | None:

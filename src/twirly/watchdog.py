@@ -446,7 +446,7 @@ class Watchdog:
         # the tick it waits for (woken, cpu, since, last, due, interval): to tell, later,
         # whether it was let run, and how busy the loop's thread was meanwhile.
         self._mark = (0.0, 0.0, 0.0, 0.0, 0.0, 0.1)
-        self._alarm: Alarm | None = None  # (set while this thread sleeps on one)
+        self._alarm: Alarm | None = None  # (made by start(): this thread sleeps on it)
         self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
         self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
         self._block = (-1, 0.0)  # the ticks and the due time of the tick a block missed

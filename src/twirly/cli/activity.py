@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 if TYPE_CHECKING:
     import re
 
-__all__ = ["ScreenScanner", "ScreenSignal", "Tail", "classify_tail", "visible_text"]
+__all__ = ["ScreenScanner", "ScreenSignal", "Tail", "classify_tail", "shows_text", "visible_text"]
 
 
 class Tail(enum.Enum):
@@ -90,6 +90,13 @@ def visible_text(data: bytes) -> bytes:
         data = patterns.unfinished.sub(b"", data)
         data = data.replace(b"\x1b", b"")
     return data.translate(None, _INVISIBLE)
+
+
+def shows_text(data: bytes) -> bool:
+    """Does ``data`` show anything on screen? (Not when it holds only styling, cursor
+    moves, modes, carriage returns and blanks: pip's closing ``ESC[0m``, less's last
+    ``\\r ESC[K``.)"""
+    return bool(visible_text(data).strip(b" \t\r"))
 
 
 def classify_tail(tail: bytes) -> Tail:

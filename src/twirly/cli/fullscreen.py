@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from twirly.cli import evidence
-from twirly.cli.activity import ScreenScanner, ScreenSignal, visible_text
+from twirly.cli.activity import ScreenScanner, ScreenSignal, shows_text, visible_text
 from twirly.cli.keys import Keyboard
 from twirly.terminal import Terminal
 
@@ -39,7 +39,7 @@ _TAKES = frozenset(
 
 def _only_drawing(data: bytes) -> bool:
     """True for output with no text and no new line: moves, erasures and modes only."""
-    return bool(data) and b"\n" not in data and not visible_text(data).strip(b" \t\r")
+    return bool(data) and b"\n" not in data and not shows_text(data)
 
 
 #: Signals of a program taking the screen anew (the next one, `vim a; vim b`): never the

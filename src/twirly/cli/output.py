@@ -154,14 +154,6 @@ def _adds_carriage_returns(fd: int) -> bool:
 _TAIL_KEPT = 256
 
 
-def shows_text(tail: bytes) -> bool:
-    """Does ``tail``, the end of the output after its last newline, show anything? (Only
-    styling, cursor modes or carriage returns: no line of its own is needed after it.)"""
-    from twirly.cli.activity import visible_text
-
-    return bool(visible_text(tail).strip(b" \t\r"))
-
-
 class Recording:
     """All of the command's output, in order, for a replay when it fails."""
 
@@ -203,6 +195,8 @@ class Recording:
         if self._last is None or self._last[1] == 10:
             return None
         source = self._last[0]
+        from twirly.cli.activity import shows_text
+
         return source if shows_text(self._tails.get(source, b"")) else None
 
     def replay(self, destinations: dict[int, Destination]) -> None:

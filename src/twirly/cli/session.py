@@ -15,14 +15,14 @@ import sys
 import time
 
 from twirly.cli import evidence
-from twirly.cli.activity import Tail, classify_tail
+from twirly.cli.activity import Tail, classify_tail, shows_text
 from twirly.cli.downstream import MODES_LOOK, Downstream
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
 from twirly.cli.options import Options
-from twirly.cli.output import Destination, LiveLine, Recording, TailRows, shows_text
+from twirly.cli.output import Destination, LiveLine, Recording, TailRows
 from twirly.echo import Echo
 from twirly.terminal import Terminal
 
