@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import sys
-import termios
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.ptyrun import as_a_persons_terminal
 from twirly.cli import evidence
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
@@ -40,7 +39,7 @@ def _on_pty(argv: list[str], slave: int) -> subprocess.Popen[bytes]:
         stdout=slave,
         stderr=slave,
         start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
+        preexec_fn=as_a_persons_terminal,  # noqa: PLW1509
     )
 
 

@@ -26,6 +26,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
 
 
+def as_a_persons_terminal() -> None:
+    """In a child before its program starts: stdin's pty is its controlling terminal, so
+    Ctrl-C and SIGHUP work as for a person; Ctrl-C and Ctrl-\\ do what they do by default
+    there even where the tests were started in the background of a script (which ignores
+    SIGINT and SIGQUIT, and a child inherits that)."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a person at a terminal: no CI, colour switches or twirly overrides."""
     env = {
@@ -78,8 +88,7 @@ class PtyProcess:
             cwd=cwd,
             start_new_session=True,
             close_fds=True,
-            # Make the pty the controlling terminal, so Ctrl-C and SIGHUP work as for a person.
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),  # noqa: PLW1509
+            preexec_fn=as_a_persons_terminal,  # noqa: PLW1509
         )
         os.close(slave)
 
