@@ -28,12 +28,12 @@ SRC = ROOT / "src"
 
 def as_a_persons_terminal() -> None:
     """In a child before its program starts: stdin's pty is its controlling terminal, so
-    Ctrl-C and SIGHUP work as for a person; Ctrl-C and Ctrl-\\ do what they do by default
-    there even where the tests were started in the background of a script (which ignores
-    SIGINT and SIGQUIT, and a child inherits that)."""
+    Ctrl-C and SIGHUP work as for a person, and they do what they do by default there even
+    where the tests were started in the background of a script or under ``nohup`` (which
+    ignore SIGINT and SIGQUIT, or SIGHUP, and a child inherits that)."""
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    for signum in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
