@@ -163,6 +163,7 @@ class Block:
         "_ellipsis",
         "_epoch",
         "_height",
+        "_lifted",
         "_modes",
         "_partial",
         "_pinned",
@@ -185,6 +186,8 @@ class Block:
         self._width = 0
         self._height = 0
         self._stale = False
+        # Rows erased for lines in a burst (see lift): the next frame draws them again.
+        self._lifted = False
         self._suspended = False
         # While suspended: the unfinished line on screen, and whose (a thread's identity;
         # None: anyone's line completes it).
@@ -377,7 +380,10 @@ class Block:
         """
         resized = (width, height) != (self._width, self._height)
         if self._stale or (resized and self._drawn):
-            return _SYNC_BEGIN + _ERASE_ROWS + self._draw_all(now, width, height) + _SYNC_END
+            modes = self._modes if self._lifted else ""  # (no wrapping again: see lift)
+            self._lifted = False
+            redraw = self._draw_all(now, width, height)
+            return _SYNC_BEGIN + modes + _ERASE_ROWS + redraw + _SYNC_END
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
@@ -438,10 +444,29 @@ class Block:
         if text and self._modes:
             text = _WRAP + text + _NO_WRAP
         erase, resume = (_ERASE_DOWN, self._modes) if self._suspended else (_ERASE_ROWS, "")
+        if self._lifted:
+            resume = self._modes  # (autowrap was left on for the lines: see lift)
+            self._lifted = False
         self._suspended = False
         self._partial = ("", None)
         redraw = self._draw_all(now, width, height)
         return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
+
+    def lift(self, lines: Iterable[str]) -> str:
+        """Write whole ``lines`` where the block is and leave the rows erased until the next
+        frame draws them again (lines in a burst cost one redraw a frame, yet each reaches the
+        terminal at once). Not while suspended: see :meth:`above`."""
+        text = "".join(f"{line}\r\n" for line in lines)
+        if not self._rows or self._lifted:
+            return text  # (autowrap is on while the rows are lifted)
+        self._lifted = True
+        self._stale = True
+        return _ERASE_ROWS + (_WRAP if self._modes else "") + text
+
+    @property
+    def lifted(self) -> bool:
+        """True while the rows are erased for lines in a burst (see :meth:`lift`)."""
+        return self._lifted and bool(self._rows)
 
     def suspend(self, partial: str, owner: int | None = None) -> str:
         """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it;
@@ -456,6 +481,7 @@ class Block:
             self._partial = (shown + partial, writer if writer == owner else None)
             return partial
         self._suspended = True
+        self._lifted = False
         self._partial = (partial, owner)
         return _ERASE_ROWS + _NORMAL_MODE + partial
 
@@ -466,7 +492,7 @@ class Block:
         lines = [final] if final is not None else []
         if not self._rows:
             erase = self._erase()
-            self._suspended = False
+            self._suspended = self._lifted = False
             self._partial = ("", None)
             self._drawn = []
             return erase + _WRAP + "".join(f"{line}\r\n" for line in lines) + SHOW_CURSOR
@@ -483,7 +509,7 @@ class Block:
         self._pinned.clear()
         self._drawn.clear()
         self._bodies.clear()
-        self._suspended = False
+        self._suspended = self._lifted = False
         self._partial = ("", None)
         return erase + _NORMAL_MODE
 
@@ -493,6 +519,7 @@ class Block:
         if not self._rows or self._suspended:
             return ""
         self._stale = True
+        self._lifted = False
         return _ERASE_ROWS + _NORMAL_MODE
 
     def step_aside(self) -> str:
@@ -502,6 +529,7 @@ class Block:
         if not self._rows or self._suspended:
             return ""
         self._stale = True
+        self._lifted = False
         return _ERASE_DOWN + _NORMAL_MODE
 
     def _erase(self) -> str:
@@ -511,7 +539,7 @@ class Block:
     def restart(self, now: float, width: int, height: int = 0) -> str:
         """Draw every row afresh from the cursor's line, after the screen was someone else's
         for a while (a prompt was answered there)."""
-        self._suspended = False
+        self._suspended = self._lifted = False
         self._partial = ("", None)
         if not self._rows:
             return ""

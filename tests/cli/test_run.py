@@ -59,8 +59,9 @@ def test_show_output_streams_lines_above_the_spinner() -> None:
     script = "echo one; echo two >&2; sleep 5"
     with twirly_in_pty("--show-output", "-t", "Working", "--", "sh", "-c", script) as proc:
         proc.read_until("two")
-        proc.read_until("Working")
-        lines = [line for line in proc.screen().text_lines if line]
+        # (Lines that come together lift the row until the next frame draws it again.)
+        screen = proc.read_until_screen(lambda s: "Working" in s.text.partition("two")[2])
+        lines = [line for line in screen.text_lines if line]
         assert lines[:2] == ["one", "two"]
         assert lines[2][0] in GLYPHS
         assert lines[2].endswith(" Working")

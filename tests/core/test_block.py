@@ -175,6 +175,22 @@ def test_lines_go_above_the_rows_which_are_redrawn_below() -> None:
     assert term.screen().text_lines[:5] == ["log line 1", "log line 2", "⠋ one", "⠋ two", ""]
 
 
+def test_lines_in_a_burst_lift_the_rows_until_the_next_frame() -> None:
+    term = Terminal()
+    term.feed(term.block.add(make_row("one"), 0.0, term.cols))
+    term.feed(term.block.add(make_row("two", 2), 0.0, term.cols))
+    out = term.feed(term.block.lift(["burst 1"]))
+    assert out.endswith("\x1b[?7hburst 1\r\n")  # (autowrap on for the program's line)
+    assert term.block.lifted
+    assert term.feed(term.block.lift(["burst 2", "burst 3"])) == "burst 2\r\nburst 3\r\n"
+    assert term.screen().text_lines[:4] == ["burst 1", "burst 2", "burst 3", ""]
+    out = term.feed(term.block.frame(0.01, term.cols))
+    assert "\x1b[?7l" in out
+    assert not term.block.lifted
+    assert term.screen().text_lines[:6] == ["burst 1", "burst 2", "burst 3", "⠋ one", "⠋ two", ""]
+    assert not term.screen().cursor_visible
+
+
 def test_two_rows_update_independently() -> None:
     term = Terminal()
     first, second = make_row("one"), make_row("two", 2, started=DOTS.interval / 2)
@@ -270,6 +286,7 @@ OPS = st.lists(
         st.tuples(st.just("tick"), st.floats(min_value=0, max_value=2)),
         st.tuples(st.just("resize"), st.integers(min_value=1, max_value=60)),
         st.tuples(st.just("line"), st.text(alphabet="abc ", max_size=20)),
+        st.tuples(st.just("burst"), st.text(alphabet="abc ", max_size=20)),
         st.tuples(st.just("remove"), st.booleans()),
     ),
     max_size=25,
@@ -297,10 +314,13 @@ def test_the_screen_always_equals_the_model(ops: list[tuple[str, object]], cols:
         elif op == "resize":
             cols = term.cols = int(arg)  # type: ignore[call-overload]
             history = [h[:cols] for h in history]  # a narrower screen cuts what it shows
-        elif op == "line" and rows:
+        elif op in {"line", "burst"} and rows:
             line = str(arg)[:cols]
             history = [h[:cols] for h in history]
             history.append(line.rstrip())
+            if op == "burst":  # (the rows stay erased until the next frame)
+                term.feed(block.lift([line]))
+                continue
             term.feed(block.above([line], now, cols))
         elif op == "remove" and rows:
             row = rows.pop(0)
@@ -310,9 +330,16 @@ def test_the_screen_always_equals_the_model(ops: list[tuple[str, object]], cols:
                 history.append(final)
             term.feed(block.remove(row, final, now, cols))
         term.feed(block.frame(now, cols))
+    term.feed(block.frame(now, cols))
     data = term.data
     for match in re.finditer("\x1b", data):
         assert OWN_SEQUENCES.match(data, match.start()), data[match.start() :][:10]
+    # Autowrap is off while rows are shown, on once they have gone.
+    assert (
+        data.rfind("\x1b[?7l") > data.rfind("\x1b[?7h")
+        if rows
+        else "\x1b[?7l" not in data[data.rfind("\x1b[?7h") :]
+    )
     screen = term.screen()
     history = [h[:cols].rstrip() for h in history]
     expected = history + [_expected_row(row, now, cols) for row in rows]

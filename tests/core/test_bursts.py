@@ -7,6 +7,8 @@ import re
 import sys
 import textwrap
 
+import pytest
+
 from tests.support.ptyrun import PtyProcess, clean_env
 
 
@@ -78,3 +80,48 @@ def test_a_line_in_a_burst_is_shown_within_a_frame_while_the_program_goes_on() -
         p.read_until("LAST", timeout=5)
         p.read_until("waiting row")
         assert "LAST" in p.screen().text
+
+
+def test_every_line_printed_has_reached_the_terminal_when_the_program_ends_by_os_exit() -> None:
+    # A terminal's stdout is line-buffered: without a spinner, every line printed is on the
+    # terminal once print() returns, and os._exit() (no atexit, no flush) loses none.
+    code = """\
+        import os, twirly
+        twirly.spinner("exit row").start()
+        for i in range(5_000):
+            print(f"line {i}")
+        os._exit(0)
+    """
+    with _run(code) as p:
+        assert p.wait(timeout=60) == 0
+    lines = [line for line in _lines(bytes(p.output)) if line.startswith("line ")]
+    assert lines == [f"line {i}" for i in range(5_000)]
+
+
+@pytest.mark.parametrize("writer", ["spinner", "group"])
+def test_lines_written_through_twirly_in_a_burst_redraw_the_rows_once_a_frame(
+    writer: str,
+) -> None:
+    code = f"""\
+        import time, twirly
+        if {writer!r} == "spinner":
+            display = twirly.spinner("burst row")
+        else:
+            display = twirly.group("burst row", show_after=0)
+        with display as d:
+            if {writer!r} == "group":
+                d.task("a task row").__enter__()
+            start = time.monotonic()
+            for i in range(20_000):
+                d.write(f"line {{i}}")
+            took = time.monotonic() - start
+        print(f"TOOK {{took:.6f}}", flush=True)
+    """
+    with _run(code) as p:
+        assert p.wait(timeout=120) == 0
+    output = bytes(p.output)
+    took = float(re.search(rb"TOOK ([0-9.]+)", output).group(1))  # type: ignore[union-attr]
+    lines = [line for line in _lines(output) if line.startswith("line ")]
+    assert lines == [f"line {i}" for i in range(20_000)]
+    redraws = output.count(b"burst row")
+    assert redraws <= 2 * took / 0.08 + 10, (redraws, took)

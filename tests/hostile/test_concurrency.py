@@ -380,6 +380,38 @@ def test_print_and_logging_threads_while_spinners_start_and_stop(driver: str) ->
     assert len(lines) == 2 * CHATTER  # nothing else: no torn line, no spinner left
 
 
+@pytest.mark.parametrize("driver", ["thread", "asyncio"])
+def test_a_write_to_fd_1_as_the_last_row_goes_lands_on_a_blank_line(driver: str) -> None:
+    # A thread that took the original sys.stdout an instant before the spinner started
+    # writes to fd 1 directly; once fd 1 is the terminal's again, as the spinner stops, its
+    # line must not land on the row (it left "print 83g" one run in a hundred).
+    code = f"""
+import asyncio, os, twirly
+from twirly.terminal import Terminal
+release = Terminal._release_descriptors
+def release_then_write(self):
+    held = self._descriptors is not None
+    rest = release(self)
+    if held:
+        os.write(1, b"direct\\n")  # (the other thread, just then)
+    return rest
+Terminal._release_descriptors = release_then_write
+async def main():
+    async with twirly.spinner("spinning text row"):
+        print("READY", flush=True)
+if {driver!r} == "asyncio":
+    asyncio.run(main())
+else:
+    with twirly.spinner("spinning text row", driver="thread"):
+        print("READY", flush=True)
+"""
+    with start(code) as p:
+        assert p.wait() == 0, bytes(p.output)
+        p.read_to_the_end()
+    lines = [line for line in p.screen().text_lines if line]
+    assert lines == ["READY", "direct"], bytes(p.output)
+
+
 def test_a_spinner_started_by_a_worker_after_the_main_thread_returned() -> None:
     # From 3.12 no thread starts once the main thread has returned: the spinner's clock
     # cannot start, and that must cost the program nothing (no traceback, the terminal put

@@ -126,7 +126,7 @@ def test_a_terminal_nobody_reads_never_blocks_the_program_on_a_frame(driver: str
         PAUSE(0.002)
     say("WORKED")
     for i in range(300):
-        sp.write(f"kept {i}")
+        sp.write(f"kept {i} " + "." * 40)  # (15 KB: more than any room the terminal had)
     say("WRITTEN")
     """
     code = spinning(body, driver, before=before)
@@ -139,7 +139,7 @@ def test_a_terminal_nobody_reads_never_blocks_the_program_on_a_frame(driver: str
         assert b"WRITTEN" in p.stdout_data
         # The filler dots end mid-row (a foreign write): the first line may follow them.
         lines = [line[line.index("kept") :] for line in p.screen().text_lines if "kept" in line]
-        assert lines == [f"kept {i}" for i in range(300)]
+        assert lines == [f"kept {i} " + "." * 40 for i in range(300)]
         assert_clean_screen(p, "step")
 
 
