@@ -155,13 +155,16 @@ class Spinner:
         # The asyncio clocks stop() ended, until ``async with`` has awaited them.
         self._ending: list[Clock] = []
         self._running = False
-        self._final: tuple[Status, str] | None = None
+        # The final line: its mark, its text, and whether the program asked for it (ok(),
+        # fail(), ...) rather than twirly (spin's ✔, an exception's ✖, track's lines).
+        self._final: tuple[Status, str, bool] | None = None
         self._used_driver: DriverName | None = None
         self._paused = False
         # Before ``show_after`` has passed: the timer (a thread's, or the loop's) that shows
         # the row, and the driver it will be shown with.
         self._waiting: Any = None
         self._shown = False
+        self._was_shown = False  # (in its last run, whether it is still running or not)
 
     # -- attributes -------------------------------------------------------------------------
 
@@ -303,7 +306,7 @@ class Spinner:
         # Under the lock: put the row on the terminal, and have its clock tick it.
         terminal = self._terminal
         assert terminal is not None
-        self._shown = True
+        self._shown = self._was_shown = True
         row = self._row
         row.color = _sgr(self._color, terminal)
         watch = None
@@ -325,7 +328,7 @@ class Spinner:
         # Nothing is written before ``show_after`` has passed on the terminal's clock: work
         # that ends sooner shows nothing at all. An asyncio spinner is shown by its loop, the
         # others by a timer.
-        self._shown = False
+        self._shown = self._was_shown = False
         terminal = self._terminal
         assert terminal is not None
         on_loop = driver == "asyncio"
@@ -353,9 +356,10 @@ class Spinner:
         if waiting is not None:
             waiting.cancel()
         if terminal is not None and not shown:
-            # Ended before it was shown: nothing was written, and only a final line asked
-            # for is (ok(), fail(), ...).
-            line = self._final_line(terminal)
+            # Ended before it was shown (show_after): nothing was written, and only a final
+            # line the program asked for is, with ok(), fail(), ...; not one of twirly's own.
+            final = self._final
+            line = self._final_line(terminal) if final is not None and final[2] else None
             if line is not None:
                 terminal.write_lines([line])
             return
@@ -373,7 +377,7 @@ class Spinner:
             return None
         from twirly.block import final_line
 
-        status, text = self._final
+        status, text, _ = self._final
         elapsed = terminal.now() - self._row.started if self._timer else None
         caps = terminal.caps
         if self._suffix:
@@ -381,11 +385,15 @@ class Spinner:
         line = final_line(status, text, unicode=caps.unicode, color=caps.color, elapsed=elapsed)
         return f"{self._row.prefix} {line}" if self._prefix else line
 
-    def _finish(self, status: Status, text: str | None) -> None:
+    def _finish(self, status: Status, text: str | None, *, asked: bool = True) -> None:
+        """Stop with a final line; ``asked``: by the program (ok(), fail(), ...), which writes
+        it even if the spinner was never shown, rather than by twirly itself."""
         final = self._row.text if text is None else _check_text(text)
-        self._final = (status, final)
+        self._final = (status, final, asked)
         if self._running:
             self.stop()
+        elif not asked and self._terminal is not None and not self._was_shown:
+            self._final = None  # (stopped before it was shown: twirly's line is not written)
         else:
             terminal = self._terminal_now()
             line = self._final_line(terminal)
@@ -502,7 +510,7 @@ class Spinner:
         if exc is None or _is_clean_exit(exc):
             self.stop()
         elif self._final is None:
-            self.fail()
+            self._finish("fail", None, asked=False)
         else:
             self.stop()
 
@@ -626,5 +634,5 @@ async def spin(awaitable: Awaitable[T], text: str = "", **options: Any) -> T:
         raise
     async with spinner:
         result = await awaitable
-        spinner.ok()
+        spinner._finish("ok", None, asked=False)  # (none if the spinner was never shown)
     return result

@@ -222,6 +222,12 @@ class Terminal:
             if not self.caps.animate:
                 self._plain.add(row, 0.0, (0, 0))
                 return driver
+            if self._text_hooks:
+                # A row shown late (show_after) over a tracked loop: its first frame has the
+                # count of now, not the one of when the loop started.
+                now, size = self.now(), self.size()
+                for hook in self._text_hooks:
+                    hook(self._block, now, size)
             self._show(row)
             if driver is None:
                 return None

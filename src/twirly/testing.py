@@ -307,7 +307,7 @@ class VirtualTerminal:
         # Off a terminal (or with animate=False): a terminal of plain lines of its own, as
         # on a real stream.
         caps = Capabilities(animate=False, color=False, unicode=self._caps.unicode)
-        return Terminal(self.stream, caps)
+        return Terminal(self.stream, caps, clock=self._terminal.now)  # (our clock, still)
 
     # -- time -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 
 import twirly
 from tests.track.screen import SpinnerDisplay
+from twirly.testing import VirtualTerminal
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_the_row_shows_count_percent_rate_and_time_left(display: SpinnerDisplay)
     items = iter(twirly.track(range(10_000), "Hashing", **display.options))
     next(items)
     assert row(display) == "Hashing  0/10,000 · 0%"  # (the first frame already counts)
-    take(items, 811)
+    take(items, 812)  # (the 812th is done once the 813th is asked for)
     display.tick(1.0)
     assert row(display) == "Hashing  812/10,000 · 8% · 812/s · 0:12 left"
     for _ in range(3):
@@ -57,12 +58,13 @@ def test_text_is_made_at_frames_not_per_item(display: SpinnerDisplay) -> None:
     take(items, 50_000)
     assert sp.text is before  # (fifty thousand items, no frame: not one string made)
     display.tick()
-    assert sp.text.startswith("Hashing  50,001/100,000 · 50%")
+    assert sp.text.startswith("Hashing  50,000/100,000 · 50%")  # (the 50,001st under way)
     sp.stop()
 
 
 def test_a_frame_writes_what_changed_not_the_whole_row(display: SpinnerDisplay) -> None:
     items = iter(twirly.track(range(10**6), "Hashing a long list of files", **display.options))
+    next(items)
     for _ in range(5):
         take(items, 1000)
         display.tick(1.0)
@@ -94,7 +96,7 @@ def test_the_rate_follows_a_change_of_pace_smoothly(display: SpinnerDisplay) -> 
 
 def test_without_a_total_no_percent_and_no_time_left(display: SpinnerDisplay) -> None:
     items = iter(twirly.track(iter(range(10_000)), "Reading", **display.options))
-    take(items, 500)
+    take(items, 501)
     display.tick(2.0)
     assert row(display) == "Reading  500 · 250/s · 0:02"
     list(items)
@@ -103,7 +105,7 @@ def test_without_a_total_no_percent_and_no_time_left(display: SpinnerDisplay) ->
 
 def test_total_given_for_an_iterable_without_len(display: SpinnerDisplay) -> None:
     items = iter(twirly.track(iter(range(40)), "Reading", total=40, **display.options))
-    take(items, 10)
+    take(items, 11)
     display.tick(1.0)
     assert row(display) == "Reading  10/40 · 25% · 10/s · 0:03 left"
 
@@ -131,7 +133,7 @@ def test_a_len_that_says_too_few_never_shows_more_than_100_percent(
         display.tick(0.1)
         seen.append(row(display))
     assert all(int(p[:-1]) <= 100 for line in seen for p in line.split(" · ") if p.endswith("%"))
-    assert seen[-1] == "x  30 · 10/s · 0:03"  # (past the total: the count alone)
+    assert seen[-1].startswith("x  29 · ")  # (past the total: the count alone)
     assert list(items) == []
     assert display.used[-1].startswith("✔ x  30 · ")
 
@@ -156,7 +158,7 @@ def test_break_is_not_a_failure(display: SpinnerDisplay) -> None:
     for item in twirly.track(range(10), "Scanning", **display.options):
         if item == 3:
             break
-    assert display.used[-1].startswith("ℹ Scanning  4/10 · ")  # (four items were taken)
+    assert display.used[-1].startswith("ℹ Scanning  3/10 · ")  # (the fourth was not done)
 
 
 def test_an_error_in_the_loop_body_is_a_loop_left_early(display: SpinnerDisplay) -> None:
@@ -164,14 +166,14 @@ def test_an_error_in_the_loop_body_is_a_loop_left_early(display: SpinnerDisplay)
         for item in twirly.track(range(10), "Scanning", **display.options):
             if item == 2:
                 raise ValueError("bad item")
-    assert display.used[-1].startswith("ℹ Scanning  3/10 · ")
+    assert display.used[-1].startswith("ℹ Scanning  2/10 · ")
     assert display.terminal.rows == ()
 
 
 def test_ascii_terminals_get_commas(monkeypatch: pytest.MonkeyPatch) -> None:
     display = SpinnerDisplay(unicode=False).install(monkeypatch)
     items = iter(twirly.track(range(10_000), "Hashing", **display.options))
-    take(items, 3000)
+    take(items, 3001)
     display.tick(1.0)
     assert row(display) == "Hashing  3,000/10,000, 30%, 3,000/s, 0:03 left"
     list(items)
@@ -188,26 +190,26 @@ def test_a_tracked_iterable_can_be_looped_over_again(display: SpinnerDisplay) ->
 
 def test_on_a_spinner_the_count_follows_its_text(display: SpinnerDisplay) -> None:
     with twirly.spinner("Hashing", **display.options) as sp:
-        items = iter(sp.track(range(10)))
-        take(items, 4)
+        items = iter(sp.track(range(100)))
+        take(items, 41)
         display.tick(1.0)
-        assert row(display) == "Hashing  4/10 · 40% · 4.0/s · 0:02 left"
+        assert row(display) == "Hashing  40/100 · 40% · 40/s · 0:02 left"
         sp.text = "Hashing b.txt"  # (the program's own text: the count goes after it)
-        take(items, 4)
+        take(items, 40)
         display.tick(1.0)
-        assert row(display).startswith("Hashing b.txt  8/10 · 80% · ")
+        assert row(display).startswith("Hashing b.txt  80/100 · 80% · ")
         list(items)
         assert sp.running  # (the spinner goes on after the loop, with the final count)
         display.tick(1.0)
-        assert row(display).startswith("Hashing b.txt  10/10 · ")
+        assert row(display).startswith("Hashing b.txt  100/100 · ")
         sp.ok()
-    assert display.used[-1].startswith("✔ Hashing b.txt  10/10 · ")
+    assert display.used[-1].startswith("✔ Hashing b.txt  100/100 · ")
 
 
 def test_on_a_group_row_the_count_follows_the_title(display: SpinnerDisplay) -> None:
     with display.group("Files", show_after=0) as g, g.task("copy") as task:
         items = iter(task.track(range(200)))
-        take(items, 50)
+        take(items, 51)
         display.tick(1.0)
         assert "⠋ copy  50/200 · 25% · 50/s · 0:03 left (1s)" in display.used
         list(items)
@@ -227,7 +229,7 @@ def test_async_for_over_an_async_iterable(display: SpinnerDisplay) -> None:
         got = []
         async for number in twirly.track(numbers(20), "Reading", total=20, **display.options):
             got.append(number)
-            if number == 9:
+            if number == 10:
                 display.tick(1.0)
                 assert row(display) == "Reading  10/20 · 50% · 10/s · 0:01 left"
         return got
@@ -254,7 +256,136 @@ def test_an_async_loop_left_early_is_not_a_failure(display: SpinnerDisplay) -> N
         async for number in twirly.track(numbers(20), "Reading", **display.options):
             if number == 4:
                 break
-        await asyncio.sleep(0.01)  # (the loop's generator is closed by the event loop)
+        # At once, with no turn of the event loop: the row is gone and the line written
+        # before the program's next line runs (four items done, the fifth was not).
+        assert display.used[-1].startswith("ℹ Reading  4 · ")
+        assert display.terminal.rows == ()
 
     asyncio.run(main())
-    assert display.used[-1].startswith("ℹ Reading  5 · ")
+    assert display.used[-1].startswith("ℹ Reading  4 · ")
+
+
+def test_an_exception_in_an_async_loop_body_ends_it_at_once(display: SpinnerDisplay) -> None:
+    async def main() -> None:
+        with pytest.raises(ValueError, match="bad item"):
+            async for number in twirly.track(numbers(20), "Reading", **display.options):
+                if number == 2:
+                    raise ValueError("bad item")
+        assert display.used[-1].startswith("ℹ Reading  2 · ")  # (before the loop turns)
+        assert display.terminal.rows == ()
+
+    asyncio.run(main())
+
+
+def test_an_async_loop_closed_by_aclose_ends_as_left_early(display: SpinnerDisplay) -> None:
+    async def main() -> None:
+        loop = aiter(twirly.track(numbers(20), "Reading", **display.options))
+        assert await anext(loop) == 0
+        assert await anext(loop) == 1
+        await loop.aclose()  # type: ignore[attr-defined]  # (as contextlib.aclosing calls it)
+        assert display.used[-1].startswith("ℹ Reading  1 · ")
+        with pytest.raises(StopAsyncIteration):
+            await anext(loop)
+
+    asyncio.run(main())
+    assert display.used[-1].startswith("ℹ Reading  1 · ")  # (and nothing more at its end)
+
+
+def test_an_async_loop_cancelled_in_its_body_or_waiting_for_an_item(
+    display: SpinnerDisplay,
+) -> None:
+    async def main() -> None:
+        waiting, forever = asyncio.Event(), asyncio.Event()
+
+        async def items() -> AsyncIterator[int]:
+            yield 1
+            waiting.set()
+            await forever.wait()
+            yield 2
+
+        async def in_body() -> None:
+            async for _ in twirly.track(numbers(20), "Body", **display.options):
+                waiting.set()
+                await forever.wait()
+
+        async def for_an_item() -> None:
+            async for _ in twirly.track(items(), "Fetch", **display.options):
+                pass
+
+        for loop, line in ((in_body, "ℹ Body  0 · "), (for_an_item, "✖ Fetch  1 · ")):
+            waiting.clear()
+            task = asyncio.create_task(loop())
+            await waiting.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert display.used[-1].startswith(line)
+            assert display.terminal.rows == ()
+
+    asyncio.run(main())
+
+
+def test_a_break_ends_an_asyncio_clock_at_once() -> None:
+    # A real clock: the spinner's clock is an asyncio Task, and the watchdog watches the
+    # loop. Nothing here waits for time: the first frame is drawn as the loop starts.
+    async def main(vt: VirtualTerminal) -> None:
+        async for number in twirly.track(numbers(20), "Reading", driver="asyncio"):
+            if number == 3:
+                break
+        clocks = [task for task in asyncio.all_tasks() if task.get_name() == "twirly-spinner"]
+        assert all(task.cancelling() or task.done() for task in clocks)
+        print("after the loop")
+        assert vt.lines[0].startswith("ℹ Reading  3 · ")
+        assert vt.lines[1:3] == ["after the loop", ""]
+        assert vt.cursor_visible
+        await asyncio.sleep(0)  # (the cancelled clock ends on this turn)
+        assert all(task.done() for task in clocks)
+
+    with VirtualTerminal(clock="real") as vt:
+        asyncio.run(main(vt))
+
+
+def test_show_after_quick_work_writes_nothing_at_all() -> None:
+    async def awaited() -> int:
+        return 42
+
+    for tty in (True, False):
+        with VirtualTerminal(tty=tty) as vt:
+            for _ in twirly.track(range(3), "Done", show_after=0.5):
+                vt.advance(0.1)
+            for _ in twirly.track(range(10), "Left", show_after=0.5):
+                break
+            with pytest.raises(KeyError), twirly.spinner("Failed", show_after=0.5):
+                raise KeyError("quick")
+            assert asyncio.run(twirly.spin(awaited(), "Spun", show_after=0.5)) == 42
+        assert vt.output == ""
+
+
+def test_show_after_an_ok_the_program_asks_for_is_written_however_quick() -> None:
+    with VirtualTerminal() as vt, twirly.spinner("Quick", show_after=0.5) as sp:
+        sp.ok("asked for")
+    assert vt.screen_text == "✔ asked for"
+
+
+def test_show_after_the_first_frame_shown_has_the_count_of_then() -> None:
+    with VirtualTerminal() as vt:
+        for _ in twirly.track(range(8), "Slow", show_after=0.3):
+            vt.advance(0.1)
+        shown = [lines[0] for lines in vt.screens() if lines[0]]
+    assert shown[0] == "⠋ Slow  2/8 · 25%"  # (shown at 0.3 s, the third item under way)
+    assert shown[-1] == "✔ Slow  8/8 · 0:00"
+
+
+def test_off_a_terminal_the_time_is_the_virtual_terminal_s_too() -> None:
+    with VirtualTerminal(tty=False) as vt:
+        for number in twirly.track(range(1000), "Pipe"):
+            if number % 100 == 0:
+                vt.advance(0.5)
+        sp = twirly.spinner("Sum")  # (not started: no terminal of its own yet)
+        for number in sp.track(range(1000)):
+            if number % 100 == 0:
+                vt.advance(0.5)
+        sp.ok()
+    assert vt.output == (
+        "Pipe\n✔ Pipe  1,000/1,000 · 200/s · 0:05\n✔ Sum  1,000/1,000 · 200/s · 0:05\n"
+    )
