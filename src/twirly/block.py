@@ -153,6 +153,30 @@ def _rows_taken(text: str, width: int) -> int:
     return max(1, -(-cols // width))
 
 
+def _off_column_0(text: str) -> bool:
+    """Does the cursor stand past column 0 after ``text`` (an unfinished line)? Not when
+    all it has after its last carriage return is styling and modes (pip's ``ESC[0m``)."""
+    text = text.rpartition("\r")[2]
+    index, end = 0, len(text)
+    while index < end:
+        char = text[index]
+        index += 1
+        if char == "\x1b" and index < end:
+            kind = text[index]
+            index += 1
+            if kind == "[":  # CSI: parameters up to a final byte
+                while index < end and not "\x40" <= text[index] <= "\x7e":
+                    index += 1
+                index += 1
+            elif kind == "]":  # OSC: up to BEL or ST
+                while index < end and text[index] not in "\x07\x1b":
+                    index += 1
+                index += 2 if text[index : index + 1] == "\x1b" else 1
+        elif char.isprintable():
+            return True
+    return False
+
+
 class Block:
     """Rows drawn at the bottom of one terminal, and what is on screen for each."""
 
@@ -486,10 +510,13 @@ class Block:
         return _ERASE_ROWS + _NORMAL_MODE + partial
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
-        """Take ``row`` out, leaving ``final`` as a persistent line if given."""
+        """Take ``row`` out, leaving ``final`` as a persistent line if given (on a line of its
+        own: after an unfinished line of the program's, on the next)."""
         self._take_out(row)
         self._bodies.pop(row.ident, None)
         lines = [final] if final is not None else []
+        if lines and self._suspended and _off_column_0(self._partial[0]):
+            lines.insert(0, "")  # (ends the unfinished line, as the program's next would)
         if not self._rows:
             erase = self._erase()
             self._suspended = self._lifted = False

@@ -215,6 +215,29 @@ def test_suspend_shows_a_partial_line_and_above_completes_it() -> None:
     assert not screen.cursor_visible
 
 
+@pytest.mark.parametrize("rows", [1, 2])
+def test_a_final_line_after_an_unfinished_line_starts_a_line_of_its_own(rows: int) -> None:
+    term = Terminal()
+    row = make_row("working")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    if rows == 2:
+        term.feed(term.block.add(make_row("other", 2), 0.0, term.cols))
+    term.feed(term.block.suspend("Progress: ..."))
+    term.feed(term.block.remove(row, "✔ done", 0.1, term.cols))
+    lines = term.screen().text_lines
+    assert lines[:2] == ["Progress: ...", "✔ done"]
+    assert lines[2] == ("" if rows == 1 else "⠙ other")
+
+
+def test_a_final_line_after_styling_alone_takes_the_line_it_is_on() -> None:
+    term = Terminal()
+    row = make_row("working")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.suspend("\x1b[0m"))  # (pip's last bytes: no text, column 0)
+    term.feed(term.block.remove(row, "✔ done", 0.1, term.cols))
+    assert term.screen().text_lines[:2] == ["✔ done", ""]
+
+
 @pytest.mark.parametrize(
     ("partial", "cols"),
     [("partial ", 40), ("a partial line long enough to wrap twice: " * 2, 40), ("x" * 40, 40)],

@@ -77,6 +77,26 @@ def test_exception_leaves_a_failed_line_and_propagates(driver: str) -> None:
         assert "ValueError: boom" in screen.text
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("end", ["ok", "exception"])
+def test_the_final_line_after_an_unfinished_print_starts_a_line_of_its_own(
+    driver: str, end: str
+) -> None:
+    finish = "sp.ok('step done')" if end == "ok" else "raise ValueError('boom')"
+    body = f"""
+    print("Progress: ", end="", flush=True)
+    for _ in range(3):
+        print(".", end="", flush=True)
+        time.sleep(0.05)
+    {finish}
+    """
+    with start(program(body, driver)) as p:
+        p.wait()
+        lines = p.screen().text_lines
+    final = "✔ step done" if end == "ok" else "✖ spinning text"
+    assert lines[:2] == ["Progress: ...", final], lines
+
+
 def _wait_until_asleep(p: PtyProcess) -> None:
     """Wait until the program's main thread sleeps in ``time.sleep``.
 

@@ -105,11 +105,11 @@ class Session:
         self._terminal = terminal
         self._inbox = inbox
         self._options = options
-        self._sources = {
-            fd: _Source(fd, destinations[number])
-            for number, fd in ((TTY, child.tty), (1, child.out), (2, child.err))
-        }
-        self._kind = {child.tty: TTY, child.out: 1, child.err: 2}
+        # (One pty for stdout and stderr where they are one terminal: read as stdout.)
+        streams = {child.tty: TTY, child.out: 1}
+        streams.setdefault(child.err, 2)
+        self._sources = {fd: _Source(fd, destinations[number]) for fd, number in streams.items()}
+        self._kind = streams
         self._open = dict(self._kind)  # the ptys still open
         self._closed: set[int] = set()  # our ends already closed
         self._tail = tail
@@ -126,7 +126,7 @@ class Session:
         self._keys_polled: int | None = None  # the keyboard's descriptor, if polled
         self._asked = False  # a prompt was shown: keys go to the command from then on
         self._early = False  # reading the other ptys before the command takes the screen
-        ptys = tuple(fd for fd in (child.tty, child.out, child.err) if os.isatty(fd))
+        ptys = tuple(fd for fd in streams if os.isatty(fd))
         self._full = FullScreen(
             ptys,
             terminal,
