@@ -476,12 +476,13 @@ class Terminal:
                     if not waits and not self._child_still_asks() and watch.answered():
                         self._come_back()
                 elif watch.someone_asks():
-                    self._step_aside()
+                    # Echo first, then the prompt: keys typed as soon as it shows are seen.
                     if self._echo is not None and self._echo.reader() == "line":
                         self._give_keys_back()  # (a password prompt keeps echo off itself)
+                    self._step_aside()
                 elif self._child_asks(now):
-                    self._step_aside()  # (its prompt, held in the capture, is written)
                     self._give_keys_back()
+                    self._step_aside()  # (its prompt, held in the capture, is written)
             if self._echo is not None and self._echo.behind:
                 self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
             target = self._target()
