@@ -19,7 +19,6 @@ seconds, one final summary.
 from __future__ import annotations
 
 import contextvars
-import sys
 import threading
 import time
 from collections import deque
@@ -267,7 +266,7 @@ class Group:
     ) -> None:
         """See the class. ``terminal``: draw on this terminal, with no clock of the group's
         own (tests give one with an injected clock and tick it themselves)."""
-        from twirly._spinner import _resolve_style
+        from twirly._spinner import _check_style, _style_for
 
         _check_title(title)
         if persist not in _PERSIST:
@@ -298,7 +297,9 @@ class Group:
         self._max_rows = max_rows
         self._stream = stream
         self._animate = animate
-        self._style = _resolve_style(style, stream if stream is not None else sys.stderr)
+        #: The style asked for, and the one shown (fitted again to the terminal on opening).
+        self._chosen_style = _check_style(style)
+        self._style = _style_for(self._chosen_style, stream, terminal)
         self._given_terminal = terminal
         self._terminal: Terminal | None = None
         self._lock = threading.Lock()
@@ -393,6 +394,8 @@ class Group:
     # -- opening and closing ---------------------------------------------------------------
 
     def _open_on(self, driver: DriverName | None) -> None:
+        from twirly._spinner import _style_for
+
         if self._open:
             raise RuntimeError("this group is already open")
         if self._closed:
@@ -405,7 +408,7 @@ class Group:
             driver = None  # (a terminal given by a test: the test ticks it)
         self._terminal = terminal
         self._started = terminal.now()
-        style = self._style
+        self._style = style = _style_for(self._chosen_style, self._stream, terminal)
         interval = max(style.interval, MIN_INTERVAL)
         summary = Row(self.title, style.frames, style.width, interval, self._started)
         summary.kind = "summary"
