@@ -348,9 +348,7 @@ class VirtualTerminal:
         terminal = self._manual_terminal
         if terminal is None:
             raise RuntimeError("advance() needs clock='manual'; with real time, use wait_for()")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ValueError(f"seconds must be a number >= 0, not {seconds!r}")
-        end = self._now + seconds
+        end = self._now + _check_seconds(seconds, "seconds")
         while True:
             terminal.make_calls()  # (a spinner whose show_after has passed is shown now)
             wait = terminal.tick()
@@ -370,6 +368,12 @@ class VirtualTerminal:
         """Wait until ``expected`` is on the screen (a string: in :attr:`screen_text`; a
         function: it returns True for this terminal). Checked at each write; raises
         ``TimeoutError`` with the screen after ``timeout`` seconds."""
+        if not isinstance(expected, str) and not callable(expected):
+            raise TypeError(
+                f"expected must be a str or a function of the terminal, not "
+                f"{type(expected).__name__}"
+            )
+        timeout = _check_seconds(timeout, "timeout")
 
         def met() -> bool:
             if isinstance(expected, str):
@@ -484,6 +488,20 @@ class VirtualTerminal:
                     screen.resize(tall, wide)
             _feed(parser, text)
             yield [line.rstrip() for line in screen.display]
+
+
+def _check_seconds(value: object, name: str) -> float:
+    # A time the test gives: a finite number. NaN would compare false with every deadline
+    # and infinity would never be reached, and either kept advance() drawing forever.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # (an int too large for a float)
+        seconds = float("inf")
+    if not 0 <= seconds < float("inf"):  # (NaN fails both comparisons)
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    return seconds
 
 
 def _check_size(columns: int, lines: int) -> None:

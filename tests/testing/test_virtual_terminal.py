@@ -395,6 +395,61 @@ def test_bad_arguments_are_named(options: dict[str, object], message: str) -> No
         VirtualTerminal(**options)  # type: ignore[arg-type]
 
 
+@pytest.mark.timeout(10)  # (an advance to a time never reached once drew forever)
+@pytest.mark.parametrize(
+    "seconds", [float("nan"), float("inf"), -1, -0.5, pytest.param(10**400, id="10**400")]
+)
+def test_advance_refuses_a_time_the_clock_cannot_reach(vt: VirtualTerminal, seconds: float) -> None:
+    with twirly.spinner("Waiting"):
+        message = "seconds must be a finite number >= 0, not "
+        with pytest.raises(ValueError, match=re.escape(message)):
+            vt.advance(seconds)
+        assert vt.now == 0.0
+        vt.advance(FRAME)  # (the clock still works)
+        assert vt.lines[0] == f"{DOTS[1]} Waiting"
+
+
+@pytest.mark.parametrize(("seconds", "kind"), [("1", "str"), (None, "NoneType"), (True, "bool")])
+def test_advance_wants_a_number(vt: VirtualTerminal, seconds: object, kind: str) -> None:
+    with pytest.raises(TypeError, match=f"seconds must be a number of seconds, not {kind}"):
+        vt.advance(seconds)  # type: ignore[arg-type]
+
+
+@pytest.mark.timeout(10)  # (an infinite timeout once waited forever for what never came)
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1])
+def test_wait_for_refuses_a_timeout_that_never_ends(timeout: float) -> None:
+    with VirtualTerminal(clock="real") as vt:
+        message = "timeout must be a finite number >= 0, not "
+        with pytest.raises(ValueError, match=re.escape(message)):
+            vt.wait_for("never", timeout=timeout)
+        with pytest.raises(TypeError, match="timeout must be a number of seconds, not NoneType"):
+            vt.wait_for("never", timeout=None)  # type: ignore[arg-type]
+
+
+def test_wait_for_wants_text_or_a_function() -> None:
+    with VirtualTerminal(clock="real") as vt:
+        message = "expected must be a str or a function of the terminal, not int"
+        with pytest.raises(TypeError, match=message):
+            vt.wait_for(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ((float("nan"), 10), "columns must be a whole number >= 1, not nan"),
+        ((40, float("inf")), "lines must be a whole number >= 1, not inf"),
+        ((True, 10), "columns must be a whole number >= 1, not True"),
+        ((40, 0), "lines must be a whole number >= 1, not 0"),
+    ],
+)
+def test_sizes_must_be_whole_numbers(size: tuple[object, object], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        VirtualTerminal(*size)  # type: ignore[arg-type]
+    with VirtualTerminal() as vt, pytest.raises(ValueError, match=re.escape(message)):
+        vt.resize(*size)  # type: ignore[arg-type]
+    assert vt.size == (80, 24)
+
+
 def test_unicode_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="unicode must be True or False"):
         VirtualTerminal(unicode="yes")  # type: ignore[arg-type]
