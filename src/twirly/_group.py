@@ -196,6 +196,8 @@ def _check_title(title: object, name: str = "title") -> str:
 
 
 def _check_number(value: object, name: str, *, whole: bool = False) -> float:
+    # For arguments that may also be None (the caller has let None through): the message
+    # says so.
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "an int" if whole else "a number"
         raise TypeError(f"{name} must be {kind} or None, not {type(value).__name__}")
@@ -266,17 +268,19 @@ class Group:
     ) -> None:
         """See the class. ``terminal``: draw on this terminal, with no clock of the group's
         own (tests give one with an injected clock and tick it themselves)."""
-        from twirly._spinner import _check_style, _style_for
+        from twirly._spinner import _check_delay, _check_style, _style_for
 
         _check_title(title)
         if persist not in _PERSIST:
             raise ValueError(
                 f"persist must be one of {', '.join(map(repr, _PERSIST))}, not {persist!r}"
             )
-        self._show_after = _check_number(show_after, "show_after")
+        # The same rule as a spinner's: finite seconds, the message naming the argument.
+        self._show_after = _check_delay(show_after, "show_after")
         if limit is not None and _check_number(limit, "limit", whole=True) < 1:
             raise ValueError(f"limit must be at least 1 (or None), not {limit!r}")
-        self._heartbeat = _check_number(heartbeat, "heartbeat")
+        # (Infinity would reach Event.wait() in the heartbeat's thread, which refuses it.)
+        self._heartbeat = _check_delay(heartbeat, "heartbeat")
         if max_rows is not None and _check_number(max_rows, "max_rows", whole=True) < 1:
             raise ValueError(f"max_rows must be at least 1 (or None), not {max_rows!r}")
         if stream is not None and not callable(getattr(stream, "write", None)):
