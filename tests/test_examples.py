@@ -1,11 +1,11 @@
-"""The book's programs in ``examples/``: what a person sees when they run.
+"""The programs in ``examples/``: what a person sees when they run.
 
 What is drawn is read on :class:`twirly.testing.VirtualTerminal`, the program's ``main()`` run
 unchanged in this process under it: the spinner turning while the work runs (or, in the book's
 experiment, frozen on its first frame), then the answer on a clean screen with the cursor back;
-a group's rows and summary. What needs a real terminal or a real process (a child process
-drawing, stdout redirected to a file, plain lines through a pipe) is run in a pseudo-terminal
-or through pipes.
+a group's rows and summary; the live count of a tracked loop. What needs a real terminal or a
+real process (a child process drawing, stdout redirected to a file, plain lines through a
+pipe) is run in a pseudo-terminal or through pipes.
 """
 
 from __future__ import annotations
@@ -407,3 +407,45 @@ def test_group_hasher_off_a_terminal_keeps_stdout_to_the_digests() -> None:
     assert errors[0] == "Hashing"
     assert re.fullmatch(r"Hashing  9 done · 0 failed · 0:0\d", errors[-1]), errors
     assert len(errors) == 2, errors
+
+
+# -- the track example -------------------------------------------------------------------------
+
+TRACK = {"TRACK_LINES": "20000", "TRACK_PAUSE": "0.01"}  # (the second pass: 2 s or more)
+RATE = r"[0-9.,kMG]+/s"
+
+
+def test_track_words_counts_live_then_leaves_two_final_lines(load: Load) -> None:
+    vt = run_on_virtual_terminal(load("track_words.py", TRACK))
+    # twirly.track's first frame: the count of the list's len() and a percentage, no rate yet.
+    assert any(f"{GLYPHS[0]} Counting words  0/20,000 · 0%" in lines for lines in vt.screens())
+    # The generator, on the program's own spinner: a count without a total, the text it set.
+    live = re.compile(
+        rf"[{''.join(GLYPHS)}] Finding the longest line \(at 10,000\)  1\d,\d\d\d · {RATE} · 0:\d\d"
+    )
+    first_screen(vt, lambda rows: any(map(live.fullmatch, rows)), "the live count")
+    lines = final_lines(vt)
+    assert len(lines) == 4, lines
+    assert re.fullmatch(rf"✔ Counting words  20,000/20,000 · {RATE} · 0:\d\d", lines[0])
+    assert re.fullmatch(r"[\d,]+ words", lines[1])
+    assert re.fullmatch(
+        rf"✔ Finding the longest line \(at 20,000\)  20,000 · {RATE} · 0:\d\d", lines[2]
+    )
+    assert re.fullmatch(r"longest line: \d+ characters", lines[3])
+    assert vt.cursor_visible
+    assert not glyphs_in(vt.screen_text)
+
+
+def test_every_example_is_run_here() -> None:
+    # examples/README.md and the README say this module runs every program in examples/: a
+    # program added without a test here would make that untrue. (primes.py, a module the
+    # prime examples import, has no main() of its own.)
+    source = (ROOT / "tests" / "test_examples.py").read_text(encoding="utf-8")
+    here = source[: source.index("def test_every_example_is_run_here")]  # (the tests above)
+    programs = [
+        path.name
+        for path in sorted(EXAMPLES.glob("*.py"))
+        if "\ndef main(" in path.read_text(encoding="utf-8")
+    ]
+    assert "track_words.py" in programs
+    assert [name for name in programs if f'"{name}"' not in here] == []

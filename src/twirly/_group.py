@@ -19,7 +19,6 @@ seconds, one final summary.
 from __future__ import annotations
 
 import contextvars
-import sys
 import threading
 import time
 from collections import deque
@@ -197,6 +196,8 @@ def _check_title(title: object, name: str = "title") -> str:
 
 
 def _check_number(value: object, name: str, *, whole: bool = False) -> float:
+    # For arguments that may also be None (the caller has let None through): the message
+    # says so.
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "an int" if whole else "a number"
         raise TypeError(f"{name} must be {kind} or None, not {type(value).__name__}")
@@ -267,17 +268,19 @@ class Group:
     ) -> None:
         """See the class. ``terminal``: draw on this terminal, with no clock of the group's
         own (tests give one with an injected clock and tick it themselves)."""
-        from twirly._spinner import _resolve_style
+        from twirly._spinner import _check_delay, _check_style, _style_for
 
         _check_title(title)
         if persist not in _PERSIST:
             raise ValueError(
                 f"persist must be one of {', '.join(map(repr, _PERSIST))}, not {persist!r}"
             )
-        self._show_after = _check_number(show_after, "show_after")
+        # The same rule as a spinner's: finite seconds, the message naming the argument.
+        self._show_after = _check_delay(show_after, "show_after")
         if limit is not None and _check_number(limit, "limit", whole=True) < 1:
             raise ValueError(f"limit must be at least 1 (or None), not {limit!r}")
-        self._heartbeat = _check_number(heartbeat, "heartbeat")
+        # (Infinity would reach Event.wait() in the heartbeat's thread, which refuses it.)
+        self._heartbeat = _check_delay(heartbeat, "heartbeat")
         if max_rows is not None and _check_number(max_rows, "max_rows", whole=True) < 1:
             raise ValueError(f"max_rows must be at least 1 (or None), not {max_rows!r}")
         if stream is not None and not callable(getattr(stream, "write", None)):
@@ -298,7 +301,9 @@ class Group:
         self._max_rows = max_rows
         self._stream = stream
         self._animate = animate
-        self._style = _resolve_style(style, stream if stream is not None else sys.stderr)
+        #: The style asked for, and the one shown (fitted again to the terminal on opening).
+        self._chosen_style = _check_style(style)
+        self._style = _style_for(self._chosen_style, stream, terminal)
         self._given_terminal = terminal
         self._terminal: Terminal | None = None
         self._lock = threading.Lock()
@@ -393,6 +398,8 @@ class Group:
     # -- opening and closing ---------------------------------------------------------------
 
     def _open_on(self, driver: DriverName | None) -> None:
+        from twirly._spinner import _style_for
+
         if self._open:
             raise RuntimeError("this group is already open")
         if self._closed:
@@ -405,7 +412,7 @@ class Group:
             driver = None  # (a terminal given by a test: the test ticks it)
         self._terminal = terminal
         self._started = terminal.now()
-        style = self._style
+        self._style = style = _style_for(self._chosen_style, self._stream, terminal)
         interval = max(style.interval, MIN_INTERVAL)
         summary = Row(self.title, style.frames, style.width, interval, self._started)
         summary.kind = "summary"

@@ -16,7 +16,7 @@ from twirly.drivers import DRIVERS
 from twirly.render import split_lines
 from twirly.state import Row
 from twirly.styles import ASCII_STYLE, DEFAULT_STYLE, MIN_INTERVAL, Style, get_style
-from twirly.terminal import Terminal, quiet_from_env, terminal_for
+from twirly.terminal import Terminal, quiet_from_env, shows_unicode, terminal_for
 
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
@@ -61,20 +61,29 @@ def _check_delay(value: object, name: str) -> float:
     return float(value)
 
 
-def _resolve_style(style: object, stream: object) -> Style:
+def _check_style(style: object) -> Style:
+    """The style asked for: a :class:`Style`, or the one a name stands for."""
     if isinstance(style, Style):
-        chosen = style
-    elif isinstance(style, str):
-        chosen = get_style(style)
-    else:
-        raise TypeError(f"style must be a style name or a twirly.Style, not {type(style).__name__}")
-    if chosen.is_ascii:
-        return chosen
-    from twirly.state import Capabilities
+        return style
+    if isinstance(style, str):
+        return get_style(style)
+    raise TypeError(f"style must be a style name or a twirly.Style, not {type(style).__name__}")
 
-    encoding = getattr(stream, "encoding", None)
-    caps = Capabilities.detect(isatty=True, encoding=encoding)
-    return chosen if caps.unicode and chosen.can_encode(encoding or "utf-8") else ASCII_STYLE
+
+def _fit_style(style: Style, unicode: bool, encoding: str) -> Style:
+    """``style`` where its frames can be shown (Unicode allowed, every frame encodable in
+    ``encoding``), else the ASCII style."""
+    if style.is_ascii or (unicode and style.can_encode(encoding)):
+        return style
+    return ASCII_STYLE
+
+
+def _style_for(style: Style, stream: TextIO | None, terminal: Terminal | None) -> Style:
+    """``style`` fitted to ``terminal`` once there is one; before, to the terminal ``stream``
+    would get (a virtual terminal's declaration included)."""
+    if terminal is not None:
+        return _fit_style(style, terminal.caps.unicode, terminal.encoding)
+    return _fit_style(style, *shows_unicode(stream))
 
 
 def _running_loop() -> object | None:
@@ -139,7 +148,10 @@ class Spinner:
         self._watchdog = watchdog
         #: The blocks of the event loop recorded while an asyncio spinner ran (its watchdog).
         self.blocks: list[Record] = []
-        self._style = _resolve_style(style, stream if stream is not None else sys.stderr)
+        #: The style asked for, and the one shown: the same, or the ASCII style where the
+        #: terminal cannot show it (decided again at each start, on the terminal shown on).
+        self._chosen_style = _check_style(style)
+        self._style = _style_for(self._chosen_style, stream, None)
         self._style_arg = style
         self._driver = driver
         self._stream = stream
@@ -187,8 +199,12 @@ class Spinner:
 
     @style.setter
     def style(self, value: str | Style) -> None:
-        style = _resolve_style(value, self._stream if self._stream is not None else sys.stderr)
-        self._style, self._style_arg = style, value
+        chosen = _check_style(value)
+        self._chosen_style, self._style_arg = chosen, value
+        self._use_style(_style_for(chosen, self._stream, self._terminal))
+
+    def _use_style(self, style: Style) -> None:
+        self._style = style
         row = self._row
         # The frames last: a clock reading them meanwhile sees a whole old or new look.
         row.interval = max(style.interval, MIN_INTERVAL)
@@ -285,6 +301,9 @@ class Spinner:
                     "coroutine, or driver='thread'"
                 )
             terminal = self._terminal_now()
+            # The terminal has the last word on the glyphs: it may not be the one guessed
+            # when the spinner was made (a virtual terminal entered since, or left).
+            self._use_style(_style_for(self._chosen_style, self._stream, terminal))
             row = self._row
             row.started = terminal.now()
             row.ident = terminal.new_ident()
@@ -588,9 +607,7 @@ def _sgr(color: Color | None, terminal: Terminal) -> str:
     """The escape sequence for ``color`` on ``terminal`` ("" where it shows no colour)."""
     if color is None or not terminal.caps.color:
         return ""
-    from twirly.colors import color_depth
-
-    return color.sgr(color_depth())
+    return color.sgr(terminal.color_depth)
 
 
 def _is_clean_exit(exc: BaseException) -> bool:

@@ -58,6 +58,17 @@ if TYPE_CHECKING:
     #: group chooses there which of its tasks have rows (it adds and takes them silently).
     Hook = Callable[[Block, float, tuple[int, int]], None]
 
+    class StandIn(Protocol):
+        """A virtual terminal (:mod:`twirly.testing`) standing behind some streams."""
+
+        def _terminal_for(self, stream: TextIO, animate: bool | None) -> Terminal | None:
+            """The terminal it stands for on ``stream`` (None: not one of its streams)."""
+
+        def _standing_for(self, stream: TextIO) -> Terminal | None:
+            """Its terminal, with the capabilities it declares, if it stands behind
+            ``stream``; changes nothing (None: not one of its streams)."""
+
+
 __all__ = ["Terminal", "terminal_for"]
 
 
@@ -115,9 +126,11 @@ class Terminal:
         *,
         clock: Callable[[], float] = time.monotonic,
         output: Output | None = None,
+        color_depth: int | None = None,
     ) -> None:
         self.stream = stream
         self.caps = caps
+        self._color_depth = color_depth  # (None: as the environment says, when asked)
         self.now = clock  # the time, for everything above the block (tests inject theirs)
         if output is None:
             output = Output(stream, fileno(stream) if caps.animate else None)
@@ -172,6 +185,17 @@ class Terminal:
     def encoding(self) -> str:
         """The stream's encoding."""
         return self._encoding
+
+    @property
+    def color_depth(self) -> int:
+        """How many colours the terminal shows (16, 256 or 2**24): the number it was made
+        with (a virtual terminal declares its own), else what ``FORCE_COLOR``, ``COLORTERM``
+        and ``TERM`` say now."""
+        if self._color_depth is not None:
+            return self._color_depth
+        from twirly.colors import color_depth
+
+        return color_depth()
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -1101,7 +1125,7 @@ _captured: dict[object, object] = {}
 _registry_lock = _thread.RLock()
 #: Virtual terminals (:mod:`twirly.testing`), newest last: each is asked first, with the
 #: stream and ``animate``, for the terminal it stands for (None: not its stream).
-_virtual: list[Callable[[TextIO, bool | None], Terminal | None]] = []
+_virtual: list[StandIn] = []
 
 
 def quiet_from_env() -> bool:
@@ -1129,7 +1153,7 @@ def terminal_for(
     if isinstance(stream, LineProxy):
         stream = stream.original
     for virtual in _virtual[::-1]:
-        found = virtual(stream, animate)
+        found = virtual._terminal_for(stream, animate)
         if found is not None:
             return found
     if animate is not False and "IPython" in sys.modules:
@@ -1158,6 +1182,30 @@ def terminal_for(
             terminal = _terminals[key] = Terminal(stream, caps)
             terminal.key = key
         return terminal
+
+
+def shows_unicode(stream: TextIO | None) -> tuple[bool, str]:
+    """Whether the terminal that ``stream`` would get shows Unicode, and the encoding its
+    bytes are written in, without making that terminal (a spinner chooses its style when it
+    is made, before it has one).
+
+    A virtual terminal standing behind the stream answers with what it declares, so that a
+    test's screen never depends on the ``TERM`` or the locale of the process running it;
+    a real stream is judged as :func:`terminal_for` would judge it.
+    """
+    from twirly.capture import LineProxy
+
+    if stream is None:
+        stream = sys.stderr if sys.stderr is not None else NOWHERE
+    if isinstance(stream, LineProxy):
+        stream = stream.original
+    for virtual in _virtual[::-1]:
+        standing = virtual._standing_for(stream)
+        if standing is not None:
+            return standing.caps.unicode, standing.encoding
+    encoding = getattr(stream, "encoding", None)
+    caps = Capabilities.detect(isatty=True, encoding=encoding)  # (unicode needs no tty)
+    return caps.unicode, encoding or "utf-8"
 
 
 def _register(terminal: Terminal) -> None:

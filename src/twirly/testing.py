@@ -87,6 +87,11 @@ __all__ = ["Cursor", "VirtualTerminal"]
 #: deadlines are computed in floats from the row's start, the end from the test's sum.
 _SLACK = 1e-9
 
+#: How many colours a virtual terminal with ``color=True`` shows: the 16 standard ones, which
+#: every terminal with colour has (a 256-colour index or ``#rrggbb`` is drawn as the nearest
+#: of them), whatever ``TERM`` and ``COLORTERM`` say in the process running the tests.
+_DEPTH = 16
+
 
 class Cursor(NamedTuple):
     """Where the cursor is: column and line, from 0 at the top left."""
@@ -144,9 +149,15 @@ class _ManualTerminal(Terminal):
     also makes the calls due meanwhile (a spinner shown after ``show_after``)."""
 
     def __init__(
-        self, stream: TextIO, caps: Capabilities, *, clock: Callable[[], float], output: Memory
+        self,
+        stream: TextIO,
+        caps: Capabilities,
+        *,
+        clock: Callable[[], float],
+        output: Memory,
+        color_depth: int,
     ) -> None:
-        super().__init__(stream, caps, clock=clock, output=output)
+        super().__init__(stream, caps, clock=clock, output=output, color_depth=color_depth)
         self._calls: list[_Call] = []
 
     def _keep_ticking(self) -> Clock | None:
@@ -187,7 +198,8 @@ class VirtualTerminal:
     """A terminal in memory, with a screen, scrollback and cursor, for tests.
 
     ``columns`` and ``lines``: the size (:meth:`resize` changes it). ``unicode`` and
-    ``color``: what the terminal declares it can show. ``tty``: False for a stream that is not
+    ``color``: what the terminal declares it can show (colour: the 16 standard colours), the
+    only capabilities a program run under it sees. ``tty``: False for a stream that is not
     a terminal (a pipe, a CI log): spinners then print plain lines, no escape bytes. ``clock``:
     ``"manual"`` (time moves only with :meth:`advance`) or ``"real"``. ``history``: how many
     lines scrolled off the top are kept.
@@ -230,11 +242,11 @@ class VirtualTerminal:
         self._manual_terminal: _ManualTerminal | None = None
         if self._manual:
             self._manual_terminal = _ManualTerminal(
-                stream, self._caps, clock=self._clock, output=self._memory
+                stream, self._caps, clock=self._clock, output=self._memory, color_depth=_DEPTH
             )
             self._terminal: Terminal = self._manual_terminal
         else:
-            self._terminal = Terminal(stream, self._caps, output=self._memory)
+            self._terminal = Terminal(stream, self._caps, output=self._memory, color_depth=_DEPTH)
         #: What sys.stdout and sys.stderr were before we took them, to put back.
         self._replaced: tuple[TextIO | None, TextIO | None] = (None, None)
         self._used = self._entered = False
@@ -251,7 +263,7 @@ class VirtualTerminal:
             raise RuntimeError("a VirtualTerminal can be entered once; make a new one")
         self._used = True
         self._entered = True
-        _terminals._virtual.append(self._lookup)
+        _terminals._virtual.append(self)
         self._take_streams()
         return self
 
@@ -276,8 +288,8 @@ class VirtualTerminal:
             if self._terminal.rows:
                 self._terminal.restore()  # (it also takes back its capture of the streams)
         finally:
-            if self._lookup in _terminals._virtual:
-                _terminals._virtual.remove(self._lookup)
+            if self in _terminals._virtual:
+                _terminals._virtual.remove(self)
             out, err = self._replaced
             if sys.stdout is self._stream:
                 sys.stdout = out
@@ -293,14 +305,24 @@ class VirtualTerminal:
             err, sys.stderr = sys.stderr, self.stream
         self._replaced = (out, err)
 
-    def _lookup(self, stream: TextIO, animate: bool | None) -> Terminal | None:
-        # Asked by terminal_for(): the terminal for our stream, or for whatever stands in
-        # sys.stdout or sys.stderr now. Someone may have put other streams there since we
-        # were entered (pytest does, between a fixture's setup and the test): we take them
-        # back, so that what the program prints under the spinner reaches the screen too.
+    def _stands_behind(self, stream: TextIO) -> bool:
+        # Our stream, or whatever stands in sys.stdout or sys.stderr now: someone may have put
+        # other streams there since we were entered (pytest does, between a fixture's setup
+        # and the test), and the program means the terminal when it writes to them.
+        return stream is self.stream or stream is sys.stdout or stream is sys.stderr
+
+    def _standing_for(self, stream: TextIO) -> Terminal | None:
+        # Asked by shows_unicode() when a spinner is made: our terminal, whose capabilities
+        # are the ones we declared, taking nothing back yet.
+        return self._terminal if self._stands_behind(stream) else None
+
+    def _terminal_for(self, stream: TextIO, animate: bool | None) -> Terminal | None:
+        # Asked by terminal_for() when a spinner starts: the terminal for our stream, or for
+        # the streams standing in sys.stdout and sys.stderr, which we take back, so that
+        # what the program prints under the spinner reaches the screen too.
+        if not self._stands_behind(stream):
+            return None
         if stream is not self.stream:
-            if stream is not sys.stdout and stream is not sys.stderr:
-                return None
             self._take_streams()
         if self._tty if animate is None else animate:
             return self._terminal
@@ -326,9 +348,7 @@ class VirtualTerminal:
         terminal = self._manual_terminal
         if terminal is None:
             raise RuntimeError("advance() needs clock='manual'; with real time, use wait_for()")
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ValueError(f"seconds must be a number >= 0, not {seconds!r}")
-        end = self._now + seconds
+        end = self._now + _check_seconds(seconds, "seconds")
         while True:
             terminal.make_calls()  # (a spinner whose show_after has passed is shown now)
             wait = terminal.tick()
@@ -348,6 +368,12 @@ class VirtualTerminal:
         """Wait until ``expected`` is on the screen (a string: in :attr:`screen_text`; a
         function: it returns True for this terminal). Checked at each write; raises
         ``TimeoutError`` with the screen after ``timeout`` seconds."""
+        if not isinstance(expected, str) and not callable(expected):
+            raise TypeError(
+                f"expected must be a str or a function of the terminal, not "
+                f"{type(expected).__name__}"
+            )
+        timeout = _check_seconds(timeout, "timeout")
 
         def met() -> bool:
             if isinstance(expected, str):
@@ -462,6 +488,20 @@ class VirtualTerminal:
                     screen.resize(tall, wide)
             _feed(parser, text)
             yield [line.rstrip() for line in screen.display]
+
+
+def _check_seconds(value: object, name: str) -> float:
+    # A time the test gives: a finite number. NaN would compare false with every deadline
+    # and infinity would never be reached, and either kept advance() drawing forever.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # (an int too large for a float)
+        seconds = float("inf")
+    if not 0 <= seconds < float("inf"):  # (NaN fails both comparisons)
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+    return seconds
 
 
 def _check_size(columns: int, lines: int) -> None:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+import twirly
 from tests.group.screen import FRAME, Display
 from twirly._group import Group, TaskRow
 
@@ -309,6 +310,9 @@ def test_untrusted_titles_are_shown_visibly_not_interpreted() -> None:
         ({"persist": "some"}, ValueError, "persist must be one of"),
         ({"show_after": -1}, ValueError, "show_after"),
         ({"show_after": "1"}, TypeError, "show_after"),
+        ({"show_after": float("inf")}, ValueError, "show_after must be a number of seconds >= 0"),
+        ({"show_after": None}, TypeError, "show_after must be a number of seconds, not None"),
+        ({"heartbeat": float("inf")}, ValueError, "heartbeat must be a number of seconds >= 0"),
         ({"limit": 0}, ValueError, "limit"),
         ({"limit": 2.5}, TypeError, "limit"),
         ({"heartbeat": float("nan")}, ValueError, "heartbeat"),
@@ -324,6 +328,16 @@ def test_bad_arguments_are_named_before_anything_is_drawn(
     with pytest.raises(error, match=match):
         display.group(**options)
     assert display.frames == []
+
+
+@pytest.mark.parametrize("show_after", [float("inf"), float("nan"), -0.5, None, "1", True])
+def test_show_after_is_checked_as_a_spinner_checks_it(show_after: object) -> None:
+    with pytest.raises((TypeError, ValueError)) as by_spinner:
+        twirly.spinner("x", show_after=show_after)  # type: ignore[arg-type]
+    with pytest.raises(type(by_spinner.value)) as by_group:
+        Display().group(show_after=show_after)
+    assert str(by_group.value) == str(by_spinner.value)
+    assert "or None" not in str(by_group.value)  # (None is refused: the message says so)
 
 
 def test_a_title_that_is_not_text_is_an_error() -> None:

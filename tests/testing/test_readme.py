@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
-from tests.support.ptyrun import ROOT
+from tests.support.ptyrun import ROOT, clean_env
 
 SECTION = "## Testing what your program draws: `twirly.testing`"
 
@@ -26,6 +28,47 @@ def test_the_readme_example_runs_and_its_assertions_hold() -> None:
     exec(compile(code, "README.md", "exec"), namespace)
     vt = namespace["vt"]
     assert vt.lines[:3] == ["copied a.txt", "copied b.txt", "✔ 2 files backed up"]  # type: ignore[attr-defined]
+
+
+#: Environments that would take Unicode, colour or animation away from a real terminal, or
+#: give it more colours: a virtual terminal shows what it declares in all of them.
+HOSTILE = {
+    "TERM=dumb": {"TERM": "dumb"},
+    "Linux console": {"TERM": "linux"},
+    "C locale, no colour, CI": {"LANG": "C", "LC_ALL": "C", "NO_COLOR": "1", "CI": "1"},
+    "true colour forced": {"FORCE_COLOR": "3", "COLORTERM": "truecolor", "TWIRLY_ANIMATE": "0"},
+}
+
+
+@pytest.mark.parametrize("env", HOSTILE.values(), ids=HOSTILE.keys())
+def test_the_readme_example_holds_whatever_the_environment_says(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    exec(compile(readme_example(), "README.md", "exec"), {"__name__": "readme_example"})
+
+
+def test_the_readme_example_holds_in_a_process_that_cannot_write_unicode() -> None:
+    # The locale and the encoding of the process's own streams (ASCII here) are not the
+    # virtual terminal's, which declares Unicode.
+    ascii_only = {
+        "TERM": "dumb",
+        "LANG": "C",
+        "LC_ALL": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "ascii",
+    }
+    done = subprocess.run(
+        [sys.executable, "-"],  # (the code on stdin: a C locale cannot decode it in argv)
+        input=readme_example().encode(),
+        env=clean_env(ascii_only),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
 
 
 def test_a_wrong_claim_in_the_example_would_fail() -> None:

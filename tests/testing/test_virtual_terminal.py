@@ -245,11 +245,50 @@ def test_lines_scrolled_off_the_top_are_kept_in_the_history() -> None:
 
 def test_declared_capabilities_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "1")  # (a real stream would not animate in CI)
-    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("TERM", "xterm-256color")  # (... and would show Unicode)
     with VirtualTerminal(unicode=False) as vt, twirly.spinner("Plain") as sp:
+        assert sp.style.name == "ascii"
         assert vt.lines[0] == "\\ Plain"  # (the ASCII style)
         sp.ok("Done")
     assert vt.screen_text == "OK Done"
+
+
+@pytest.mark.parametrize("term", ["dumb", "linux"])
+def test_declared_unicode_whatever_term_says(term: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", term)  # (a real stream would get the ASCII style and symbols)
+    monkeypatch.setenv("LANG", "C")
+    with VirtualTerminal() as vt:
+        with twirly.spinner("Fancy") as sp:
+            assert sp.style.name == "dots"
+            vt.advance(FRAME)
+            assert vt.lines[0] == f"{DOTS[1]} Fancy"
+            sp.ok("Done")
+        with twirly.group("Group", show_after=0) as g, g.task("step"):
+            vt.advance(FRAME)
+            assert vt.lines[1:3] == [
+                f"{DOTS[1]} step (0s)",
+                f"{DOTS[1]} Group  1 running · 0 done · 0 failed · 0:00",
+            ]
+    assert vt.lines[0] == "✔ Done"
+
+
+def test_spinners_and_groups_made_before_the_terminal_is_entered_show_what_it_declares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    sp = twirly.spinner("Made early")
+    early = twirly.group("Early group", show_after=0)
+    assert sp.style.name == "ascii"  # (what the process's own stderr would show)
+    with VirtualTerminal() as vt:
+        with sp:
+            assert sp.style.name == "dots"  # (the glyphs are chosen again on starting)
+            assert vt.lines[0] == f"{DOTS[0]} Made early"
+        with early as g, g.task("step"):
+            vt.advance(FRAME)
+            assert vt.lines[:2] == [
+                f"{DOTS[1]} step (0s)",
+                f"{DOTS[1]} Early group  1 running · 0 done · 0 failed · 0:00",
+            ]
 
 
 def test_off_a_terminal_spinners_print_plain_lines() -> None:
@@ -356,6 +395,61 @@ def test_bad_arguments_are_named(options: dict[str, object], message: str) -> No
         VirtualTerminal(**options)  # type: ignore[arg-type]
 
 
+@pytest.mark.timeout(10)  # (an advance to a time never reached once drew forever)
+@pytest.mark.parametrize(
+    "seconds", [float("nan"), float("inf"), -1, -0.5, pytest.param(10**400, id="10**400")]
+)
+def test_advance_refuses_a_time_the_clock_cannot_reach(vt: VirtualTerminal, seconds: float) -> None:
+    with twirly.spinner("Waiting"):
+        message = "seconds must be a finite number >= 0, not "
+        with pytest.raises(ValueError, match=re.escape(message)):
+            vt.advance(seconds)
+        assert vt.now == 0.0
+        vt.advance(FRAME)  # (the clock still works)
+        assert vt.lines[0] == f"{DOTS[1]} Waiting"
+
+
+@pytest.mark.parametrize(("seconds", "kind"), [("1", "str"), (None, "NoneType"), (True, "bool")])
+def test_advance_wants_a_number(vt: VirtualTerminal, seconds: object, kind: str) -> None:
+    with pytest.raises(TypeError, match=f"seconds must be a number of seconds, not {kind}"):
+        vt.advance(seconds)  # type: ignore[arg-type]
+
+
+@pytest.mark.timeout(10)  # (an infinite timeout once waited forever for what never came)
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -1])
+def test_wait_for_refuses_a_timeout_that_never_ends(timeout: float) -> None:
+    with VirtualTerminal(clock="real") as vt:
+        message = "timeout must be a finite number >= 0, not "
+        with pytest.raises(ValueError, match=re.escape(message)):
+            vt.wait_for("never", timeout=timeout)
+        with pytest.raises(TypeError, match="timeout must be a number of seconds, not NoneType"):
+            vt.wait_for("never", timeout=None)  # type: ignore[arg-type]
+
+
+def test_wait_for_wants_text_or_a_function() -> None:
+    with VirtualTerminal(clock="real") as vt:
+        message = "expected must be a str or a function of the terminal, not int"
+        with pytest.raises(TypeError, match=message):
+            vt.wait_for(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ((float("nan"), 10), "columns must be a whole number >= 1, not nan"),
+        ((40, float("inf")), "lines must be a whole number >= 1, not inf"),
+        ((True, 10), "columns must be a whole number >= 1, not True"),
+        ((40, 0), "lines must be a whole number >= 1, not 0"),
+    ],
+)
+def test_sizes_must_be_whole_numbers(size: tuple[object, object], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        VirtualTerminal(*size)  # type: ignore[arg-type]
+    with VirtualTerminal() as vt, pytest.raises(ValueError, match=re.escape(message)):
+        vt.resize(*size)  # type: ignore[arg-type]
+    assert vt.size == (80, 24)
+
+
 def test_unicode_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="unicode must be True or False"):
         VirtualTerminal(unicode="yes")  # type: ignore[arg-type]
@@ -384,14 +478,33 @@ def test_screens_replays_every_screen_in_order(vt: VirtualTerminal) -> None:
 
 @pytest.mark.parametrize("color", [True, False])
 def test_colour_is_what_the_terminal_declares(color: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR" if color else "FORCE_COLOR", "1")  # (the environment: ignored)
-    monkeypatch.delenv("COLORTERM", raising=False)
-    monkeypatch.setenv("TERM", "xterm")  # (16 colours)
+    # The environment, ignored: no colour where the terminal declares colour, true colour
+    # where it declares none.
+    monkeypatch.setenv("NO_COLOR" if color else "FORCE_COLOR", "1")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.setenv("TERM", "xterm-256color")
     with VirtualTerminal(color=color) as vt, twirly.spinner("Tinted", color="cyan"):
         glyph, text = vt.screen.buffer[0][0], vt.screen.buffer[0][2]
         assert (glyph.data, text.data) == (DOTS[0], "T")
         assert glyph.fg == ("cyan" if color else "default")
         assert text.fg == "default"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"COLORTERM": "truecolor"}, {"TERM": "xterm-256color"}, {"FORCE_COLOR": "3"}],
+    ids=["COLORTERM=truecolor", "TERM=xterm-256color", "FORCE_COLOR=3"],
+)
+def test_colour_comes_in_the_16_colours_declared_whatever_the_environment_says(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with VirtualTerminal(color=True) as vt:
+        for color in (208, "#ff8700"):
+            with twirly.spinner("Orange", color=color):
+                assert vt.screen.buffer[0][0].fg == "brown"  # (pyte's name for SGR 33)
+    assert "\x1b[38;" not in vt.output  # (no 256-colour or RGB sequence)
 
 
 def test_a_virtual_terminal_inside_another() -> None:
