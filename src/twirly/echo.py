@@ -231,9 +231,10 @@ class Echo:
         or None (nobody, or the system cannot say)."""
         import sys
 
-        for frame in sys._current_frames().values():
-            if frame.f_code.co_filename.endswith("getpass.py"):
-                return "password"
+        if "getpass" in sys.modules:  # (no thread is in getpass before it is imported)
+            for frame in sys._current_frames().values():
+                if frame.f_code.co_filename.endswith("getpass.py"):
+                    return "password"
         return "line" if self._read_waits() else None
 
     def _read_waits(self) -> bool:
