@@ -4,7 +4,8 @@
 submodule of that name would shadow it.)
 
 A group is a model of tasks (each a :class:`TaskRow`: a title, a text, a status, a parent)
-with O(1) counters, and one summary row on a terminal. Only the tasks that have a row on
+with O(1) counters of its top-level tasks (a nested row, a step, is shown but not counted),
+and one summary row on a terminal. Only the tasks that have a row on
 screen have a :class:`~twirly.state.Row` in the terminal's block: before each frame the group
 (a hook of the terminal, under its lock) takes away the rows of tasks that ended, gives the
 freed rows to the oldest running tasks that passed ``show_after``, and writes the counts into
@@ -92,11 +93,13 @@ class TaskRow:
     """
 
     __slots__ = (
+        "_counted",
         "_group",
         "_row",
         "_shown_text",
         "_started",
         "_status",
+        "_told",
         "_waiting",
         "parent",
         "text",
@@ -113,6 +116,11 @@ class TaskRow:
         self._row: Row | None = None  # while shown
         self._shown_text: str | None = None
         self._waiting: list[TaskRow] | None = None  # running children waiting for this row
+        # The summary counts tasks, not their steps: fixed now, whatever ``parent`` becomes.
+        self._counted = parent is None
+        # The exception a nested row of this one failed with, its line already printed: the
+        # same exception ending this task (propagated out of the step) is not printed again.
+        self._told: BaseException | None = None
 
     @property
     def status(self) -> Status:
@@ -316,6 +324,7 @@ class Group:
         # The counts, kept as tasks change state (O(1) each).
         self._queued = self._running = self._done = self._failed = 0
         self._cancelled = self._skipped = self._interrupted = 0
+        self._running_rows = 0  # running tasks and their steps: what the queues below hold
         # Running tasks without a row, oldest first (ended ones are dropped lazily), and
         # the tasks with a row, in the order they were given one.
         self._pending: deque[TaskRow] = deque()
@@ -331,7 +340,8 @@ class Group:
 
     @property
     def counts(self) -> dict[str, int]:
-        """How many tasks are in each state now."""
+        """How many tasks are in each state now (the group's tasks: nested rows, steps, are
+        not counted)."""
         with self._lock:
             return {
                 "running": self._running,
@@ -537,7 +547,8 @@ class Group:
         with self._lock:
             if not self._open:
                 raise RuntimeError(f"the group {self.title!r} is not open")
-            self._queued += 1
+            if task._counted:
+                self._queued += 1
         return task
 
     def _begin(self, task: TaskRow) -> None:
@@ -546,10 +557,13 @@ class Group:
             if task._status != "queued":
                 return
             task._status = "running"
-            self._queued -= 1
+            if task._counted:
+                self._queued -= 1
             if not self._open:
                 return
-            self._running += 1
+            if task._counted:
+                self._running += 1
+            self._running_rows += 1
             task._started = self._now()
             if not self._rows:
                 return  # (off a terminal no task ever gets a row: nothing to line up)
@@ -562,7 +576,8 @@ class Group:
         with self._lock:
             if task._status == "queued":
                 task._status = "cancelled"
-                self._queued -= 1
+                if task._counted:
+                    self._queued -= 1
 
     def _end(
         self,
@@ -576,27 +591,42 @@ class Group:
             if before in _ENDED:
                 return  # (the first outcome wins)
             task._status = status
+            told, task._told = task._told, None
             if not self._open:
                 return  # (the group closed: an inert row)
+            if task._counted:
+                self._count_end(before, status)
             if before == "running":
-                self._running -= 1
-            else:
-                self._queued -= 1
-            if status in ("ok", "warned"):
-                self._done += 1
-            elif status == "failed":
-                self._failed += 1
-            elif status == "cancelled":
-                self._cancelled += 1
-            elif status == "skipped":
-                self._skipped += 1
-            else:
-                self._interrupted += 1
-            line = self._line_for(task, status, text, exc)
+                self._running_rows -= 1
+            parent = task.parent
+            failed_by = exc if status == "failed" else None
+            if failed_by is not None and parent is not None and parent._status not in _ENDED:
+                parent._told = failed_by
+            # A task that fails with the exception one of its steps failed with, propagated
+            # out of it, already has its line (``✖ task › step: ...``): once is enough.
+            repeated = exc is not None and exc is told
+            line = None if repeated else self._line_for(task, status, text, exc)
         if line is not None:
             terminal = self._terminal
             assert terminal is not None
             terminal.queue_lines([line])
+
+    def _count_end(self, before: Status, status: Status) -> None:
+        """A counted task ended: from running (or queued) to its outcome (under the lock)."""
+        if before == "running":
+            self._running -= 1
+        else:
+            self._queued -= 1
+        if status in ("ok", "warned"):
+            self._done += 1
+        elif status == "failed":
+            self._failed += 1
+        elif status == "cancelled":
+            self._cancelled += 1
+        elif status == "skipped":
+            self._skipped += 1
+        else:
+            self._interrupted += 1
 
     def _line_for(
         self, task: TaskRow, status: Status, text: str | None, exc: BaseException | None
@@ -659,7 +689,8 @@ class Group:
             for task in self._shown.values():
                 if task.text is not task._shown_text:
                     self._set_row_text(task)
-            hidden = self._running - len(self._shown)
+            # Running tasks without a row (steps are not counted, shown or not).
+            hidden = self._running - sum(task._counted for task in self._shown.values())
             summary.text = self._summary_text(now, hidden=max(hidden, 0), width=size[0])
 
     def _free_rows(self, block: Block, capacity: int) -> list[Row]:
@@ -723,7 +754,7 @@ class Group:
 
     def _compacted(self, queue: deque[TaskRow]) -> deque[TaskRow]:
         # Ended tasks behind a long-running one are dropped, so memory follows what runs.
-        if len(queue) > 2 * max(self._running, 1) + 1024:
+        if len(queue) > 2 * max(self._running_rows, 1) + 1024:
             return deque(task for task in queue if task._status == "running")
         return queue
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from twirly.cli import output
+from twirly.cli.activity import shown_text
 from twirly.cli.options import UsageError, parse
-from twirly.cli.output import Recording, tail_text
+from twirly.cli.output import Recording
 
 
 def test_defaults() -> None:
@@ -116,7 +117,7 @@ def test_an_empty_recording() -> None:
     ],
 )
 def test_tail_rows_show_what_a_terminal_would_leave_visible(line: str, shown: str) -> None:
-    assert tail_text(line) == shown
+    assert shown_text(line) == shown
 
 
 def test_everything_after_the_separator_belongs_to_the_command() -> None:

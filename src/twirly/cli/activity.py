@@ -1,7 +1,7 @@
 """What a command's output says it is doing: finishing lines, redrawing progress, waiting for
 an answer, or taking the whole screen.
 
-Pure: bytes in, facts out; no I/O and no clock (the session reads the clock and the OS). Two
+Pure: bytes in, facts out; no I/O and no clock (the session reads the clock and the OS). Three
 questions are answered here:
 
 - :func:`classify_tail`: what the unfinished end of a line is. Only visible text can be a
@@ -10,10 +10,13 @@ questions are answered here:
 - :class:`ScreenScanner`: whether the command takes the screen (alternate screen, questions
   only a real terminal can answer, keypad mode, cursor addressing), across reads that may
   split an escape sequence anywhere.
+- :class:`ShownLine`: what a terminal shows of a line as it is written and redrawn (text after
+  ``\\r`` overwrites, it does not replace), for the rows under the spinner.
 """
 
 from __future__ import annotations
 
+import codecs
 import enum
 import functools
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -21,7 +24,16 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 if TYPE_CHECKING:
     import re
 
-__all__ = ["ScreenScanner", "ScreenSignal", "Tail", "classify_tail", "shows_text", "visible_text"]
+__all__ = [
+    "ScreenScanner",
+    "ScreenSignal",
+    "ShownLine",
+    "Tail",
+    "classify_tail",
+    "shown_text",
+    "shows_text",
+    "visible_text",
+]
 
 
 class Tail(enum.Enum):
@@ -215,3 +227,152 @@ def _unfinished_end(data: bytes, start: int) -> bytes:
             return data[at:]
         at = data.find(b"\x1b", at + 1)
     return b""
+
+
+# -- one line as a terminal shows it ------------------------------------------------------------
+
+#: Columns of a line that are kept; what is written further on is not (a wider line would wrap
+#: on a terminal, and a row under the spinner is cut to the screen's width anyway).
+LINE_COLUMNS: Final = 1024
+_TAB: Final = 4  # columns between tab stops (tail rows have always expanded tabs to 4)
+# One token of a line: a run of text, a CSI sequence (its parameters, intermediates and final
+# byte apart), another complete escape sequence, one unfinished at the end, a control character.
+_TOKEN_SOURCE: Final = (
+    r"(?P<text>[^\x00-\x1f\x7f]+)"
+    r"|(?P<csi>\x1b\[(?P<params>[0-?]*)(?P<inter>[ -/]*)(?P<final>[@-~]))"
+    rf"|(?P<sequence>{_SEQUENCE_SOURCE.decode()})"
+    rf"|(?P<unfinished>{_UNFINISHED_SOURCE.decode()})"
+    r"|(?P<control>[\x00-\x1f\x7f])"
+)
+
+
+@functools.cache
+def _token() -> re.Pattern[str]:
+    import re
+
+    return re.compile(_TOKEN_SOURCE)
+
+
+class ShownLine:
+    """What a terminal shows of one line, fed the line's output as it comes.
+
+    A one-line model of the sequences progress meters and spinners redraw with: text
+    overwrites from the cursor (it does not clear the rest of the line); ``\\r`` takes the
+    cursor to column 0, backspace one column back, a tab to the next stop; ``ESC[nC``,
+    ``ESC[nD`` and ``ESC[nG`` move it; ``ESC[K`` (and ``ESC[J``) erase to the end of the line,
+    ``ESC[1K`` up to the cursor, ``ESC[2K`` all of it. Every other escape sequence and
+    control character shows nothing (colours are not kept). Wide characters take two
+    columns. At most :data:`LINE_COLUMNS` columns are kept, and an unfinished escape sequence
+    is kept until the rest of it comes (up to 4 KiB), so the cost is bounded by the line.
+    """
+
+    __slots__ = ("_carry", "_cells", "_column", "_decoder")
+
+    def __init__(self) -> None:
+        self._cells: list[str] = []  # one per column; "" is the right half of a wide character
+        self._column = 0
+        self._carry = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    @property
+    def text(self) -> str:
+        """What the line shows now."""
+        return "".join(self._cells)
+
+    def feed(self, data: bytes) -> None:
+        """Take more of the line's bytes (UTF-8; a character split between two reads is
+        kept until the rest comes)."""
+        self.write(self._decoder.decode(data))
+
+    def write(self, text: str) -> None:
+        """Take more of the line, as text."""
+        text, self._carry = self._carry + text, ""
+        for token in _token().finditer(text):
+            kind = token.lastgroup
+            if kind == "text":
+                self._put_text(token.group())
+            elif kind == "csi":
+                self._csi(token["params"], token["inter"], token["final"])
+            elif kind == "unfinished":
+                if len(token.group()) <= _CARRY_MAX:
+                    self._carry = token.group()
+            elif kind == "control":
+                self._control(token.group())
+
+    def _control(self, char: str) -> None:
+        if char == "\r":
+            self._column = 0
+        elif char == "\b":
+            self._column = max(self._column - 1, 0)
+        elif char == "\t":
+            self._column = min((self._column // _TAB + 1) * _TAB, LINE_COLUMNS)
+
+    def _csi(self, params: str, intermediates: str, final: str) -> None:
+        if intermediates or final not in "CDGKJ" or not (params.isdigit() or not params):
+            return  # (not one of ours; ``ESC[?25l``, colours: nothing to show)
+        count = int(params) if params else 0
+        if final == "C":
+            self._column = min(self._column + max(count, 1), LINE_COLUMNS)
+        elif final == "D":
+            self._column = max(self._column - max(count, 1), 0)
+        elif final == "G":
+            self._column = min(max(count, 1) - 1, LINE_COLUMNS)
+        else:  # K, and J (the screen below: of this line, the same part as K)
+            self._erase(count)
+
+    def _erase(self, how: int) -> None:
+        cells, column = self._cells, self._column
+        if how == 0:
+            self._cut(column)
+            del cells[column:]
+        elif how == 1:
+            self._cut(column + 1)
+            cells[: column + 1] = " " * min(column + 1, len(cells))
+        else:
+            cells.clear()
+
+    def _cut(self, column: int) -> None:
+        """A wide character an edit begins or ends inside of is blanked, both halves."""
+        cells = self._cells
+        if 0 < column < len(cells) and cells[column] == "":
+            cells[column - 1 : column + 1] = "  "
+
+    def _put_text(self, run: str) -> None:
+        if run.isascii():
+            self._put(list(run))
+            return
+        from twirly.render import display_width
+
+        for char in run:
+            width = display_width(char)
+            if width == 0:
+                self._combine(char)
+            else:
+                self._put([char, ""] if width == 2 else [char])
+
+    def _put(self, chars: list[str]) -> None:
+        cells, column = self._cells, self._column
+        end = min(column + len(chars), LINE_COLUMNS)
+        self._column = end
+        if end <= column:
+            return
+        if len(cells) < column:
+            cells.extend(" " * (column - len(cells)))
+        self._cut(column)
+        self._cut(end)
+        cells[column:end] = chars[: end - column]
+
+    def _combine(self, mark: str) -> None:
+        """A zero-width character joins the one before the cursor."""
+        at = min(self._column, len(self._cells)) - 1
+        if at > 0 and self._cells[at] == "":
+            at -= 1  # (the right half of a wide character: the mark joins the character)
+        if at >= 0:
+            self._cells[at] += mark
+
+
+def shown_text(line: str) -> str:
+    """What a terminal shows of one line of output (see :class:`ShownLine`)."""
+    shown = ShownLine()
+    shown.write(line)
+    return shown.text

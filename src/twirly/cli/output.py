@@ -218,25 +218,12 @@ class Recording:
             self._file = None
 
 
-# Escape sequences are dropped from tail lines: colours are not kept there, and the rest
-# (cursor movement, titles) has no meaning inside a spinner row.
-_ESCAPES = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
-
-
-def tail_text(line: str) -> str:
-    """What a tail row shows for one line of output: what a terminal would leave visible."""
-    if "\x1b" in line:
-        import re
-
-        line = re.sub(_ESCAPES, "", line)
-    return line.rstrip("\r").rpartition("\r")[2].expandtabs(4)
-
-
 class TailRows:
     """The last lines of output, live under the spinner, one row each.
 
     An unfinished line (a progress bar redrawn with carriage returns) shows as the last row
-    until it is finished.
+    until it is finished: the session keeps what it shows (an
+    :class:`~twirly.cli.activity.ShownLine`, fed as output comes).
     """
 
     def __init__(self, terminal: Terminal, count: int) -> None:
@@ -247,16 +234,19 @@ class TailRows:
         self._count = count
 
     def add(self, data: bytes) -> None:
-        """Take whole lines of output (without the last newline)."""
+        """Take whole lines of output (without the last newline): each shows what a terminal
+        would leave visible of it (text after ``\\r`` overwrites; colours are not kept)."""
+        from twirly.cli.activity import shown_text
+
         pieces = data.rsplit(b"\n", self._count)[-self._count :]
         for piece in pieces:
-            self._lines.append(tail_text(piece.decode("utf-8", "replace")))
+            self._lines.append(shown_text(piece.decode("utf-8", "replace")))
         self._partial = ""
         self._show()
 
-    def unfinished(self, data: bytes) -> None:
-        """Take the line being written now (what it shows so far)."""
-        self._partial = tail_text(data[-1024:].decode("utf-8", "replace"))
+    def unfinished(self, text: str) -> None:
+        """Show what the line being written now shows so far."""
+        self._partial = text
         self._show()
 
     def _show(self) -> None:
@@ -290,9 +280,8 @@ class LiveLine:
         self._terminal = terminal
         self._row: Row | None = None
 
-    def show(self, data: bytes) -> None:
-        """Show what the line shows now."""
-        text = tail_text(data[-1024:].decode("utf-8", "replace"))
+    def show(self, text: str) -> None:
+        """Show ``text``: what the line shows now."""
         if self._row is None:
             self._row = Row.line(text, self._terminal.now())
             self._row.ident = self._terminal.new_ident()

@@ -15,7 +15,7 @@ import sys
 import time
 
 from twirly.cli import evidence
-from twirly.cli.activity import Tail, classify_tail, shows_text
+from twirly.cli.activity import ShownLine, Tail, classify_tail, shown_text, shows_text
 from twirly.cli.downstream import MODES_LOOK, Downstream
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
@@ -73,17 +73,32 @@ class Outcome:
 class _Source:
     """One pty of the command and the unfinished line read from it."""
 
-    __slots__ = ("dest", "fd", "last", "pending", "shown")
+    __slots__ = ("dest", "fd", "last", "line", "pending", "shown")
 
-    def __init__(self, fd: int, dest: Destination) -> None:
+    def __init__(self, fd: int, dest: Destination, line: ShownLine | None) -> None:
         self.fd = fd
         self.dest = dest
         self.pending = b""
         self.shown = 0  # bytes of ``pending`` already on screen (a prompt)
         self.last = 0.0
+        # What ``pending`` shows on a terminal, kept only for a row that shows it (--tail,
+        # or --show-output's live line): fed as output comes, so a line redrawn for hours
+        # costs what each redraw brings.
+        self.line = line
 
     def unshown(self) -> bytes:
         return self.pending[self.shown :]
+
+    def start_line(self, rest: bytes) -> None:
+        """A line ended: ``rest`` starts the next one."""
+        self.pending, self.shown = rest, 0
+        if self.line is not None:
+            self.line = ShownLine()
+            self.line.feed(rest)
+
+    def line_text(self) -> str:
+        """What the unfinished line shows now (on a terminal, after its redraws)."""
+        return self.line.text if self.line is not None else ""
 
 
 class Session:
@@ -108,7 +123,13 @@ class Session:
         # (One pty for stdout and stderr where they are one terminal: read as stdout.)
         streams = {child.tty: TTY, child.out: 1}
         streams.setdefault(child.err, 2)
-        self._sources = {fd: _Source(fd, destinations[number]) for fd, number in streams.items()}
+        shows_lines = tail is not None or (live is not None and options.show_output)
+        self._sources = {
+            fd: _Source(
+                fd, destinations[number], ShownLine() if shows_lines and number != TTY else None
+            )
+            for fd, number in streams.items()
+        }
         self._kind = streams
         self._open = dict(self._kind)  # the ptys still open
         self._closed: set[int] = set()  # our ends already closed
@@ -346,28 +367,34 @@ class Session:
             self._pass_on(source, number, data[:cut], data[cut + 1 :])
             return
         source.pending += data
+        if source.line is not None:
+            source.line.feed(data)
         self._look_at = 0.0
         if self._tail is not None and number != TTY:
-            self._tail.unfinished(source.pending)
+            self._tail.unfinished(source.line_text())
         if self._prompting:
             self._show_partial(source)
             return
         self._redrawn(source, number)
         if len(source.pending) > PENDING_MAX:
-            whole, source.pending, source.shown = source.pending, b"", 0
+            whole = source.pending
+            source.start_line(b"")
             self._pass_on(source, number, whole, b"")
 
     def _redrawn(self, source: _Source, number: int) -> None:
         """A line redrawn in place (progress) shows live under the spinner, if output is
-        shown; only its last redraw is kept once it gets long (it is what a terminal shows)."""
+        shown. Once it gets long, what it shows before its last redraw takes the place of
+        the redraws (plain text: colours go), and the last redraw is kept as it came; a
+        redraw overwrites only what it writes over, so what the line shows stays the same."""
         if classify_tail(source.pending) is not Tail.PROGRESS or source.shown:
             return
         if len(source.pending) > PROGRESS_KEEP:
             cut = source.pending.rfind(b"\r", 0, len(source.pending) - 1)
             if cut > 0:
-                source.pending = source.pending[cut:]
+                before = shown_text(source.pending[:cut].decode("utf-8", "replace"))
+                source.pending = before.encode() + source.pending[cut:]
         if self._live is not None and number != TTY and self._options.show_output:
-            self._live.show(source.pending)
+            self._live.show(source.line_text())
 
     def _pass_data(self, source: _Source, data: bytes) -> None:
         """Byte for byte, at once, whatever --show-output says: binary data, an unfinished
@@ -394,9 +421,9 @@ class Session:
             self._prompting = False  # a finished line ends the prompt: the spinner returns
         if self._tail is not None and number != TTY:
             self._tail.add(source.pending + head)
-            if rest:
-                self._tail.unfinished(rest)
-        source.pending, source.shown = rest, 0
+        source.start_line(rest)
+        if self._tail is not None and number != TTY and rest:
+            self._tail.unfinished(source.line_text())
         if self._prompting and rest:
             self._show_partial(source)
         elif rest:
@@ -518,7 +545,7 @@ class Session:
         self._prompting = False
         self._screen_partial = None
         for source in self._sources.values():
-            source.pending, source.shown = b"", 0  # drawn over by the program, or hidden
+            source.start_line(b"")  # drawn over by the program, or hidden
         self._poll_keys(self._keyboard.fd)
 
     def _after_full_screen(self) -> None:
