@@ -210,7 +210,7 @@ class Block:
         self._width = 0
         self._height = 0
         self._stale = False
-        # Rows erased for lines in a burst (see lift): the next frame draws them again.
+        # Rows erased (see lift): the next frame draws them again.
         self._lifted = False
         self._suspended = False
         # While suspended: the unfinished line on screen, and whose (a thread's identity;
@@ -477,9 +477,9 @@ class Block:
         return _SYNC_BEGIN + erase + text + resume + redraw + _SYNC_END
 
     def lift(self, lines: Iterable[str]) -> str:
-        """Write whole ``lines`` where the block is and leave the rows erased until the next
-        frame draws them again (lines in a burst cost one redraw a frame, yet each reaches the
-        terminal at once). Not while suspended: see :meth:`above`."""
+        """Erase the rows and write whole ``lines`` where they were, leaving them erased until
+        the next frame draws them again (or the last row goes: nothing written meanwhile
+        lands on a row). Not while suspended: see :meth:`above`."""
         text = "".join(f"{line}\r\n" for line in lines)
         if not self._rows or self._lifted:
             return text  # (autowrap is on while the rows are lifted)
@@ -489,7 +489,7 @@ class Block:
 
     @property
     def lifted(self) -> bool:
-        """True while the rows are erased for lines in a burst (see :meth:`lift`)."""
+        """True while the rows are erased (see :meth:`lift`)."""
         return self._lifted and bool(self._rows)
 
     def suspend(self, partial: str, owner: int | None = None) -> str:

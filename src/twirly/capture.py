@@ -55,6 +55,9 @@ if TYPE_CHECKING:
         def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
             """One whole line of the program's."""
 
+        def flush_lines(self) -> None:
+            """The program flushed a stream: lines queued for the next frame, now."""
+
         def step_aside(self, prompt: str = "") -> None:
             """Someone is about to ask the person something."""
 
@@ -165,7 +168,8 @@ class LineProxy:
             self.write(line)
 
     def flush(self) -> None:
-        """Show this thread's unfinished line now (a prompt before ``input()``, say)."""
+        """Show this thread's unfinished line now (a prompt before ``input()``, say), or the
+        lines waiting for the next frame."""
         with self._lock:
             terminal = self._terminal
             if terminal is None:
@@ -174,6 +178,8 @@ class LineProxy:
             pending = self._partial.pop(_thread.get_ident(), "")
         if pending:
             terminal.write_partial(pending, stream=self._original, owner=_thread.get_ident())
+        else:
+            terminal.flush_lines()  # (what a flush promises: on the terminal now)
 
     def detach(self) -> None:
         """Become a pass-through. Each thread's unfinished line goes to the original stream,

@@ -82,10 +82,6 @@ _SKIPPED_FRAME = 0.02
 _ASCII = "".join(map(chr, range(128)))
 _LOCK_PATIENCE = 0.5  # seconds an emergency restore waits for a writer stuck mid-write
 _CAPTURE_PATIENCE = 0.05  # seconds the capture's reader waits for the lock before reading on
-#: Lines closer together than this are a burst: the rows are lifted for them, and drawn
-#: again by the next frame (see Terminal._line_up). Slower lines each have the rows redrawn
-#: below them at once, so output at a person's pace never makes the rows blink.
-_BURST_GAP = 0.01
 _CHILD_QUIET = 0.25  # seconds a child's unfinished line stands still before it may be a prompt
 _CHILD_LOOK = 0.2  # seconds between two looks for a child reading the terminal
 
@@ -170,9 +166,9 @@ class Terminal:
         # Lines waiting for the next frame (from any thread, without the lock): written
         # together, before anything else is written.
         self._queued: deque[str] | None = None
-        # Until when a line is part of a burst (see _line_up): a burst of lines costs one
-        # redraw of the rows per frame, not one a line.
-        self._burst_until = 0.0
+        # Until when the program's lines are lined up for the next frame rather than written
+        # at once: a burst of lines costs one redraw of the rows per frame, not one a line.
+        self._lines_due = 0.0
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -616,47 +612,57 @@ class Terminal:
             return False
         return getattr(ticker, "loop", None) is None or bool(getattr(ticker, "watchdog", None))
 
-    def _line_up(
-        self, lines: Sequence[str], errors: str = "replace", stream: TextIO | None = None
-    ) -> bool:
-        """Write ``lines`` at once and leave the rows erased until the next frame, when they
-        come in a burst (within :data:`_BURST_GAP` of the lines before) and a clock will draw
-        that frame whatever the program does (a thread, or an event loop's clock with a
-        watchdog, which draws while the loop is blocked): a burst costs one redraw a frame,
-        and every line has reached the terminal when ``print()`` returns (a program that
-        ends by ``os._exit()`` loses none). Not after something not yet taken from fd 1/2,
-        nor over an unfinished line. True: written."""
-        now = self.now()
-        if now >= self._burst_until:
+    def _line_up(self, lines: Sequence[str]) -> bool:
+        """Queue ``lines`` for the next frame, when the rows were redrawn for lines less than
+        a frame ago and a clock will draw that frame whatever the program does (a thread, or
+        an event loop's clock with a watchdog, which draws while the loop is blocked): a
+        burst of lines is written together, with one redraw of the rows. Lines that must come
+        out after something not yet taken from fd 1/2, or that need an error policy of their
+        own, are not given here. True: queued (written at the next frame, or before anything
+        else written here, or when the program flushes: see :meth:`flush_lines`)."""
+        if self._queued is None or self.now() >= self._lines_due:
             return False
-        # Under the lock, never waiting for it (busy: written the usual way).
+        # Under the lock, never waiting for it (busy: written the usual way): the capture's
+        # reader writes what reached fd 1/2 only after the queue, under the same lock, so
+        # what is queued here cannot be overtaken by what was written after it.
         if not self._lock.acquire(blocking=False):
             return False
         try:
-            block = self._block
-            if not block or self._aside or block.suspended:
+            if not self._block or self._aside or self._block.suspended:
                 return False  # (an unfinished line on screen: see write_lines's owner)
             descriptors = self._descriptors
             if descriptors is not None and descriptors.waiting():
                 return False
-            self._flush_queued()
-            child = self._remote()
-            if child is not None:
-                # (The child draws: it lifts its rows for lines in a burst the same way.)
-                return child.above(lines, errors, 0.0, (0, 0), None)
-            self._output.flush_first(stream)
-            self._output.write(block.lift(lines), errors)
-            self._burst_until = now + _BURST_GAP
+            self._queued.extend(lines)
             return True
         finally:
             self._lock.release()
+
+    def flush_lines(self) -> None:
+        """The program flushed a stream (``print(..., flush=True)``, ``sys.stdout.flush()``,
+        a logging handler after each record): the lines queued for the next frame are
+        written now, as a flush promises (a program that ends by ``os._exit()`` after it
+        loses none). The rows stay erased below them until that frame, so a burst of
+        flushed lines still costs one redraw a frame."""
+        if not self._queued:
+            return
+        with self._lock:
+            queued = self._queued
+            if not queued:
+                return
+            lines = [queued.popleft() for _ in range(len(queued))]
+            block = self._block
+            if block and not (self._aside or block.suspended) and self._remote() is None:
+                self._output.write(block.lift(lines), "replace")
+            else:
+                self._put_lines(lines, "replace")
 
     def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
         """One whole line of the program's (a ``print()`` through the stream proxy): as
         :meth:`write_lines` with ``raw``, quicker for the common case of an ASCII line in a
         burst (see :meth:`_line_up`)."""
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
-        if self._ascii_encodes and line.isascii() and self._line_up((line,), "strict", stream):
+        if self._ascii_encodes and line.isascii() and self._line_up((line,)):
             return
         self.write_lines((line,), raw=True, stream=stream, owner=owner)
 
@@ -688,20 +694,29 @@ class Terminal:
         if errors is None:
             target = stream if stream is not None else self.stream
             errors = (getattr(target, "errors", None) or "strict") if raw else "replace"
+        # Lines may wait for the next frame (see _line_up) under the queue's error policy,
+        # "replace", under which ASCII encodes as under any.
+        may_wait = errors in {"strict", "replace"}
         if raw:
             ascii_only = self._ascii_encodes
             for line in lines:
                 if not (ascii_only and line.isascii()):
                     ascii_only = False
                     line.encode(self._encoding, errors)
+            may_wait = ascii_only or may_wait
         guards.retry()  # (signal handlers, if the first row's thread could not set them)
-        if self._line_up(lines, errors, stream):
+        if may_wait and self._line_up(lines):
             return
         with self._lock:
             self._flush_queued()
             if self._block and self._frames_come():
-                # Lines that follow closely are a burst (see _line_up).
-                self._burst_until = self.now() + _BURST_GAP
+                # Lines that come within a frame from now wait for it (see _line_up): the
+                # program's own, and those written through twirly (sp.write, g.write).
+                self._lines_due = self.now() + self._block.frame_step()
+                if self._queued is None:
+                    from collections import deque
+
+                    self._queued = deque()
             descriptors = self._descriptors
             if descriptors is not None:
                 # What children and os.write() wrote before this line comes out before it;
@@ -730,7 +745,7 @@ class Terminal:
         if child is not None and child.above(lines, errors, 0.0, (0, 0), owner):
             return
         self._output.flush_first(stream)
-        if self._block.lifted:  # (erased for a burst, or as they end: back at the next frame)
+        if self._block.lifted:  # (erased as the last row goes: see _hide)
             self._output.write(self._block.lift(lines), errors)
         elif self._block:
             self._local.above(lines, errors, self.now(), self.size(), owner)

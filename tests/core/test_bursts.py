@@ -82,20 +82,31 @@ def test_a_line_in_a_burst_is_shown_within_a_frame_while_the_program_goes_on() -
         assert "LAST" in p.screen().text
 
 
-def test_every_line_printed_has_reached_the_terminal_when_the_program_ends_by_os_exit() -> None:
-    # A terminal's stdout is line-buffered: without a spinner, every line printed is on the
-    # terminal once print() returns, and os._exit() (no atexit, no flush) loses none.
-    code = """\
-        import os, twirly
+@pytest.mark.parametrize("how", ["sys.stdout.flush()", "print('last', flush=True)", "logging"])
+def test_every_line_is_on_the_terminal_once_the_program_flushes(how: str) -> None:
+    # Lines in a burst wait for the next frame, as in any buffered stream; a flush writes
+    # them at once, so a program that flushes and ends by os._exit() (as multiprocessing's
+    # children do) loses none. A logging handler flushes after each record.
+    if how == "logging":
+        write, flush = "logging.info(f'line {i}')", ""
+    else:
+        write, flush = "print(f'line {i}')", how
+    code = f"""\
+        import logging, os, sys, twirly
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
         twirly.spinner("exit row").start()
         for i in range(5_000):
-            print(f"line {i}")
+            {write}
+        {flush}
         os._exit(0)
     """
     with _run(code) as p:
         assert p.wait(timeout=60) == 0
-    lines = [line for line in _lines(bytes(p.output)) if line.startswith("line ")]
+    output = bytes(p.output)
+    lines = [line for line in _lines(output) if line.startswith("line ")]
     assert lines == [f"line {i}" for i in range(5_000)]
+    if how == "logging":  # (each record flushed, yet the rows redrawn about once a frame)
+        assert output.count(b"exit row") < 1_000
 
 
 @pytest.mark.parametrize("writer", ["spinner", "group"])
