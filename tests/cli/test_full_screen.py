@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import pty
 import shlex
-import shutil
 import subprocess
 import sys
 import termios
@@ -15,18 +14,12 @@ from typing import cast
 
 import pytest
 
-from tests.cli.cli_support import TWIRLY, Tmux, twirly_in_pty
+from tests.cli.cli_support import TWIRLY, TWIRLY_LINE, Tmux, needs, noting_modes, twirly_in_pty
 from tests.support.ptyrun import PtyProcess, clean_env
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.keys import Keyboard
+from twirly.cli.modes import SharedModes
 from twirly.terminal import Terminal
-
-TWIRLY_LINE = shlex.join(TWIRLY)
-
-
-def _needs(program: str) -> None:
-    if shutil.which(program) is None:
-        pytest.skip(f"needs {program}")
 
 
 def _modes(proc: PtyProcess) -> list[object]:
@@ -34,7 +27,7 @@ def _modes(proc: PtyProcess) -> list[object]:
 
 
 def test_less_gets_the_keyboard_and_q_quits_it(tmp_path: Path) -> None:
-    _needs("less")
+    needs("less")
     text = tmp_path / "lines.txt"
     text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
     with twirly_in_pty("-t", "Paging", "--", "less", str(text), env={"LESS": ""}) as proc:
@@ -54,8 +47,8 @@ def test_less_gets_the_keyboard_and_q_quits_it(tmp_path: Path) -> None:
 
 
 def test_git_log_with_its_pager_quits_on_q(tmp_path: Path) -> None:
-    _needs("git")
-    _needs("less")
+    needs("git")
+    needs("less")
     repo = tmp_path / "repo"
     repo.mkdir()
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
@@ -101,16 +94,11 @@ def test_the_terminals_answer_to_a_question_reaches_the_command() -> None:
         assert "✔ Asking" in p.screen().text
 
 
-def _shell_line(tmp: Path, command: str) -> str:
-    """Run ``command`` at a shell prompt, noting the terminal modes before and after."""
-    return f"stty -g > {tmp}/before; {command}; echo $? > {tmp}/rc; stty -g > {tmp}/after"
-
-
 def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_path: Path) -> None:
-    _needs("vim")
+    needs("vim")
     with Tmux(tmp_path) as tmux:
         command = f"{TWIRLY_LINE} -t Editing -- vim --clean {tmp_path}/notes.txt"
-        tmux.type(_shell_line(tmp_path, command))
+        tmux.type(noting_modes(tmp_path, command))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: any("notes.txt" in row for row in rows[-2:]))
         assert not any("Editing" in row for row in tmux.screen())
@@ -129,12 +117,12 @@ def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_pa
 
 
 def test_ctrl_c_in_less_is_less_own_key_and_q_still_quits(tmp_path: Path) -> None:
-    _needs("less")
+    needs("less")
     text = tmp_path / "lines.txt"
     text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
     with Tmux(tmp_path, rows=12) as tmux:
         command = f"LESS= {TWIRLY_LINE} -t Paging -- less {text}"
-        tmux.type(_shell_line(tmp_path, command))
+        tmux.type(noting_modes(tmp_path, command))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: rows[0] == "line 1" and rows[-1].endswith("lines.txt"))
         tmux.send("C-c")  # less stops what it is doing; neither it nor twirly ends
@@ -149,8 +137,8 @@ def test_ctrl_c_in_less_is_less_own_key_and_q_still_quits(tmp_path: Path) -> Non
 
 
 def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
-    _needs("vim")
-    _needs("git")
+    needs("vim")
+    needs("git")
     repo = tmp_path / "repo"
     repo.mkdir()
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
@@ -159,7 +147,7 @@ def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
     subprocess.run([*git, "add", "f"], check=True)
     with Tmux(tmp_path) as tmux:
         commit = f"{TWIRLY_LINE} -t Committing -- {shlex.join([*git, 'commit'])}"
-        tmux.type(_shell_line(tmp_path, f"EDITOR='vim --clean' {commit}"))
+        tmux.type(noting_modes(tmp_path, f"EDITOR='vim --clean' {commit}"))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: any("Please enter the commit message" in row for row in rows))
         tmux.type("ifirst change")
@@ -254,7 +242,7 @@ def test_the_echo_of_a_key_is_read_before_the_terminal_is_taken_back(noticed_by:
 
     try:
         full = FullScreen(
-            (master,),
+            SharedModes(master),
             cast(Terminal, _Rows(events)),
             cast(Keyboard, _NoKeyboard()),
             lambda: None,

@@ -11,9 +11,10 @@ mode, but it does that).
 While it has the screen, the spinner's rows are erased and frames wait (as for Ctrl-Z);
 twirly's terminal is raw; every byte of the command's output goes to the terminal unchanged,
 and every byte from the terminal (keys, and answers such as ``ESC[?62;22c``) goes to the
-command's terminal. It gives the screen back when it has left the alternate screen and its
-terminal is canonical again (or it has ended); then twirly's modes are restored and the rows
-are drawn again below whatever the program left.
+command's terminal (see :mod:`twirly.cli.modes`: the pty it reads them from). It gives the
+screen back when it has left the alternate screen and its terminal is canonical again (or it
+has ended); then twirly's modes are restored and the rows are drawn again below whatever the
+program left.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from twirly.cli import evidence
 from twirly.cli.activity import ScreenScanner, ScreenSignal, shows_text, visible_text
 from twirly.cli.keys import Keyboard
+from twirly.cli.modes import SharedModes
 from twirly.terminal import Terminal
 
 __all__ = ["FullScreen"]
@@ -52,7 +54,7 @@ class FullScreen:
 
     def __init__(
         self,
-        ptys: tuple[int, ...],
+        modes: SharedModes,
         terminal: Terminal,
         keyboard: Keyboard,
         prepare: Callable[[], None],
@@ -60,9 +62,7 @@ class FullScreen:
         *,
         oflag: int = 0,
     ) -> None:
-        # Our sides of the command's ptys, its controlling terminal first. A program may take
-        # any of them for its keyboard: less reads keys from stderr when /dev/tty fails.
-        self._ptys = ptys
+        self._modes = modes  # our sides of the command's ptys, and where its keys go
         self._oflag = oflag  # the output flags the command's ptys started with
         self._terminal = terminal
         self._keyboard = keyboard
@@ -153,18 +153,15 @@ class FullScreen:
         return self._keyboard_of() is None
 
     def _keyboard_of(self) -> tuple[int, evidence.TtyModes] | None:
-        """The pty the command reads keys from one by one (not canonical), and its modes."""
-        for fd in self._ptys:
-            modes = evidence.tty_modes(fd)
-            if modes is not None and not modes.canonical:
-                return fd, modes
-        return None
+        """The pty the command reads keys from one by one (not canonical), and the modes it
+        set for that."""
+        return self._modes.keyboard()
 
     def key_target(self) -> int:
-        """Where keys and the terminal's answers go: the pty the command set for reading
-        keys, else its controlling terminal."""
+        """Where keys and the terminal's answers go: the pty the command reads keys from one
+        by one, else its controlling terminal."""
         found = self._keyboard_of()
-        self._keys_to = self._ptys[0] if found is None else found[0]
+        self._keys_to = self._modes.tty if found is None else found[0]
         return self._keys_to
 
     def given_back(self) -> bool:
@@ -178,7 +175,7 @@ class FullScreen:
         self._prepare()  # lines already on their way are written before the rows go
         self._terminal.write_partial("")  # rows erased, cursor shown, frames paused
         found = self._keyboard_of()
-        modes = evidence.tty_modes(self._ptys[0]) if found is None else found[1]
+        modes = evidence.tty_modes(self._modes.tty) if found is None else found[1]
         if modes is None:
             return self._keyboard.raw()
         return self._keyboard.raw((modes.oflag ^ self._oflag, modes.oflag))
