@@ -9,6 +9,8 @@ import shlex
 import subprocess
 import sys
 import termios
+import tty
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
@@ -265,3 +267,86 @@ def test_the_echo_of_a_key_is_read_before_the_terminal_is_taken_back(noticed_by:
         os.close(slave)
         os.close(master)
     assert events == ["rows erased", "read b'y' with the screen True", "rows back"]
+
+
+class _MainScreenProgram:
+    """A program that draws on the main screen, as top does: it reads keys one by one on its
+    controlling terminal and draws frames with cursor addressing on its stdout."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.tty, self._tty_slave = pty.openpty()
+        self.out, self.out_slave = pty.openpty()
+        self._lines = termios.tcgetattr(self._tty_slave)
+        self.full = FullScreen(
+            SharedModes(self.tty, (self.out,)),
+            cast(Terminal, _Rows(events)),
+            cast(Keyboard, _NoKeyboard()),
+            lambda: None,
+            lambda fd: None,
+        )
+
+    def reads_keys(self) -> None:
+        tty.setcbreak(self._tty_slave)
+
+    def reads_lines(self) -> None:
+        termios.tcsetattr(self._tty_slave, termios.TCSADRAIN, self._lines)
+
+    def twirly_reads(self, data: bytes) -> str:
+        """Where ``data``, read from its stdout, goes (and whether the screen is given back)."""
+        signals = self.full.scan(self.out, data)
+        if not self.full.on_output(signals, self.out, data):
+            return "ordinary output"
+        return "full screen, given back" if self.full.passed(data) else "full screen"
+
+    def close(self) -> None:
+        for fd in (self.tty, self._tty_slave, self.out, self.out_slave):
+            os.close(fd)
+
+
+@pytest.fixture
+def top_like() -> Iterator[tuple[_MainScreenProgram, list[str]]]:
+    events: list[str] = []
+    program = _MainScreenProgram(events)
+    yield program, events
+    program.close()
+
+
+def test_the_rest_of_a_frame_cut_within_a_line_stays_with_the_full_screen(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    # top writes its last frame in pieces of 2 KB, then reads lines again: the second piece,
+    # read after that, holds no cursor addressing of its own.
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n  PID CO") == "full screen"
+    program.reads_lines()
+    assert program.twirly_reads(b"MMAND\x1b[K\n    1 init\x1b[K") == "full screen, given back"
+    assert events == ["rows erased", "rows back"]
+
+
+def test_the_screen_is_given_back_once_nothing_more_waits_to_be_read(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n") == "full screen"
+    program.reads_lines()
+    os.write(program.out_slave, b"\x1b[31;1H\n")  # its move below the frame, written after
+    assert program.twirly_reads(b"\x1b[Hload 2.0\x1b[K\n") == "full screen"
+    waiting = os.read(program.out, 64)
+    assert program.twirly_reads(waiting) == "full screen, given back"
+    assert events == ["rows erased", "rows back"]
+
+
+def test_a_line_written_after_the_last_frame_is_ordinary_output(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    # `top -n 1; echo done`: the line is the next command's, hidden as any other.
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n") == "full screen"
+    program.reads_lines()
+    os.write(program.out_slave, b"done\n")
+    assert program.twirly_reads(b"\x1b[Hload 2.0\x1b[K\x1b[31;1H\n") == "full screen"
+    assert program.twirly_reads(os.read(program.out, 64)) == "ordinary output"
+    assert events == ["rows erased", "rows back"]
