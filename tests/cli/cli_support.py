@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 from tests.support.ptyrun import PtyProcess, clean_env
 
 TWIRLY = (sys.executable, "-m", "twirly")
+TWIRLY_LINE = shlex.join(TWIRLY)  # the same, typed at a shell
 GLYPHS = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"  # the default style's frames
 
 
@@ -73,6 +75,22 @@ def kill_quietly(pid: int) -> None:
         os.kill(pid, 9)
     except OSError:
         pass
+
+
+def needs(program: str) -> None:
+    """Skip the test unless ``program`` is installed."""
+    import shutil
+
+    if shutil.which(program) is None:
+        import pytest
+
+        pytest.skip(f"needs {program}")
+
+
+def noting_modes(tmp: Path, command: str) -> str:
+    """A shell line that runs ``command``, noting the terminal's modes before and after it
+    (``tmp/before``, ``tmp/after``) and its exit status (``tmp/rc``)."""
+    return f"stty -g > {tmp}/before; {command}; echo $? > {tmp}/rc; stty -g > {tmp}/after"
 
 
 def spinner_rows(lines: Sequence[str]) -> list[str]:

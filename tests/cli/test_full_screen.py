@@ -6,27 +6,22 @@ from __future__ import annotations
 import os
 import pty
 import shlex
-import shutil
 import subprocess
 import sys
 import termios
+import tty
+from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
 import pytest
 
-from tests.cli.cli_support import TWIRLY, Tmux, twirly_in_pty
+from tests.cli.cli_support import TWIRLY, TWIRLY_LINE, Tmux, needs, noting_modes, twirly_in_pty
 from tests.support.ptyrun import PtyProcess, clean_env
 from twirly.cli.fullscreen import FullScreen
 from twirly.cli.keys import Keyboard
+from twirly.cli.modes import SharedModes
 from twirly.terminal import Terminal
-
-TWIRLY_LINE = shlex.join(TWIRLY)
-
-
-def _needs(program: str) -> None:
-    if shutil.which(program) is None:
-        pytest.skip(f"needs {program}")
 
 
 def _modes(proc: PtyProcess) -> list[object]:
@@ -34,7 +29,7 @@ def _modes(proc: PtyProcess) -> list[object]:
 
 
 def test_less_gets_the_keyboard_and_q_quits_it(tmp_path: Path) -> None:
-    _needs("less")
+    needs("less")
     text = tmp_path / "lines.txt"
     text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
     with twirly_in_pty("-t", "Paging", "--", "less", str(text), env={"LESS": ""}) as proc:
@@ -54,8 +49,8 @@ def test_less_gets_the_keyboard_and_q_quits_it(tmp_path: Path) -> None:
 
 
 def test_git_log_with_its_pager_quits_on_q(tmp_path: Path) -> None:
-    _needs("git")
-    _needs("less")
+    needs("git")
+    needs("less")
     repo = tmp_path / "repo"
     repo.mkdir()
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
@@ -101,16 +96,11 @@ def test_the_terminals_answer_to_a_question_reaches_the_command() -> None:
         assert "✔ Asking" in p.screen().text
 
 
-def _shell_line(tmp: Path, command: str) -> str:
-    """Run ``command`` at a shell prompt, noting the terminal modes before and after."""
-    return f"stty -g > {tmp}/before; {command}; echo $? > {tmp}/rc; stty -g > {tmp}/after"
-
-
 def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_path: Path) -> None:
-    _needs("vim")
+    needs("vim")
     with Tmux(tmp_path) as tmux:
         command = f"{TWIRLY_LINE} -t Editing -- vim --clean {tmp_path}/notes.txt"
-        tmux.type(_shell_line(tmp_path, command))
+        tmux.type(noting_modes(tmp_path, command))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: any("notes.txt" in row for row in rows[-2:]))
         assert not any("Editing" in row for row in tmux.screen())
@@ -129,12 +119,12 @@ def test_vim_started_and_quit_by_keystrokes_leaves_the_terminal_as_it_was(tmp_pa
 
 
 def test_ctrl_c_in_less_is_less_own_key_and_q_still_quits(tmp_path: Path) -> None:
-    _needs("less")
+    needs("less")
     text = tmp_path / "lines.txt"
     text.write_text("".join(f"line {i}\n" for i in range(1, 200)))
     with Tmux(tmp_path, rows=12) as tmux:
         command = f"LESS= {TWIRLY_LINE} -t Paging -- less {text}"
-        tmux.type(_shell_line(tmp_path, command))
+        tmux.type(noting_modes(tmp_path, command))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: rows[0] == "line 1" and rows[-1].endswith("lines.txt"))
         tmux.send("C-c")  # less stops what it is doing; neither it nor twirly ends
@@ -149,8 +139,8 @@ def test_ctrl_c_in_less_is_less_own_key_and_q_still_quits(tmp_path: Path) -> Non
 
 
 def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
-    _needs("vim")
-    _needs("git")
+    needs("vim")
+    needs("git")
     repo = tmp_path / "repo"
     repo.mkdir()
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
@@ -159,7 +149,7 @@ def test_git_commit_with_vim_as_the_editor(tmp_path: Path) -> None:
     subprocess.run([*git, "add", "f"], check=True)
     with Tmux(tmp_path) as tmux:
         commit = f"{TWIRLY_LINE} -t Committing -- {shlex.join([*git, 'commit'])}"
-        tmux.type(_shell_line(tmp_path, f"EDITOR='vim --clean' {commit}"))
+        tmux.type(noting_modes(tmp_path, f"EDITOR='vim --clean' {commit}"))
         tmux.send("Enter")
         tmux.wait_for(lambda rows: any("Please enter the commit message" in row for row in rows))
         tmux.type("ifirst change")
@@ -254,7 +244,7 @@ def test_the_echo_of_a_key_is_read_before_the_terminal_is_taken_back(noticed_by:
 
     try:
         full = FullScreen(
-            (master,),
+            SharedModes(master),
             cast(Terminal, _Rows(events)),
             cast(Keyboard, _NoKeyboard()),
             lambda: None,
@@ -277,3 +267,86 @@ def test_the_echo_of_a_key_is_read_before_the_terminal_is_taken_back(noticed_by:
         os.close(slave)
         os.close(master)
     assert events == ["rows erased", "read b'y' with the screen True", "rows back"]
+
+
+class _MainScreenProgram:
+    """A program that draws on the main screen, as top does: it reads keys one by one on its
+    controlling terminal and draws frames with cursor addressing on its stdout."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.tty, self._tty_slave = pty.openpty()
+        self.out, self.out_slave = pty.openpty()
+        self._lines = termios.tcgetattr(self._tty_slave)
+        self.full = FullScreen(
+            SharedModes(self.tty, (self.out,)),
+            cast(Terminal, _Rows(events)),
+            cast(Keyboard, _NoKeyboard()),
+            lambda: None,
+            lambda fd: None,
+        )
+
+    def reads_keys(self) -> None:
+        tty.setcbreak(self._tty_slave)
+
+    def reads_lines(self) -> None:
+        termios.tcsetattr(self._tty_slave, termios.TCSADRAIN, self._lines)
+
+    def twirly_reads(self, data: bytes) -> str:
+        """Where ``data``, read from its stdout, goes (and whether the screen is given back)."""
+        signals = self.full.scan(self.out, data)
+        if not self.full.on_output(signals, self.out, data):
+            return "ordinary output"
+        return "full screen, given back" if self.full.passed(data) else "full screen"
+
+    def close(self) -> None:
+        for fd in (self.tty, self._tty_slave, self.out, self.out_slave):
+            os.close(fd)
+
+
+@pytest.fixture
+def top_like() -> Iterator[tuple[_MainScreenProgram, list[str]]]:
+    events: list[str] = []
+    program = _MainScreenProgram(events)
+    yield program, events
+    program.close()
+
+
+def test_the_rest_of_a_frame_cut_within_a_line_stays_with_the_full_screen(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    # top writes its last frame in pieces of 2 KB, then reads lines again: the second piece,
+    # read after that, holds no cursor addressing of its own.
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n  PID CO") == "full screen"
+    program.reads_lines()
+    assert program.twirly_reads(b"MMAND\x1b[K\n    1 init\x1b[K") == "full screen, given back"
+    assert events == ["rows erased", "rows back"]
+
+
+def test_the_screen_is_given_back_once_nothing_more_waits_to_be_read(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n") == "full screen"
+    program.reads_lines()
+    os.write(program.out_slave, b"\x1b[31;1H\n")  # its move below the frame, written after
+    assert program.twirly_reads(b"\x1b[Hload 2.0\x1b[K\n") == "full screen"
+    waiting = os.read(program.out, 64)
+    assert program.twirly_reads(waiting) == "full screen, given back"
+    assert events == ["rows erased", "rows back"]
+
+
+def test_a_line_written_after_the_last_frame_is_ordinary_output(
+    top_like: tuple[_MainScreenProgram, list[str]],
+) -> None:
+    # `top -n 1; echo done`: the line is the next command's, hidden as any other.
+    program, events = top_like
+    program.reads_keys()
+    assert program.twirly_reads(b"\x1b[Hload 1.0\x1b[K\n") == "full screen"
+    program.reads_lines()
+    os.write(program.out_slave, b"done\n")
+    assert program.twirly_reads(b"\x1b[Hload 2.0\x1b[K\x1b[31;1H\n") == "full screen"
+    assert program.twirly_reads(os.read(program.out, 64)) == "ordinary output"
+    assert events == ["rows erased", "rows back"]

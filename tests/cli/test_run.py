@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 
 from tests.cli.cli_support import GLYPHS, spinner_rows, twirly_in_pty
 
@@ -67,17 +66,6 @@ def test_show_output_streams_lines_above_the_spinner() -> None:
         assert lines[:2] == ["one", "two"]
         assert lines[2][0] in GLYPHS
         assert lines[2].endswith(" Working")
-
-
-@pytest.mark.parametrize("show", [True, False], ids=["shown", "replayed"])
-def test_stdout_and_stderr_lines_keep_the_order_they_were_written_in(show: bool) -> None:
-    # `make -k`: a target's error on stderr, then the next target's command on stdout.
-    script = "echo out1; echo err1 >&2; echo out2; echo err2 >&2; echo out3; exit 1"
-    options = ["--show-output"] if show else []
-    with twirly_in_pty(*options, "-t", "make", "--", "sh", "-c", script) as proc:
-        assert proc.wait() == 1
-        lines = [line for line in proc.screen().text_lines if line]
-    assert lines == ["out1", "err1", "out2", "err2", "out3", "✖ make (exit status 1)"]
 
 
 def test_show_output_keeps_the_commands_colours() -> None:

@@ -14,12 +14,13 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "TtyModes",
     "blocked_reading",
     "group_members",
+    "modes_of",
     "pipe_drained",
     "pipe_readers",
     "tty_modes",
@@ -34,6 +35,14 @@ class TtyModes(NamedTuple):
     oflag: int  # output processing (OPOST, ONLCR, ...)
 
 
+def modes_of(attrs: list[Any]) -> TtyModes:
+    """The modes in ``attrs``, a list as ``termios.tcgetattr`` returns it."""
+    import termios
+
+    lflag = attrs[3]
+    return TtyModes(bool(lflag & termios.ICANON), bool(lflag & termios.ECHO), attrs[1])
+
+
 def tty_modes(master: int) -> TtyModes | None:
     """The modes of the pty whose master side is ``master`` (None: cannot be read)."""
     import termios
@@ -42,8 +51,7 @@ def tty_modes(master: int) -> TtyModes | None:
         attrs = termios.tcgetattr(master)
     except (termios.error, OSError):
         return None
-    lflag = attrs[3]
-    return TtyModes(bool(lflag & termios.ICANON), bool(lflag & termios.ECHO), attrs[1])
+    return modes_of(attrs)
 
 
 # System call numbers: the reads that take a descriptor as their first argument, and the

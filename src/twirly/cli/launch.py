@@ -1,12 +1,10 @@
 """Start the command on pseudo-terminals of its own, in its own session.
 
-Up to three ptys keep apart what goes to different places:
+Three ptys keep apart what a person would otherwise see mixed on one terminal:
 
 - ``out`` is the command's stdout and ``err`` its stderr, so each is replayed to the stream it
   came from, and the command still sees terminals (colours, line buffering) where twirly's
-  own streams are terminals (where they are not, the command gets a pipe instead). Where
-  twirly's stdout and stderr are one terminal, ``out`` and ``err`` are one pty, as they are
-  one terminal without twirly: lines written to both keep their order;
+  own streams are terminals (where they are not, the command gets a pipe instead);
 - ``tty`` is its controlling terminal (what ``/dev/tty`` opens: sudo and ssh prompt there) and
   its stdin when twirly's stdin is a terminal; otherwise the command reads twirly's stdin.
 
@@ -37,8 +35,7 @@ class LaunchError(Exception):
 
 
 class Child:
-    """A started command: its pid (= process group) and our ends of its ptys (``out`` and
-    ``err`` may be the same one)."""
+    """A started command: its pid (= process group) and our ends of its ptys."""
 
     __slots__ = ("devices", "err", "out", "pid", "stdin_is_tty", "tty", "tty_oflag")
 
@@ -80,13 +77,6 @@ def _open_output(fd: int, size: bytes | None) -> tuple[int, int]:
     return read_end, write_end
 
 
-def _one_screen() -> bool:
-    """Are twirly's stdout and stderr the same terminal?"""
-    from twirly.output import same_device
-
-    return os.isatty(1) and os.isatty(2) and same_device(1, 2)
-
-
 def window_size() -> bytes | None:
     """The size of twirly's terminal (stderr, stdout or stdin), as TIOCGWINSZ returns it."""
     import fcntl
@@ -110,7 +100,7 @@ def resize(child: Child) -> None:
     size = window_size()
     if size is None:
         return
-    for fd in dict.fromkeys((child.tty, child.out, child.err)):
+    for fd in (child.tty, child.out, child.err):
         try:
             fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
         except OSError:
@@ -187,12 +177,8 @@ def launch(argv: Sequence[str]) -> Child:
     size = window_size()
     opened: list[int] = []
     try:
-        output = _open_output(1, size)
-        # Where twirly's stdout and stderr are one terminal, so are the command's: one pty
-        # for both keeps their lines in the order written (`make`: the error, then the
-        # next target), which two ptys read one after the other cannot.
-        pairs = [_open_pty(size), output, output if _one_screen() else _open_output(2, size)]
-        opened = list(dict.fromkeys(fd for pair in pairs for fd in pair))
+        pairs = [_open_pty(size), _open_output(1, size), _open_output(2, size)]
+        opened = [fd for pair in pairs for fd in pair]
         (tty, tty_slave), (out, out_slave), (err, err_slave) = pairs
         if not stdin_tty:
             _ensure_stdin()
@@ -209,13 +195,13 @@ def launch(argv: Sequence[str]) -> Child:
         raise LaunchError(f"twirly: cannot start {argv[0]}: {error.strerror}", 126) from None
     if pid == 0:
         _in_child(argv, slaves, stdin_tty=stdin_tty, report=report_w, parent=parent, prctl=prctl)
-    for fd in dict.fromkeys((tty_slave, out_slave, err_slave, report_w)):
+    for fd in (tty_slave, out_slave, err_slave, report_w):
         os.close(fd)
     with os.fdopen(report, "rb") as pipe:
         failure = pipe.read()
     if failure:
         os.waitpid(pid, 0)
-        for fd in dict.fromkeys((tty, out, err)):
+        for fd in (tty, out, err):
             os.close(fd)
         raise _explain(argv[0], int(failure))
     child = Child(pid, out, err, tty, stdin_tty)

@@ -21,6 +21,7 @@ from twirly.cli.fullscreen import FullScreen
 from twirly.cli.inbox import SignalInbox
 from twirly.cli.keys import Keyboard
 from twirly.cli.launch import Child, resize
+from twirly.cli.modes import SharedModes
 from twirly.cli.options import Options
 from twirly.cli.output import Destination, LiveLine, Recording, TailRows
 from twirly.echo import Echo
@@ -120,9 +121,7 @@ class Session:
         self._terminal = terminal
         self._inbox = inbox
         self._options = options
-        # (One pty for stdout and stderr where they are one terminal: read as stdout.)
-        streams = {child.tty: TTY, child.out: 1}
-        streams.setdefault(child.err, 2)
+        streams = {child.tty: TTY, child.out: 1, child.err: 2}
         shows_lines = tail is not None or (live is not None and options.show_output)
         self._sources = {
             fd: _Source(
@@ -147,9 +146,13 @@ class Session:
         self._keys_polled: int | None = None  # the keyboard's descriptor, if polled
         self._asked = False  # a prompt was shown: keys go to the command from then on
         self._early = False  # reading the other ptys before the command takes the screen
-        ptys = tuple(fd for fd in streams if os.isatty(fd))
+        outputs = tuple(fd for fd in (child.out, child.err) if os.isatty(fd))
+        # A command may read keys from its stderr, with the modes set there: less opens the
+        # terminal its stderr is on, and `vim -` reads keys from stderr.
+        own = (child.err,) if child.err in outputs else ()
+        self._modes = SharedModes(child.tty, outputs, own=own)
         self._full = FullScreen(
-            ptys,
+            self._modes,
             terminal,
             self._keyboard,
             self._before_full_screen,
@@ -160,6 +163,7 @@ class Session:
         self._prompting = False
         self._status: int | None = None
         self._received: int | None = None
+        self._interrupt_typed = False  # the last keys of a full screen ended with Ctrl-C
         self._timed_out = False
         self._kill_at: float | None = None
         self._exited_at: float | None = None
@@ -568,6 +572,11 @@ class Session:
             # Its input queue is full (or gone): drop the keys, as a terminal does, rather
             # than stop passing on its output while waiting for it to read.
             pass
+        # Ctrl-C typed at a full-screen command is its terminal's to turn into SIGINT (or
+        # not): if it was the last key before the command ended, twirly was interrupted.
+        self._interrupt_typed = (
+            self._full.active and target == self._child.tty and self._modes.interrupts(keys)
+        )
 
     # -- signals ----------------------------------------------------------------------------
 
@@ -645,16 +654,17 @@ class Session:
 
     def _outcome(self) -> Outcome:
         status = self._status or 0
-        if self._received is not None:
-            # Killed by the signal it was sent (or by SIGKILL after it, a second Ctrl-C or
-            # the grace period): twirly goes the same way. A command that handled the signal
-            # and exited is not: the shell carries on after it, as it would without twirly.
-            killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (
-                self._received,
-                signal.SIGKILL,
-            )
-            reason = _REASONS[signal.Signals(self._received)]
-            return Outcome(128 + self._received, reason, self._received if killed else None)
+        received = self._received
+        if received is None and self._interrupt_typed:
+            received = signal.SIGINT
+        if received is not None:
+            # Killed by the signal it was sent (by twirly, or by its terminal for a Ctrl-C
+            # typed at a full screen), or by SIGKILL after it (a second Ctrl-C or the grace
+            # period): twirly goes the same way. A command that handled the signal and exited
+            # is not: the shell carries on after it, as it would without twirly.
+            killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (received, signal.SIGKILL)
+            reason = _REASONS[signal.Signals(received)]
+            return Outcome(128 + received, reason, received if killed else None)
         if self._timed_out:
             return Outcome(124, f"timed out after {self._options.timeout:g}s")
         if os.WIFSIGNALED(status):
