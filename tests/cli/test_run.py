@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 
-
 from tests.cli.cli_support import GLYPHS, spinner_rows, twirly_in_pty
 
 
