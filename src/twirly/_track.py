@@ -406,6 +406,14 @@ class _AsyncLoop(_Generic[T]):
         except (StopIteration, StopAsyncIteration):
             await self._end("done")
             raise StopAsyncIteration from None
+        except GeneratorExit:
+            # The coroutine is being closed (a pending Task collected): nothing may be
+            # awaited now, so it ends as a loop left early does.
+            progress, self._progress = self._progress, None
+            self._over = True
+            if progress is not None:
+                self._tracked._abandoned(progress)
+            raise
         except BaseException as exc:
             await self._end(_ending(exc))
             raise

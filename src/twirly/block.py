@@ -168,10 +168,14 @@ def _off_column_0(text: str) -> bool:
                 while index < end and not "\x40" <= text[index] <= "\x7e":
                     index += 1
                 index += 1
-            elif kind == "]":  # OSC: up to BEL or ST
+            elif kind in "]PX^_":  # OSC, DCS, SOS, PM, APC: a string up to BEL or ST
                 while index < end and text[index] not in "\x07\x1b":
                     index += 1
                 index += 2 if text[index : index + 1] == "\x1b" else 1
+            elif " " <= kind <= "/":  # intermediates, then a final byte (ESC ( B)
+                while index < end and " " <= text[index] <= "/":
+                    index += 1
+                index += 1
         elif char.isprintable():
             return True
     return False

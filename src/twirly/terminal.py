@@ -166,8 +166,9 @@ class Terminal:
         # Lines waiting for the next frame (from any thread, without the lock): written
         # together, before anything else is written.
         self._queued: deque[str] | None = None
-        # Until when the program's lines are lined up for the next frame rather than written
-        # at once: a burst of lines costs one redraw of the rows per frame, not one a line.
+        # Until when lines (the program's, and those written through twirly) are lined up for
+        # the next frame rather than written at once: a burst of lines costs one redraw of
+        # the rows per frame, not one a line.
         self._lines_due = 0.0
 
     # -- facts ------------------------------------------------------------------------------
@@ -613,15 +614,15 @@ class Terminal:
         return getattr(ticker, "loop", None) is None or bool(getattr(ticker, "watchdog", None))
 
     def _line_up(self, lines: Sequence[str]) -> bool:
-        """Queue ``lines`` for the next frame, when the rows were redrawn for lines less than
-        a frame ago and a clock will draw that frame whatever the program does (a thread, or
+        """Queue ``lines`` for the next frame, when lines were written less than a frame ago
+        and a clock will draw that frame whatever the program does (a thread, or
         an event loop's clock with a watchdog, which draws while the loop is blocked): a
         burst of lines is written together, with one redraw of the rows. Lines that must come
         out after something not yet taken from fd 1/2, or that need an error policy of their
         own, are not given here. True: queued (written at the next frame, or before anything
         else written here, or when the program flushes: see :meth:`flush_lines`)."""
-        if self._queued is None or self.now() >= self._lines_due:
-            return False
+        if not lines or self._queued is None or self.now() >= self._lines_due:
+            return False  # (no lines: the caller wants the rows drawn again, now)
         # Under the lock, never waiting for it (busy: written the usual way): the capture's
         # reader writes what reached fd 1/2 only after the queue, under the same lock, so
         # what is queued here cannot be overtaken by what was written after it.
@@ -630,6 +631,8 @@ class Terminal:
         try:
             if not self._block or self._aside or self._block.suspended:
                 return False  # (an unfinished line on screen: see write_lines's owner)
+            if not self._frames_come():
+                return False  # (the clock changed since: nothing may draw that frame)
             descriptors = self._descriptors
             if descriptors is not None and descriptors.waiting():
                 return False
@@ -653,9 +656,8 @@ class Terminal:
             lines = [queued.popleft() for _ in range(len(queued))]
             block = self._block
             if block and not (self._aside or block.suspended) and self._remote() is None:
-                self._output.write(block.lift(lines), "replace")
-            else:
-                self._put_lines(lines, "replace")
+                self._output.write(block.lift(()))  # (the lines below go where the rows were)
+            self._put_lines(lines, "replace")
 
     def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
         """One whole line of the program's (a ``print()`` through the stream proxy): as
@@ -745,7 +747,7 @@ class Terminal:
         if child is not None and child.above(lines, errors, 0.0, (0, 0), owner):
             return
         self._output.flush_first(stream)
-        if self._block.lifted:  # (erased as the last row goes: see _hide)
+        if self._block.lifted:  # (erased until the next frame: see flush_lines, _hide)
             self._output.write(self._block.lift(lines), errors)
         elif self._block:
             self._local.above(lines, errors, self.now(), self.size(), owner)
@@ -1007,6 +1009,7 @@ class Terminal:
 
     def _end(self) -> None:
         self._flush_queued()
+        self._lines_due = 0.0  # (the next rows' lines wait only once their clock runs)
         self._give_keys_back()
         self._echo = None
         capture, self._capture = self._capture, None

@@ -63,18 +63,22 @@ def test_a_curses_program_gets_its_keys_one_by_one(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("program", ["watch", "a curses loop"])
 def test_ctrl_c_ends_a_curses_program_and_twirly_with_it(tmp_path: Path, program: str) -> None:
+    # watch catches SIGINT and exits 0, as in a plain shell: its status is twirly's. A
+    # program that dies of the Ctrl-C leaves twirly interrupted.
     if program == "watch":
         needs("watch")
         command, shown = "watch -n 0.5 echo watching", "Every 0.5s: echo watching"
+        status, final = "0\n", "✔ Waiting"
     else:
         (tmp_path / "loop.py").write_text(KEY_LOOP)
         command, shown = f"{shlex.quote(sys.executable)} {tmp_path}/loop.py", "waiting for keys"
+        status, final = "130\n", "✖ Waiting (interrupted)"
     with Tmux(tmp_path) as tmux:
         _run(tmux, f"{TWIRLY_LINE} -t Waiting -- {command}")
         tmux.wait_for(lambda rows: rows[0].startswith(shown))
         tmux.send("C-c")
-        assert tmux.wait_file(tmp_path / "rc") == "130\n"
-        assert _rows_at_the_end(tmux)[-2:] == ["✖ Waiting (interrupted)", "$"]
+        assert tmux.wait_file(tmp_path / "rc") == status
+        assert _rows_at_the_end(tmux)[-2:] == [final, "$"]
 
 
 # Draws as top does: keys one by one on its terminal, full frames addressed from the top

@@ -229,11 +229,12 @@ def test_a_final_line_after_an_unfinished_line_starts_a_line_of_its_own(rows: in
     assert lines[2] == ("" if rows == 1 else "⠙ other")
 
 
-def test_a_final_line_after_styling_alone_takes_the_line_it_is_on() -> None:
+@pytest.mark.parametrize("styling", ["\x1b[0m", "\x1b(B\x1b[m", "\x1b]0;title\x07"])
+def test_a_final_line_after_styling_alone_takes_the_line_it_is_on(styling: str) -> None:
     term = Terminal()
     row = make_row("working")
     term.feed(term.block.add(row, 0.0, term.cols))
-    term.feed(term.block.suspend("\x1b[0m"))  # (pip's last bytes: no text, column 0)
+    term.feed(term.block.suspend(styling))  # (pip's, tput sgr0's, a title: column 0)
     term.feed(term.block.remove(row, "✔ done", 0.1, term.cols))
     assert term.screen().text_lines[:2] == ["✔ done", ""]
 

@@ -333,6 +333,7 @@ def test_a_break_ends_an_asyncio_clock_at_once() -> None:
             if number == 3:
                 break
         clocks = [task for task in asyncio.all_tasks() if task.get_name() == "twirly-spinner"]
+        assert clocks  # (cancelled, not yet ended: no await since)
         assert all(task.cancelling() or task.done() for task in clocks)
         print("after the loop")
         assert vt.lines[0].startswith("ℹ Reading  3 · ")

@@ -36,7 +36,7 @@ LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is 
 LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
 FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
 FRONT_LOOK = 0.1  # seconds between looks at whether twirly is in front again (after `bg`)
-PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps only its last redraw
+PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps what it shows, and its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
 READERS_MAX = 2.0  # seconds the final line waits for a pipeline reader's last line
@@ -573,7 +573,8 @@ class Session:
             # than stop passing on its output while waiting for it to read.
             pass
         # Ctrl-C typed at a full-screen command is its terminal's to turn into SIGINT (or
-        # not): if it was the last key before the command ended, twirly was interrupted.
+        # not): if it was the last key before the command died of SIGINT, twirly was
+        # interrupted (a command that caught it and exited, `watch`, ends as it says).
         self._interrupt_typed = (
             self._full.active and target == self._child.tty and self._modes.interrupts(keys)
         )
@@ -655,8 +656,13 @@ class Session:
     def _outcome(self) -> Outcome:
         status = self._status or 0
         received = self._received
-        if received is None and self._interrupt_typed:
-            received = signal.SIGINT
+        if (
+            received is None
+            and self._interrupt_typed
+            and os.WIFSIGNALED(status)
+            and os.WTERMSIG(status) == signal.SIGINT
+        ):
+            received = signal.SIGINT  # (a command that handled it and exited tells its own)
         if received is not None:
             # Killed by the signal it was sent (by twirly, or by its terminal for a Ctrl-C
             # typed at a full screen), or by SIGKILL after it (a second Ctrl-C or the grace
