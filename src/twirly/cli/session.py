@@ -36,6 +36,7 @@ LOOK = 0.05  # seconds after an unfinished line before the OS is asked if it is 
 LOOK_AGAIN = 0.2  # ... and between two questions while the line stays unfinished
 FULL_SCREEN_LOOK = 0.1  # seconds between looks at a full-screen command's terminal modes
 FRONT_LOOK = 0.1  # seconds between looks at whether twirly is in front again (after `bg`)
+INTERRUPT_ENDS = 1.0  # seconds within which a command ends of a Ctrl-C typed at its screen
 PROGRESS_KEEP = 4096  # a redrawn line longer than this keeps what it shows, and its last redraw
 DRAIN_IDLE = 0.05  # after the command exits: seconds without output that end the run
 DRAIN_MAX = 1.0  # ... and the most output from its leftovers that is waited for
@@ -163,7 +164,7 @@ class Session:
         self._prompting = False
         self._status: int | None = None
         self._received: int | None = None
-        self._interrupt_typed = False  # the last keys of a full screen ended with Ctrl-C
+        self._interrupt_at: float | None = None  # when the last keys ended with Ctrl-C
         self._timed_out = False
         self._kill_at: float | None = None
         self._exited_at: float | None = None
@@ -575,9 +576,8 @@ class Session:
         # Ctrl-C typed at a full-screen command is its terminal's to turn into SIGINT (or
         # not): if it was the last key before the command died of SIGINT, twirly was
         # interrupted (a command that caught it and exited, `watch`, ends as it says).
-        self._interrupt_typed = (
-            self._full.active and target == self._child.tty and self._modes.interrupts(keys)
-        )
+        typed = self._full.active and target == self._child.tty and self._modes.interrupts(keys)
+        self._interrupt_at = time.monotonic() if typed else None
 
     # -- signals ----------------------------------------------------------------------------
 
@@ -653,16 +653,23 @@ class Session:
         after a prompt or a pipeline reader's output?"""
         return not self._prompting and (self._downstream is None or not self._downstream.hidden)
 
+    def _interrupted_by_a_key(self, status: int) -> bool:
+        """Did a Ctrl-C typed at a full-screen command end it? It was the last key, the
+        command ended within a moment of it, and not well: it died of SIGINT, or exited
+        with a failure (Python's curses programs, after a KeyboardInterrupt). One that caught
+        it and exited 0 (`watch`), or went on for a while, tells its own outcome."""
+        typed, ended = self._interrupt_at, self._exited_at
+        if typed is None or ended is None or ended - typed > INTERRUPT_ENDS:
+            return False
+        if os.WIFSIGNALED(status):
+            return os.WTERMSIG(status) == signal.SIGINT
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0
+
     def _outcome(self) -> Outcome:
         status = self._status or 0
         received = self._received
-        if (
-            received is None
-            and self._interrupt_typed
-            and os.WIFSIGNALED(status)
-            and os.WTERMSIG(status) == signal.SIGINT
-        ):
-            received = signal.SIGINT  # (a command that handled it and exited tells its own)
+        if received is None and self._interrupted_by_a_key(status):
+            received = signal.SIGINT
         if received is not None:
             # Killed by the signal it was sent (by twirly, or by its terminal for a Ctrl-C
             # typed at a full screen), or by SIGKILL after it (a second Ctrl-C or the grace
