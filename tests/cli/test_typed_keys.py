@@ -67,7 +67,7 @@ def test_typed_keys_neither_print_nor_move_the_spinner_and_reach_the_commands_pr
     got = tmp_path / "got"
     script = _waiting(tmp_path, f"printf 'Name? '; read line; echo \"$line\" > {got}")
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", script) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         read_pid(tmp_path / "pid")
         p.read_until("Working")
         _until_echo(p, wanted=False)
@@ -87,7 +87,7 @@ def test_an_answer_typed_at_the_prompt_is_shown_and_the_modes_come_back(tmp_path
     got = tmp_path / "got"
     script = f"printf 'Name? '; read line; echo \"$line\" > {got}"
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", script) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         p.read_until("Name? ")
         p.type("bob\r")
         assert p.wait() == 0
@@ -103,7 +103,7 @@ _ENDS = {"success": ("", 0), "failure": ("exit 3", 3)}
 def test_the_modes_come_back_exactly_when_the_command_ends(end: str, tmp_path: Path) -> None:
     then, status = _ENDS[end]
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path, then)) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         read_pid(tmp_path / "pid")
         _until_echo(p, wanted=False)
         modes = _modes(p)
@@ -119,7 +119,7 @@ def test_the_modes_come_back_exactly_after_a_signal(signum: int, tmp_path: Path)
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
         pid = read_pid(tmp_path / "pid")
         try:
-            before = _modes(p)
+            before = p.modes_at_start
             _until_echo(p, wanted=False)
             if signum == signal.SIGINT:
                 p.type("\x03")  # Ctrl-C at the keyboard
@@ -135,7 +135,7 @@ def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(tmp_path: Path)
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
         pid = read_pid(tmp_path / "pid")
         try:
-            before = _modes(p)
+            before = p.modes_at_start
             _until_echo(p, wanted=False)
             p.type("\x1a")  # Ctrl-Z
             _wait_state(p.proc.pid, "T")
@@ -165,7 +165,7 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
     with job_shell(argv, control, editing=editing) as p:
         pid = read_pid(tmp_path / "pid")
         try:
-            before = _modes(p)
+            before = p.modes_at_start
             _until_echo(p, wanted=False)
             p.type("\x1a")  # Ctrl-Z
             shell_said(p, control, "STOPPED")

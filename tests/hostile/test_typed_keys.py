@@ -129,7 +129,7 @@ def test_the_modes_come_back_exactly_at_the_end(driver: str, end: str, tmp_path:
     statement, status = _ENDS[end]
     body = 'say("SPINNING")\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n' + statement
     with start(_program(body, driver, go=go), stdout_pipe=True) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         _said(p, "SPINNING")
         _until(p, wanted=False)
         modes = _modes(p)
@@ -147,7 +147,7 @@ def test_the_modes_come_back_exactly_after_a_signal(
 ) -> None:
     body = 'say("SPINNING")\nPAUSE(30)\n'
     with start(_program(body, driver, go=tmp_path / "go"), stdout_pipe=True) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         _said(p, "SPINNING")
         _until(p, wanted=False)
         if signum == signal.SIGINT:
@@ -175,7 +175,7 @@ worker.start()
 worker.join()  # (the main thread waits: from 3.12 no thread starts once it has returned)
 """
     with start(code, stdout_pipe=True) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         _said(p, "SPINNING")
         _until(p, wanted=False)
         p.send_signal(signum)
@@ -268,7 +268,7 @@ import subprocess, sys
 sys.exit(subprocess.run([sys.executable, {str(job)!r}], process_group=0).returncode)
 """
     with start(code, stdout_pipe=True) as p:
-        before = _modes(p)
+        before = p.modes_at_start
         _said(p, "SPINNING")
         _frames(p)
         assert _modes(p) == before

@@ -73,6 +73,8 @@ class PtyProcess:
         master, slave = os.openpty()
         set_size(slave, rows, cols)
         self.master = master
+        # The terminal's modes as the person has them, before the program can change them.
+        self.modes_at_start: list[object] = termios.tcgetattr(slave)
         self._screen = Screen(cols, rows)
         self._stream = pyte.Stream(self._screen)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")

@@ -31,6 +31,7 @@ class SignalInbox:
 
     def __init__(self) -> None:
         self._received: list[int] = []
+        self._arrived: set[int] = set()  # read from the wake-up pipe since the last take
         self.fd, self._wake_w = os.pipe()
         os.set_blocking(self.fd, False)
         os.set_blocking(self._wake_w, False)
@@ -49,8 +50,25 @@ class SignalInbox:
             signal.signal(signum, self._record)
 
     def came(self, signum: int) -> bool:
-        """Has ``signum`` arrived since the last :meth:`take`?"""
-        return signum in self._received
+        """Has ``signum`` arrived since the last :meth:`take`? Its handler may not have run
+        yet (Python runs it between two steps of the main thread, which may be later, on a
+        loaded machine, than the code asking: just continued after stopping itself, say):
+        the wake-up pipe, written as the signal arrives, says so too."""
+        if signum in self._received:
+            return True
+        seen = b""
+        try:
+            while chunk := os.read(self.fd, 512):
+                seen += chunk
+        except BlockingIOError:
+            pass
+        if seen:
+            self._arrived.update(seen)
+            try:
+                os.write(self._wake_w, seen[-1:])  # (the run loop still wakes for them)
+            except BlockingIOError:
+                pass
+        return signum in self._arrived
 
     def take(self) -> list[int]:
         """The signals received since the last call, in order."""
@@ -59,6 +77,7 @@ class SignalInbox:
                 pass
         except BlockingIOError:
             pass
+        self._arrived.clear()
         taken = self._received[:]
         del self._received[: len(taken)]
         return taken
