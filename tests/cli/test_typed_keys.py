@@ -131,6 +131,33 @@ def test_the_modes_come_back_exactly_after_a_signal(signum: int, tmp_path: Path)
             kill_quietly(pid)
 
 
+def test_after_a_stop_it_did_not_handle_echo_goes_off_again_when_continued(
+    tmp_path: Path,
+) -> None:
+    # SIGSTOP (or a stop before twirly could handle Ctrl-Z): a shell sets its own modes
+    # meanwhile, echo on; once continued, twirly turns echo off again and draws its row.
+    with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
+        pid = read_pid(tmp_path / "pid")
+        try:
+            _until_echo(p, wanted=False)
+            p.send_signal(signal.SIGSTOP)
+            _wait_state(p.proc.pid, "T")
+            modes = termios.tcgetattr(p.master)
+            modes[3] |= termios.ECHO  # (as the shell's line editing leaves them)
+            termios.tcsetattr(p.master, termios.TCSANOW, modes)
+            p.send_signal(signal.SIGCONT)
+            _until_echo(p, wanted=False)
+            p.type("later\r")
+            _frames(p)
+            assert "later" not in p.screen().text
+            assert re.fullmatch(". Working", p.screen().text_lines[0])
+            (tmp_path / "go").touch()
+            assert p.wait() == 0
+            assert _modes(p) == p.modes_at_start
+        finally:
+            kill_quietly(pid)
+
+
 def test_ctrl_z_gives_the_modes_back_and_fg_turns_echo_off_again(tmp_path: Path) -> None:
     with twirly_in_pty("-t", "Working", "--", "sh", "-c", _waiting(tmp_path)) as p:
         pid = read_pid(tmp_path / "pid")

@@ -590,11 +590,24 @@ class Session:
                 resize(self._child)
             elif signum == signal.SIGTSTP:
                 self._suspend(continued=signal.SIGCONT in taken[index + 1 :])
+            elif signum == signal.SIGCONT and signal.SIGTSTP not in taken[:index]:
+                self._continued()
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
                     self._signal_group(signal.SIGKILL)  # a second Ctrl-C: stop now
                 self._received = self._received or signum
                 self._terminate(signum)
+
+    def _continued(self) -> None:
+        """Continued (``fg``) after a stop that did not go through :meth:`_suspend` (SIGSTOP,
+        or a stop before twirly could handle Ctrl-Z): the shell set its own modes meanwhile,
+        so echo goes off again and the spinner is drawn again, as after a Ctrl-Z of its own.
+        (After one, it is only drawn again: the modes are twirly's already.)"""
+        if self._prompting or self._full.active:
+            return
+        self._keyboard.hush()
+        if not self._keyboard.behind():
+            self._terminal.write_lines([])
 
     def _suspend(self, *, continued: bool = False) -> None:
         """Ctrl-Z: stop the command and twirly, the terminal as it was; carry on when continued.
