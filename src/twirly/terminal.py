@@ -340,17 +340,12 @@ class Terminal:
     def _hide(self, row: Row, final: str | None) -> None:
         self._flush_queued()
         last = len(self._block) == 1
-        if (
-            last
-            and self._descriptors is not None
-            and self._remote() is None
-            and not (self._aside or self._block.suspended)
-        ):
+        if last and self._descriptors is not None:
             # The rows are erased before fd 1/2 are the terminal's again: a thread that
             # writes there directly (one that took sys.stdout an instant before the rows
             # came) writes on a blank line, never over a row; what the capture still held
             # goes above the final line.
-            self._output.write(self._block.lift(()))
+            self._lift_rows()
         rest = self._release_descriptors() if last else ""
         self._take_captured()
         child = self._remote()
@@ -654,10 +649,16 @@ class Terminal:
             if not queued:
                 return
             lines = [queued.popleft() for _ in range(len(queued))]
-            block = self._block
-            if block and not (self._aside or block.suspended) and self._remote() is None:
-                self._output.write(block.lift(()))  # (the lines below go where the rows were)
+            self._lift_rows()  # (the lines below go where the rows were)
             self._put_lines(lines, "replace")
+
+    def _lift_rows(self) -> None:
+        """Under the lock: erase the rows drawn here until the next frame (see Block.lift);
+        lines written meanwhile go where they were. Not while someone else's prompt or an
+        unfinished line is on screen, nor where a child process draws."""
+        block = self._block
+        if block and not (self._aside or block.suspended) and self._remote() is None:
+            self._output.write(block.lift(()))
 
     def program_line(self, line: str, stream: TextIO | None, owner: int) -> None:
         """One whole line of the program's (a ``print()`` through the stream proxy): as
