@@ -116,19 +116,26 @@ class Alarm:
         self.worst = 0.0
 
     def wait(self, timeout: float) -> bool:
-        """Sleep until the alarm goes off (True) or ``timeout`` seconds pass (False)."""
+        """Sleep until the alarm goes off (True) or ``timeout`` seconds pass (False). The
+        alarm stays gone off until :meth:`drain` (which lets go of the GIL: the watchdog
+        looks at the loop thread first)."""
         fd = self._fd
         if fd < 0:
             return False
         try:
-            if not select.select([fd], [], [], timeout)[0]:
-                return False
-            os.read(fd, 8)  # (the count of expirations: read, so the next wait sleeps)
-        except BlockingIOError:
-            pass  # (pushed again by the clock between the two)
+            return bool(select.select([fd], [], [], timeout)[0])
         except (OSError, ValueError):
             return False
-        return True
+
+    def drain(self) -> None:
+        """Read the count of expirations, so that the next :meth:`wait` sleeps."""
+        fd = self._fd
+        if fd < 0:
+            return
+        try:
+            os.read(fd, 8)
+        except (OSError, ValueError):
+            pass  # (nothing to read: pushed again by the clock meanwhile, or never gone off)
 
     def close(self) -> None:
         """Let the timer go (idempotent)."""

@@ -72,6 +72,13 @@ class Settings(NamedTuple):
 
 _settings = Settings()
 
+#: The loop thread's share of the wall time spent on the CPU, from which a while the
+#: watchdog could not run counts as a C call holding the GIL in the loop thread. A stopped
+#: process, or a loop thread waiting for another thread's GIL, spends next to none; a thread
+#: that holds the GIL spends all it is given, which on a busy machine (other processes
+#: running on every core) can be well under half.
+_GIL_SHARE: Final = 0.2
+
 #: Seconds: where the watchdog has no alarm (see :mod:`twirly.alarm`) and looks now and
 #: then, the glyph stands still no longer than this before it looks. For a fast style (dots:
 #: 80 ms a frame) it looks every other frame, not at each one: half the wake-ups while the
@@ -266,8 +273,10 @@ class Detector:
         thread right after (the call's line, if it is still there)."""
         if self._frozen == "stalled":
             return
-        if busy_share >= 0.5:
-            after = sample if sample.state == "blocked" else None
+        if busy_share >= _GIL_SHARE:
+            # (the first look that found the call's line is kept: later looks of the same
+            # block may find the loop thread gone on)
+            after = sample if sample.state == "blocked" else self._frozen_at
             self._frozen, self._frozen_at = "gil", after
         else:
             self._frozen, self._frozen_at = "stalled", None
@@ -343,12 +352,16 @@ def _library_paths() -> tuple[str, ...]:
     """Where the standard library, installed packages and twirly itself live."""
     global _library
     if _library is None:
-        import sysconfig
+        found = {os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(__file__))}
+        site = sys.modules.get("site")  # (imported as Python starts, but for ``-S``)
+        if site is not None and hasattr(site, "getsitepackages"):
+            found.update(site.getsitepackages())
+        else:
+            import sysconfig
 
-        paths = sysconfig.get_paths()
-        keys = ("stdlib", "platstdlib", "purelib", "platlib")
-        found = {paths[key] for key in keys if key in paths}
-        found.add(os.path.dirname(os.path.abspath(__file__)))
+            paths = sysconfig.get_paths()
+            keys = ("stdlib", "platstdlib", "purelib", "platlib")
+            found.update(paths[key] for key in keys if key in paths)
         _library = tuple(os.path.join(os.path.realpath(path), "") for path in found) + tuple(
             os.path.join(path, "") for path in found
         )
@@ -465,6 +478,9 @@ class Watchdog:
                 self._cpu_clock = time.pthread_getcpuclockid(clock.thread_id)
             except OSError:
                 pass
+        # (Found here, not as the thread first looks: finding them reads files, letting go
+        # of the GIL, and the loop thread must not run on past the line that blocked it.)
+        _library_paths()
         self._alarm = self._set_alarm()
         self._thread = threading.Thread(target=self._run, name="twirly-watchdog", daemon=True)
         try:
@@ -569,21 +585,35 @@ class Watchdog:
             return True  # (it ticked meanwhile: its push stands, not this one)
         if self._stop.is_set():
             return False  # (stop() fired the alarm before this set it again)
-        alarm.wait(_ALARM_PATIENCE)
+        if time.monotonic() < look:
+            alarm.wait(_ALARM_PATIENCE)
+        # (Already late, no wait: this thread could not run until now, a C call may have held
+        # the GIL since before it first waited, and a wait lets go of the GIL.)
+        # The first look at once, before anything that lets go of the GIL: after a C call
+        # that held it, the loop thread is waiting for it now, still on the call's line.
+        first = sample(clock.thread_id or 0, self._boundary, clock.loop)
+        late = clock.ticks == ticks
+        if not late and first.state == "blocked":
+            # It ticked while this thread slept, each tick pushing the alarm on, and a step
+            # of the program runs now (the tick is over): late for the tick due now?
+            ticks, last, due = clock.ticks, clock.last_tick, clock.due
+            look, interval = next_look(last, due, settings.takeover, 0.0)
+            late = time.monotonic() >= look
         if self._stop.is_set() or not clock.alive:
             return False
-        if clock.ticks == ticks:
+        if late:
             # (the loop thread's CPU time at its last tick: the base for _busy)
             woken, since, cpu = alarm.at, alarm.since, alarm.cpu
-            self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since)
+            self._watch(last, due, interval, ticks, woken=woken, cpu=cpu, since=since, first=first)
         else:
             # It ticked before this thread looked. Had this thread been let run, it would
             # have seen a tick this late live: it was kept from the GIL (from its very start,
             # maybe: the alarm was set before it first ran).
-            late = alarm.worst
-            if late - settings.takeover * interval > max(settings.record, 2 * interval):
+            worst = alarm.worst
+            if worst - settings.takeover * interval > max(settings.record, 2 * interval):
                 last, due = alarm.worst_gap
-                self._frozen_meanwhile(last, due, due + late, alarm.worst_busy)
+                self._frozen_meanwhile(last, due, due + worst, alarm.worst_busy)
+        alarm.drain()  # (gone off: read, so that the next wait sleeps)
         alarm.forget_worst()  # (counted from here on: the ticks since were watched)
         return True
 
@@ -643,10 +673,12 @@ class Watchdog:
         woken: float,
         cpu: float,
         since: float,
+        first: Sample | None = None,
     ) -> None:
         """The loop missed its tick: draw and sample until it ticks again. ``woken`` is when
         this thread should have woken (a thread that wakes long after its time was not let
-        run), ``cpu`` the loop thread's CPU time at ``since``."""
+        run), ``cpu`` the loop thread's CPU time at ``since``; ``first``: a sample taken the
+        moment this thread woke."""
         clock, stop, detector = self._clock, self._stop, self.detector
         thread_id = clock.thread_id
         if thread_id is None:
@@ -659,7 +691,8 @@ class Watchdog:
         warm = False
         while clock.ticks == ticks and clock.alive and not stop.is_set():
             now = time.monotonic()
-            took = sample(thread_id, self._boundary, loop)
+            took = sample(thread_id, self._boundary, loop) if first is None else first
+            first = None
             if self._terminal.asking:
                 took = Sample("paused")  # (input() or getpass() waits for the person)
             with self._guard:

@@ -35,7 +35,10 @@ def test_it_goes_off_at_the_time_it_is_set_for_and_not_before(alarm: Alarm) -> N
     assert not alarm.wait(0.05)  # (not yet)
     assert alarm.wait(2.0)
     assert time.monotonic() >= start + 0.3
+    assert alarm.wait(0.0)  # (gone off until drained: the watchdog looks before it drains)
+    alarm.drain()
     assert not alarm.wait(0.05)  # once: the next wait sleeps again
+    alarm.drain()  # (nothing to drain: no error)
 
 
 def test_a_time_already_past_goes_off_at_once(alarm: Alarm) -> None:

@@ -94,6 +94,27 @@ def test_a_watchdog_that_could_not_run_while_the_process_worked_saw_a_gil_block(
     assert record.called_from == SLOW
 
 
+def test_a_gil_block_on_a_busy_machine_is_still_one() -> None:
+    # (the loop thread held the GIL all along, but other processes had the cores a good
+    # part of the time: it ran a third of the wall time)
+    detector = Detector()
+    detector.begin(10.0, 10.1)
+    detector.frozen(0.33, blocked(Site("crunch", "/app/app.py", 70)))
+    record = detector.end(11.6)
+    assert record is not None
+    assert (record.kind, record.function, record.lineno) == ("gil", "crunch", 70)
+
+
+def test_a_later_look_that_finds_the_loop_gone_on_keeps_the_calls_line() -> None:
+    detector = Detector()
+    detector.begin(10.0, 10.1)
+    detector.frozen(0.9, blocked(Site("crunch", "/app/app.py", 70)))
+    detector.frozen(0.9, Sample("parked"))  # (the watchdog kept from running a second time)
+    record = detector.end(11.6)
+    assert record is not None
+    assert (record.kind, record.function, record.lineno) == ("gil", "crunch", 70)
+
+
 def test_a_watchdog_that_could_not_run_while_nothing_ran_saw_a_stopped_process() -> None:
     detector = Detector()
     detector.begin(10.0, 10.1)

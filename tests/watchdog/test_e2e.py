@@ -146,8 +146,11 @@ def test_input_in_a_coroutine_draws_nothing_while_the_prompt_waits() -> None:
 
 
 @pytest.mark.slow
-def test_a_long_c_call_holding_the_gil_is_recorded_as_such() -> None:
-    code = textwrap.dedent("""\
+@pytest.mark.parametrize("after", [0.0, 0.5], ids=["at-once", "after-ticks"])
+def test_a_long_c_call_holding_the_gil_is_recorded_as_such(after: float) -> None:
+    # (at once: the call starts before the watchdog's thread first runs; after ticks: the
+    # loop ticked while the watchdog slept, each tick pushing its alarm on)
+    code = textwrap.dedent(f"""\
         import asyncio, time, twirly
         def crunch():
             n = 1
@@ -165,6 +168,7 @@ def test_a_long_c_call_holding_the_gil_is_recorded_as_such() -> None:
             return took
         async def main():
             async with twirly.spinner("crunching") as sp:
+                if {after}: await asyncio.sleep({after})
                 took = await slow()
             print("TOOK", round(took, 2), "RECORDS", [tuple(b)[:8] for b in sp.blocks])
         asyncio.run(main())
