@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from types import CodeType
 
 from twirly.alarm import interval_of
+from twirly.flag import StopFlag
 from twirly.render import display_width, sanitize
 
 TYPE_CHECKING = False
@@ -104,38 +105,6 @@ def next_look(
     interval = interval_of(last, due)
     look = due + interval * takeover
     return (max(look, last + still) if last else look), interval
-
-
-class _Stop:
-    """A stop flag a thread can wait on with a timeout: a held lock that ``set`` releases.
-    (An ``Event``'s wait makes a lock and a condition each time: twice the CPU per wake.)"""
-
-    __slots__ = ("_lock", "_set")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-        self._set = False
-
-    def set(self) -> None:
-        if not self._set:
-            self._set = True
-            try:
-                self._lock.release()
-            except RuntimeError:  # (set by two threads at once: released already)
-                pass
-
-    def is_set(self) -> bool:
-        return self._set
-
-    def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds; True once set."""
-        if self._set:
-            return True
-        if self._lock.acquire(True, timeout):
-            self._lock.release()  # (any later wait returns at once)
-            return True
-        return self._set
 
 
 def configure(*, takeover: float = 0.5, record: float = 0.25, show: float = 0.5) -> None:
@@ -451,7 +420,7 @@ class Watchdog:
         self._clock = clock
         self._boundary = boundary
         self.detector = Detector(settings or _settings)
-        self._stop = _Stop()
+        self._stop = StopFlag()
         self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Record], None]] = []
         self._guard = threading.Lock()  # the detector, between this thread and a closer

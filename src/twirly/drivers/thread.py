@@ -1,10 +1,12 @@
-"""The thread clock: a daemon thread waiting on an ``Event`` until the next frame's deadline."""
+"""The thread clock: a daemon thread sleeping on a stop flag until the next frame's deadline."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+
+from twirly.flag import StopFlag
 
 __all__ = ["ThreadClock"]
 
@@ -20,7 +22,7 @@ class ThreadClock:
 
     def __init__(self, tick: Callable[[], float | None]) -> None:
         self._tick = tick
-        self._stopping = threading.Event()
+        self._stopping = StopFlag()
         self._thread: threading.Thread | None = None
         self.last_tick = 0.0
         self.thread_id: int | None = None
