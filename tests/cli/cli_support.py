@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -109,7 +110,10 @@ class Tmux:
             import pytest
 
             pytest.skip("needs tmux")
-        self.name = f"twirly-test-{os.getpid()}-{id(self)}"
+        # (a name never used before: ``id(self)`` comes back once an earlier Tmux is freed,
+        # and a new session on the socket of a server still exiting fails with "server
+        # exited unexpectedly")
+        self.name = f"twirly-test-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.tmp = tmp
         env = clean_env({"PS1": "$ ", "HOME": str(tmp)})
         size = ["-x", str(cols), "-y", str(rows)]
