@@ -321,9 +321,11 @@ def _library_paths() -> tuple[str, ...]:
     """Where the standard library, installed packages and twirly itself live."""
     global _library
     if _library is None:
-        found = {os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(__file__))}
+        found = {os.path.dirname(os.path.abspath(__file__))}
+        stdlib = getattr(os, "__file__", None)
         site = sys.modules.get("site")  # (imported as Python starts, but for ``-S``)
-        if site is not None and hasattr(site, "getsitepackages"):
+        if stdlib and site is not None and hasattr(site, "getsitepackages"):
+            found.add(os.path.dirname(stdlib))
             found.update(site.getsitepackages())
         else:
             import sysconfig
@@ -555,9 +557,9 @@ class Watchdog:
         if self._stop.is_set():
             return False  # (stop() fired the alarm before this set it again)
         if time.monotonic() < look:
+            # (Not when already late: this thread may not have run for a while, a C call
+            # holding the GIL since before it first waited; a wait lets go of the GIL.)
             alarm.wait(_ALARM_PATIENCE)
-        # (Already late, no wait: this thread could not run until now, a C call may have held
-        # the GIL since before it first waited, and a wait lets go of the GIL.)
         # The first look at once, before anything that lets go of the GIL: after a C call
         # that held it, the loop thread is waiting for it now, still on the call's line.
         first = sample(clock.thread_id or 0, self._boundary, clock.loop)

@@ -220,3 +220,24 @@ def test_a_sample_keeps_no_frame() -> None:
     gc.collect()
     for value in (seen, seen.site, seen.caller):
         assert not any(type(ref).__name__ == "frame" for ref in gc.get_referents(value))
+
+
+@pytest.mark.parametrize("site_imported", [True, False], ids=["site", "python-S"])
+def test_the_standard_library_packages_and_twirly_are_not_the_program(
+    site_imported: bool, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import selectors
+
+    import twirly
+    from twirly import watchdog
+
+    monkeypatch.setattr(watchdog, "_library", None)
+    if not site_imported:
+        monkeypatch.setitem(sys.modules, "site", None)  # (as under ``python -S``)
+    assert not watchdog._is_program(selectors.__file__)  # the standard library
+    assert not watchdog._is_program(pytest.__file__)  # an installed package
+    assert not watchdog._is_program(twirly.__file__)
+    assert not watchdog._is_program("<frozen importlib._bootstrap>")
+    assert watchdog._is_program(str(tmp_path / "app.py"))
+    assert watchdog._is_program("<string>")
+    assert watchdog._is_program(os.path.join(os.path.dirname(twirly.__file__), "demo.py"))
