@@ -4,6 +4,7 @@ exactly as they were on every way out."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
@@ -222,6 +223,61 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
             assert _modes(p) == before
         finally:
             kill_quietly(pid)
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as file:
+        return int(file.read().rpartition(")")[2].split()[1])
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_a_ctrl_z_handled_after_the_shell_took_the_terminal_back_is_continued_by_fg(
+    tmp_path: Path,
+) -> None:
+    # Under load twirly can handle Ctrl-Z after the subshell around it stopped and bash
+    # reported the job stopped; `fg` can then come before twirly stops itself, and a stop
+    # after it is for good (bash waits on the subshell, never on twirly). Made to happen in
+    # that order here: the subshell is stopped alone, then twirly hears of Ctrl-Z. With the
+    # shell in front of the terminal twirly must not stop itself: it waits for the continue.
+    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
+    twirly = " ".join(TWIRLY)
+    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+        shell.read_until("$ ")
+        before = bash_modes(shell)
+        command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
+        shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
+        pid = read_pid(tmp_path / "pid")
+        try:
+            spinner = _parent(pid)
+            subshell = _parent(spinner)
+            shell.read_until("Working")
+            _until_echo(shell, wanted=False)
+            os.kill(subshell, signal.SIGSTOP)
+            shell.read_until("Stopped")
+            shell.read_until("$ ")
+            mark = len(shell.output)
+            os.kill(spinner, signal.SIGTSTP)  # (its Ctrl-Z, come late)
+            _wait_state(pid, "T")  # the command stopped,
+            while b"\x1b[?25h" not in shell.output[mark:]:  # the row erased,
+                shell.read_for(0.05)
+            watched = time.monotonic() + 0.5
+            while time.monotonic() < watched:  # and twirly itself not stopped
+                assert _state(spinner) != "T"
+                time.sleep(0.02)
+            bash_words(shell, ["fg"])
+            _until_echo(shell, wanted=False)  # spinning again: echo off again
+            _frames(shell)
+            shown = [line for line in shell.screen().text_lines if line.strip()]
+            assert re.fullmatch(". Working", shown[-1]), shown
+            (tmp_path / "go").touch()
+            out = shell.read_until("\r\nLEFT-DONE").decode()
+            left = STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
+            assert left == before
+            assert bash_modes(shell) == before
+        finally:
+            kill_quietly(pid)
+        shell.type("exit\r")
+        shell.wait()
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

@@ -70,6 +70,28 @@ class SignalInbox:
                 pass
         return signum in self._arrived
 
+    def wait_for(self, signum: int) -> None:
+        """Sleep until ``signum`` arrives (not at all if it came since the last :meth:`take`).
+        Other signals that come meanwhile wait for the next :meth:`take`."""
+        import select
+
+        seen = b""
+        try:
+            while signum not in self._received and signum not in self._arrived:
+                try:
+                    select.select([self.fd], [], [])
+                    while chunk := os.read(self.fd, 512):
+                        seen += chunk
+                        self._arrived.update(chunk)
+                except (BlockingIOError, InterruptedError):
+                    pass
+        finally:
+            if seen:
+                try:
+                    os.write(self._wake_w, seen[-1:])  # (the run loop still wakes for them)
+                except BlockingIOError:
+                    pass
+
     def take(self) -> list[int]:
         """The signals received since the last call, in order."""
         try:

@@ -59,6 +59,18 @@ def _stop_self() -> None:
         signal.signal(signal.SIGTSTP, previous)
 
 
+def _shell_has_the_terminal() -> bool:
+    """Is another process group than twirly's in front of its controlling terminal (the
+    shell's, after it reported twirly's job stopped)? False without a controlling terminal
+    on fd 0, 2 or 1."""
+    for fd in (0, 2, 1):
+        try:
+            return os.tcgetpgrp(fd) != os.getpgrp()
+        except OSError:
+            continue  # (not the controlling terminal)
+    return False
+
+
 class Outcome:
     """How the run ended: twirly's exit status, and why when the command did not succeed;
     ``signal``: the signal twirly ends by, as the command did (Ctrl-C: a shell's loop or
@@ -583,14 +595,18 @@ class Session:
 
     def _take_signals(self) -> None:
         taken = self._inbox.take()
-        for index, signum in enumerate(taken):
+        # A stop and a continue taken together came in that order, whatever the list says:
+        # Python runs the handlers of signals that came before it could run any in the order
+        # of their numbers (SIGCONT's before SIGTSTP's), and `fg` typed before twirly could
+        # handle Ctrl-Z is what makes them come together.
+        for signum in taken:
             if signum == signal.SIGCHLD:
                 self._child_changed = True
             elif signum == signal.SIGWINCH:
                 resize(self._child)
             elif signum == signal.SIGTSTP:
-                self._suspend(continued=signal.SIGCONT in taken[index + 1 :])
-            elif signum == signal.SIGCONT and signal.SIGTSTP not in taken[:index]:
+                self._suspend(continued=signal.SIGCONT in taken)
+            elif signum == signal.SIGCONT and signal.SIGTSTP not in taken:
                 self._continued()
             elif signum in _REASONS:
                 if self._received is not None and signum == signal.SIGINT:
@@ -619,7 +635,16 @@ class Session:
         keys = self._keyboard.fd is not None
         self._keyboard.release()
         self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
-        if not (continued or self._inbox.came(signal.SIGCONT)):
+        if continued or self._inbox.came(signal.SIGCONT):
+            pass
+        elif _shell_has_the_terminal():
+            # The shell took the terminal back before twirly got here: it reported the job
+            # stopped when another of its processes stopped (a subshell around twirly), and
+            # continues it with SIGCONT (`fg`, `bg`), maybe before twirly could stop itself,
+            # which would then be for good. twirly waits for that SIGCONT instead, stopped
+            # in all but name (the command stopped, nothing drawn).
+            self._inbox.wait_for(signal.SIGCONT)
+        else:
             _stop_self()
             if not self._inbox.came(signal.SIGCONT):
                 # Not stopped: the kernel ignores SIGTSTP in a process group no shell looks
