@@ -59,10 +59,16 @@ def _stop_self() -> None:
         signal.signal(signal.SIGTSTP, previous)
 
 
-def _shell_has_the_terminal() -> bool:
-    """Is another process group than twirly's in front of its controlling terminal (the
-    shell's, after it reported twirly's job stopped)? False without a controlling terminal
-    on fd 0, 2 or 1."""
+def _stop_reported_already() -> bool:
+    """Has the shell reported twirly's job stopped without twirly (it waits on twirly's
+    parent, a subshell or a script around twirly, which Ctrl-Z stopped too)? Then the shell
+    continues the job with SIGCONT whether or not twirly stops itself. Read from the parent's
+    state where ``/proc`` has it; elsewhere, from whether the shell took the terminal back."""
+    try:
+        with open(f"/proc/{os.getppid()}/stat", "rb") as file:
+            return file.read().rpartition(b")")[2].split()[0] in (b"T", b"t")
+    except (OSError, IndexError):
+        pass
     for fd in (0, 2, 1):
         try:
             return os.tcgetpgrp(fd) != os.getpgrp()
@@ -637,12 +643,12 @@ class Session:
         self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
         if continued or self._inbox.came(signal.SIGCONT):
             pass
-        elif _shell_has_the_terminal():
-            # The shell took the terminal back before twirly got here: it reported the job
-            # stopped when another of its processes stopped (a subshell around twirly), and
-            # continues it with SIGCONT (`fg`, `bg`), maybe before twirly could stop itself,
-            # which would then be for good. twirly waits for that SIGCONT instead, stopped
-            # in all but name (the command stopped, nothing drawn).
+        elif _stop_reported_already():
+            # The shell reported the job stopped before twirly got here (a subshell around
+            # twirly stopped at once), and continues it with SIGCONT (`fg`, `bg`), maybe
+            # before twirly could stop itself, which would then be for good: the shell
+            # waits on the subshell, not on twirly. twirly waits for that SIGCONT instead,
+            # stopped in all but name (the command stopped, nothing drawn).
             self._inbox.wait_for(signal.SIGCONT)
         else:
             _stop_self()
