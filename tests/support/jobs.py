@@ -59,8 +59,9 @@ while True:
         os.tcsetpgrp(0, os.getpgrp())
         job_modes = termios.tcgetattr(0)
         front, stopped = False, True
-        say("STOPPED")
-        say(f"BY-{os.WSTOPSIG(status)}")  # (the signal that stopped it: bash prints it)
+        # (the signal that stopped it, as bash prints it: in one write with STOPPED, so a
+        # test that has read STOPPED finds it there too)
+        say(f"STOPPED\\nBY-{os.WSTOPSIG(status)}")
     if front:
         continue
     if stopped and told("bg"):
