@@ -23,6 +23,7 @@ __all__ = [
     "modes_of",
     "pipe_drained",
     "pipe_readers",
+    "stat_fields",
     "tty_modes",
 ]
 
@@ -66,7 +67,9 @@ _CALLS = {
 _PASSING = frozenset({errno.ENOENT, errno.ESRCH, errno.EAGAIN, errno.EINTR})
 
 
-def _stat_fields(pid: str) -> list[str] | None:
+def stat_fields(pid: str) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command's name (the state first; None: no
+    such process, or no ``/proc``)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as file:
             raw = file.read()
@@ -85,7 +88,7 @@ def group_members(group: int) -> list[int] | None:
     for name in names:
         if not name.isdigit():
             continue
-        fields = _stat_fields(name)
+        fields = stat_fields(name)
         if fields is not None and len(fields) > 2 and fields[0] != "Z" and fields[2] == str(group):
             members.append(int(name))
     return members
@@ -192,7 +195,7 @@ def _reads_pipe(pid: int, pipe: os.stat_result) -> bool:
 
 def _still_there(pid: int) -> bool:
     """Is ``pid`` a process that may still write (not gone, not a zombie)?"""
-    fields = _stat_fields(str(pid))
+    fields = stat_fields(str(pid))
     return fields is not None and fields[0] != "Z"
 
 

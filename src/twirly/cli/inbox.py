@@ -56,18 +56,7 @@ class SignalInbox:
         the wake-up pipe, written as the signal arrives, says so too."""
         if signum in self._received:
             return True
-        seen = b""
-        try:
-            while chunk := os.read(self.fd, 512):
-                seen += chunk
-        except BlockingIOError:
-            pass
-        if seen:
-            self._arrived.update(seen)
-            try:
-                os.write(self._wake_w, seen[-1:])  # (the run loop still wakes for them)
-            except BlockingIOError:
-                pass
+        self._wake_again(self._read_pipe())
         return signum in self._arrived
 
     def wait_for(self, signum: int) -> None:
@@ -80,29 +69,39 @@ class SignalInbox:
             while signum not in self._received and signum not in self._arrived:
                 try:
                     select.select([self.fd], [], [])
-                    while chunk := os.read(self.fd, 512):
-                        seen += chunk
-                        self._arrived.update(chunk)
-                except (BlockingIOError, InterruptedError):
+                except InterruptedError:
                     pass
+                seen += self._read_pipe()
         finally:
-            if seen:
-                try:
-                    os.write(self._wake_w, seen[-1:])  # (the run loop still wakes for them)
-                except BlockingIOError:
-                    pass
+            self._wake_again(seen)
 
     def take(self) -> list[int]:
         """The signals received since the last call, in order."""
-        try:
-            while os.read(self.fd, 512):
-                pass
-        except BlockingIOError:
-            pass
+        self._read_pipe()
         self._arrived.clear()
         taken = self._received[:]
         del self._received[: len(taken)]
         return taken
+
+    def _read_pipe(self) -> bytes:
+        """What the wake-up pipe holds (a byte a signal, as it arrived), noted as arrived."""
+        seen = b""
+        try:
+            while chunk := os.read(self.fd, 512):
+                seen += chunk
+        except BlockingIOError:
+            pass
+        self._arrived.update(seen)
+        return seen
+
+    def _wake_again(self, seen: bytes) -> None:
+        """After reading ``seen`` off the pipe for a question: the run loop still wakes for
+        those signals."""
+        if seen:
+            try:
+                os.write(self._wake_w, seen[-1:])
+            except BlockingIOError:
+                pass
 
     def close(self) -> None:
         """Put the previous handlers back."""

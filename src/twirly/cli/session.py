@@ -64,11 +64,9 @@ def _stop_reported_already() -> bool:
     parent, a subshell or a script around twirly, which Ctrl-Z stopped too)? Then the shell
     continues the job with SIGCONT whether or not twirly stops itself. Read from the parent's
     state where ``/proc`` has it; elsewhere, from whether the shell took the terminal back."""
-    try:
-        with open(f"/proc/{os.getppid()}/stat", "rb") as file:
-            return file.read().rpartition(b")")[2].split()[0] in (b"T", b"t")
-    except (OSError, IndexError):
-        pass
+    parent = evidence.stat_fields(str(os.getppid()))
+    if parent:
+        return parent[0] in ("T", "t")
     for fd in (0, 2, 1):
         try:
             return os.tcgetpgrp(fd) != os.getpgrp()
