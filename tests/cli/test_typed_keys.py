@@ -10,6 +10,8 @@ import shutil
 import signal
 import termios
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +44,14 @@ def _frames(p: PtyProcess, count: int = 2) -> None:
         p.read_for(0.05)
 
 
-def _state(pid: int) -> str:
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the name: state, parent, ..."""
     with open(f"/proc/{pid}/stat") as file:
-        return file.read().rpartition(")")[2].split()[0]
+        return file.read().rpartition(")")[2].split()
+
+
+def _state(pid: int) -> str:
+    return _stat(pid)[0]
 
 
 def _wait_state(pid: int, states: str) -> None:
@@ -226,8 +233,44 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
 
 
 def _parent(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as file:
-        return int(file.read().rpartition(")")[2].split()[1])
+    return int(_stat(pid)[1])
+
+
+@contextmanager
+def _twirly_in_a_subshell(tmp_path: Path) -> Iterator[tuple[PtyProcess, int, str]]:
+    """bash running ``( twirly -t Working -- COMMAND; stty -g; echo LEFT-DONE )``, spinning
+    with echo off: the shell, the command's pid, and the modes bash gives its commands. In a
+    subshell with stty after it: the modes twirly left, before bash sets its own."""
+    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
+    twirly = " ".join(TWIRLY)
+    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+        shell.read_until("$ ")
+        before = bash_modes(shell)
+        command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
+        shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
+        pid = read_pid(tmp_path / "pid")
+        try:
+            shell.read_until("Working")
+            _until_echo(shell, wanted=False)
+            yield shell, pid, before
+        finally:
+            kill_quietly(pid)
+        shell.type("exit\r")
+        shell.wait()
+
+
+def _spins_on_and_leaves_the_modes(shell: PtyProcess, tmp_path: Path, before: str) -> None:
+    """Continued in front: echo off again, the row whole below bash's lines; once the command
+    ends, the modes as bash gives them, before bash sets its own and after."""
+    _until_echo(shell, wanted=False)  # spinning again: echo off again
+    _frames(shell)
+    shown = [line for line in shell.screen().text_lines if line.strip()]
+    assert re.fullmatch(". Working", shown[-1]), shown  # the row whole, below bash's
+    (tmp_path / "go").touch()
+    out = shell.read_until("\r\nLEFT-DONE").decode()
+    left = STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
+    assert left == before
+    assert bash_modes(shell) == before
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -239,45 +282,22 @@ def test_a_ctrl_z_handled_after_the_shell_took_the_terminal_back_is_continued_by
     # after it is for good (bash waits on the subshell, never on twirly). Made to happen in
     # that order here: the subshell is stopped alone, then twirly hears of Ctrl-Z. With the
     # shell in front of the terminal twirly must not stop itself: it waits for the continue.
-    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
-    twirly = " ".join(TWIRLY)
-    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
+    with _twirly_in_a_subshell(tmp_path) as (shell, pid, before):
+        spinner = _parent(pid)
+        os.kill(_parent(spinner), signal.SIGSTOP)  # (the subshell)
+        shell.read_until("Stopped")
         shell.read_until("$ ")
-        before = bash_modes(shell)
-        command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
-        shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
-        pid = read_pid(tmp_path / "pid")
-        try:
-            spinner = _parent(pid)
-            subshell = _parent(spinner)
-            shell.read_until("Working")
-            _until_echo(shell, wanted=False)
-            os.kill(subshell, signal.SIGSTOP)
-            shell.read_until("Stopped")
-            shell.read_until("$ ")
-            mark = len(shell.output)
-            os.kill(spinner, signal.SIGTSTP)  # (its Ctrl-Z, come late)
-            _wait_state(pid, "T")  # the command stopped,
-            while b"\x1b[?25h" not in shell.output[mark:]:  # the row erased,
-                shell.read_for(0.05)
-            watched = time.monotonic() + 0.5
-            while time.monotonic() < watched:  # and twirly itself not stopped
-                assert _state(spinner) != "T"
-                time.sleep(0.02)
-            bash_words(shell, ["fg"])
-            _until_echo(shell, wanted=False)  # spinning again: echo off again
-            _frames(shell)
-            shown = [line for line in shell.screen().text_lines if line.strip()]
-            assert re.fullmatch(". Working", shown[-1]), shown
-            (tmp_path / "go").touch()
-            out = shell.read_until("\r\nLEFT-DONE").decode()
-            left = STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
-            assert left == before
-            assert bash_modes(shell) == before
-        finally:
-            kill_quietly(pid)
-        shell.type("exit\r")
-        shell.wait()
+        mark = len(shell.output)
+        os.kill(spinner, signal.SIGTSTP)  # (its Ctrl-Z, come late)
+        _wait_state(pid, "T")  # the command stopped,
+        while b"\x1b[?25h" not in shell.output[mark:]:  # the row erased,
+            shell.read_for(0.05)
+        watched = time.monotonic() + 0.5
+        while time.monotonic() < watched:  # and twirly itself not stopped
+            assert _state(spinner) != "T"
+            time.sleep(0.02)
+        bash_words(shell, ["fg"])
+        _spins_on_and_leaves_the_modes(shell, tmp_path, before)
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -285,31 +305,8 @@ def test_a_ctrl_z_handled_after_the_shell_took_the_terminal_back_is_continued_by
 def test_ctrl_z_and_fg_under_bash_leave_the_shell_its_modes(
     back: list[str], tmp_path: Path
 ) -> None:
-    env = clean_env({"PS1": "$ ", "HISTFILE": "/dev/null"})
-    twirly = " ".join(TWIRLY)
-    with PtyProcess(["bash", "--norc", "--noprofile", "-i"], env=env) as shell:
-        shell.read_until("$ ")
-        before = bash_modes(shell)
-        # In a subshell with stty after it: the modes twirly left, before bash sets its own.
-        command = f"{twirly} -t Working -- sh -c '{_waiting(tmp_path)}'"
-        shell.type(f"( {command}; stty -g; echo LEFT-DONE )\r")
-        pid = read_pid(tmp_path / "pid")
-        try:
-            shell.read_until("Working")
-            _until_echo(shell, wanted=False)
-            shell.type("\x1a")  # Ctrl-Z
-            shell.read_until("Stopped")
-            bash_words(shell, back)
-            _until_echo(shell, wanted=False)  # spinning again: echo off again
-            _frames(shell)
-            shown = [line for line in shell.screen().text_lines if line.strip()]
-            assert re.fullmatch(". Working", shown[-1]), shown  # the row whole, below bash's
-            (tmp_path / "go").touch()
-            out = shell.read_until("\r\nLEFT-DONE").decode()
-            left = STTY_FORM.findall(out.rsplit("\r\nLEFT-DONE", 1)[0])[-1]
-            assert left == before
-            assert bash_modes(shell) == before
-        finally:
-            kill_quietly(pid)
-        shell.type("exit\r")
-        shell.wait()
+    with _twirly_in_a_subshell(tmp_path) as (shell, _, before):
+        shell.type("\x1a")  # Ctrl-Z
+        shell.read_until("Stopped")
+        bash_words(shell, back)
+        _spins_on_and_leaves_the_modes(shell, tmp_path, before)
