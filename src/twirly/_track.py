@@ -409,10 +409,7 @@ class _AsyncLoop(_Generic[T]):
         except GeneratorExit:
             # The coroutine is being closed (a pending Task collected): nothing may be
             # awaited now, so it ends as a loop left early does.
-            progress, self._progress = self._progress, None
-            self._over = True
-            if progress is not None:
-                self._tracked._abandoned(progress)
+            self._abandon()
             raise
         except BaseException as exc:
             await self._end(_ending(exc))
@@ -429,7 +426,12 @@ class _AsyncLoop(_Generic[T]):
         await self._end("stopped")
 
     def __del__(self) -> None:
+        self._abandon()
+
+    def _abandon(self) -> None:
+        """End without awaiting anything (closed, or collected): as a loop left early."""
         progress, self._progress = self._progress, None
+        self._over = True
         if progress is not None:
             self._tracked._abandoned(progress)
 
