@@ -52,6 +52,8 @@ _ERASE_ROWS: Final = "\r" + _ERASE_LINE_END + "\x1b[C" + _ERASE_DOWN + "\r"
 # DEC mode 2026: terminals that know it show a multi-step redraw at once; others ignore it.
 _SYNC_BEGIN: Final = "\x1b[?2026h"
 _SYNC_END: Final = "\x1b[?2026l"
+_SAVE_CURSOR: Final = "\x1b7"
+_RESTORE_CURSOR: Final = "\x1b8"
 #: The longest wait between two frames, whatever the rows: a text change (a plain store, no
 #: I/O) on rows that never change by themselves is still shown within this.
 IDLE_FRAME: Final = 1.0
@@ -81,6 +83,20 @@ class _Body(NamedTuple):
 
 def _up(rows: int) -> str:
     return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
+
+
+def _down(start: int, end: int, drawn: int) -> str:
+    """From row ``start`` down to row ``end`` of a block whose first ``drawn`` rows are on
+    screen: over those with a cursor move (ESC [ n B), into new ones with line feeds.
+
+    A cursor move stops at the screen's last line where a line feed would scroll: a frame
+    drawn for a height the terminal lost an instant before (tmux shrinks its screen up to a
+    quarter of a second before the program can read the new size) then writes over the last
+    line instead of pushing the rows above it into the scrollback."""
+    last = drawn - 1  # (the lowest row on screen)
+    over = min(end, last) - start
+    feeds = end - max(start, last)
+    return (f"\x1b[{over}B" if over > 1 else "\x1b[B" if over == 1 else "") + "\n" * max(feeds, 0)
 
 
 def _changed_part(old: str, new: str) -> str:
@@ -415,30 +431,38 @@ class Block:
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
+        on_screen = len(drawn)
         out: list[str] = []
         at = 0
         changed = 0
         for index, image in enumerate(images):
-            old = drawn[index] if index < len(drawn) else None
+            old = drawn[index] if index < on_screen else None
             if image == old:
                 continue
             changed += 1
             if index > at:
-                out.append("\n" * (index - at))
+                out.append(_down(at, index, on_screen))
                 at = index
             out.append(_update(old, image))
-        if len(images) < len(drawn):
+        if len(images) < on_screen:
             # Rows went away: erase from the first row no longer used down (never the top
             # row from its column 0 with ESC [ J: see _ERASE_ROWS).
             changed += 1
             if images:
                 end = len(images)
-                out.append("\n" * (end - at) + _ERASE_DOWN)
+                out.append(_down(at, end, on_screen) + _ERASE_DOWN)
                 at = end
             else:
                 out.append(_ERASE_ROWS)
         self._drawn = images
-        out.append(_up(at))
+        if 0 < at < on_screen:
+            # Only over rows on screen: back to the top row where the frame began (DECSC,
+            # DECRC), exact even where a move down stopped at the last line. (After line
+            # feeds, which may have scrolled the screen, the way back is counted instead.)
+            out.insert(0, _SAVE_CURSOR)
+            out.append(_RESTORE_CURSOR)
+        else:
+            out.append(_up(at))
         if changed > 1:
             # More than one row changes: shown at once where the terminal can (mode 2026).
             return _SYNC_BEGIN + "".join(out) + _SYNC_END

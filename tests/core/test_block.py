@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.frames import OWN_SEQUENCES
 from tests.support.ptyrun import Screen
 from twirly.block import HIDE_CURSOR, SHOW_CURSOR, Block
 from twirly.render import display_width, fit, sanitize
@@ -17,9 +18,6 @@ from twirly.state import Row
 from twirly.styles import get_style
 
 DOTS = get_style("dots")
-
-#: Every escape sequence twirly itself may write to a terminal.
-OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JK]|\d*[AC]|\d+(?:;\d+)*m)")
 
 
 def make_row(text: str, ident: int = 1, *, started: float = 0.0, timer: bool = False) -> Row:
@@ -442,3 +440,30 @@ def test_without_modes_the_rows_never_hide_the_cursor_or_turn_autowrap_off() -> 
     lines = [line for line in screen.text_lines if line]
     assert lines[:2] == ["a line", "Name: Ada"]
     assert lines[2:] == [make_row("thinking").frames[row.frame_index(0.3)] + " thinking"]
+
+
+def test_a_frame_drawn_for_a_height_the_terminal_just_lost_scrolls_nothing_away() -> None:
+    # tmux shrinks its screen (deleting the lines below the cursor, which rests on the
+    # block's top row) up to a quarter of a second before the program can read the new size:
+    # the frames drawn meanwhile are for the old height. A line feed on the new last line
+    # would scroll the screen and push the rows above it into the scrollback.
+    block = Block(unicode=True)
+    rows = [make_row(f"task {index}", ident=index) for index in range(6)]
+    for row in rows:
+        block.add(row, 0.0, 30, 10)
+    for row in rows[1:]:
+        row.text += " (waiting)"  # (frames that rewrite rows below the top one)
+    # What the shorter screen shows: a line of the program's, then the block's top rows.
+    screen = pyte.HistoryScreen(30, 4, history=100)
+    stream = pyte.Stream(screen)
+    stream.feed("the program's line\r\n⠋ task 0\r\n⠋ task 1\r\n⠋ task 2\r\x1b[2A")
+    for step in range(1, 4):
+        stream.feed(block.frame(step * 0.08, 30, 10))  # (still the old height)
+    assert not screen.history.top, "lines were scrolled into the scrollback"
+    assert (screen.cursor.y, screen.cursor.x) == (1, 0)  # back on the block's top row
+    assert [line.rstrip() for line in screen.display] == [
+        "the program's line",
+        "⠸ task 0",
+        "⠸ task 1 (waiting)",
+        "⠸ task 5 (waiting)",  # (every row below the last line was written over it)
+    ]

@@ -14,6 +14,7 @@ import re
 import textwrap
 from pathlib import Path
 
+from tests.support.frames import OWN_SEQUENCES
 from tests.support.ptyrun import PtyProcess
 from twirly.render import fit, sanitize
 from twirly.state import Row
@@ -26,9 +27,6 @@ TEXT = "spinning text"
 #: ``before=f"GO = {path!r}"``): the test decides when the program goes on, not a clock.
 WAIT_FOR_GO = "print('READY', flush=True)\nwhile not os.path.exists(GO):\n    PAUSE(0.02)\n"
 
-#: Every escape sequence twirly itself writes: cursor hide/show, synchronised output,
-#: erase down / to end of line, cursor up, and SGR colours of the final symbols.
-OWN_SEQUENCES = re.compile(r"\x1b\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JK]|\d*[AC]|\d+(?:;\d+)*m)")
 
 #: Bytes a terminal acts on, besides the line endings twirly and the pty use.
 _FOREIGN = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")

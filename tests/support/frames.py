@@ -15,6 +15,13 @@ from twirly.styles import get_style
 GLYPHS = "".join(frame.strip() for frame in get_style("dots").frames)
 SYNC_BEGIN, SYNC_END = b"\x1b[?2026h", b"\x1b[?2026l"
 
+#: Every escape sequence twirly itself writes: cursor hide/show, autowrap off/on,
+#: synchronised output, erase down / to end of line, cursor up, down and forward, cursor
+#: save and restore (a frame's way back over rows on screen), and SGR colours.
+OWN_SEQUENCES = re.compile(
+    r"\x1b(?:[78]|\[(?:\?25[lh]|\?7[lh]|\?2026[hl]|[JK]|\d*[ABC]|\d+(?:;\d+)*m))"
+)
+
 
 def live_summary_of(title: str) -> re.Pattern[str]:
     """A group's summary row while it runs: a spinner frame, the title, two spaces."""
