@@ -142,6 +142,15 @@ def _truthy(value: str | None) -> bool | None:
     return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
+#: Terminals whose terminfo entry has no colours, by the ``TERM`` they set: the DEC ones, and
+#: the monochrome variants of others (``xterm-mono``, ``…-m``).
+_MONOCHROME: Final = frozenset({"vt52", "vt100", "vt102", "vt220", "vt320", "vt420", "ansi-mono"})
+
+
+def _monochrome(term: str) -> bool:
+    return term in _MONOCHROME or term.endswith(("-mono", "-m"))
+
+
 class Capabilities(NamedTuple):
     """Three separate decisions about one stream: animate it, colour it, use Unicode on it."""
 
@@ -162,8 +171,10 @@ class Capabilities(NamedTuple):
 
         - animate: a terminal, not ``TERM=dumb``, not ``CI``; ``animate=`` or ``TWIRLY_ANIMATE``
           override. ``NO_COLOR`` and ``FORCE_COLOR`` never change it.
-        - colour: ``NO_COLOR`` turns it off, ``FORCE_COLOR`` on, else the same as animating
-          would be without an override (no escape byte in a pipe, a file or a CI log).
+        - colour: ``NO_COLOR`` turns it off; ``FORCE_COLOR`` turns it on, or off when it is
+          ``0`` (``false``, ``no``, ``off``), as chalk reads it; else the same as animating
+          would be without an override (no escape byte in a pipe, a file or a CI log), and
+          never on a terminal that declares itself monochrome (``vt100``, ``xterm-mono``).
         - unicode: the encoding is UTF-8 and the terminal is not the Linux console or dumb.
         """
         env = os.environ if env is None else env
@@ -174,12 +185,13 @@ class Capabilities(NamedTuple):
         interactive = isatty and term != "dumb" and _truthy(env.get("CI")) is not True
         if animate is None:
             animate = interactive
+        forced = _truthy(env.get("FORCE_COLOR"))
         if env.get("NO_COLOR"):
             color = False
-        elif _truthy(env.get("FORCE_COLOR")):
-            color = True
+        elif forced is not None:
+            color = forced
         else:
-            color = interactive
+            color = interactive and not _monochrome(term)
         normalized = (encoding or "").lower().replace("_", "-")
         utf8 = normalized in {"utf-8", "utf8", "utf-8-sig"}
         unicode = utf8 and term not in {"linux", "dumb"}

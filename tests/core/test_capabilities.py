@@ -30,6 +30,21 @@ def test_force_color_turns_colour_on_and_nothing_else() -> None:
     assert caps(isatty=False, FORCE_COLOR="0").color is False
 
 
+@pytest.mark.parametrize("value", ["0", "false", "no", "off"])
+def test_force_color_0_turns_colour_off_on_a_terminal_too(value: str) -> None:
+    # As chalk reads it (whose 1/2/3 colour depths twirly reads too): nobody sets
+    # FORCE_COLOR=0 to have colour.
+    assert caps(FORCE_COLOR=value) == Capabilities(animate=True, color=False, unicode=True)
+    assert caps(FORCE_COLOR="") == caps()  # (empty: as if unset)
+
+
+@pytest.mark.parametrize("term", ["vt100", "vt220", "xterm-mono", "linux-m", "ansi-mono"])
+def test_a_monochrome_terminal_gets_no_colour_unless_forced(term: str) -> None:
+    assert caps(TERM=term).color is False
+    assert caps(TERM=term).animate is True
+    assert caps(TERM=term, FORCE_COLOR="1").color is True
+
+
 @pytest.mark.parametrize("value", ["true", "1", "yes", "GitHub"])
 def test_ci_is_off_a_terminal_no_animation_no_colour(value: str) -> None:
     assert caps(CI=value) == Capabilities(animate=False, color=False, unicode=True)
