@@ -520,9 +520,11 @@ class Block:
         """True while the rows are erased (see :meth:`lift`)."""
         return self._lifted and bool(self._rows)
 
-    def suspend(self, partial: str, owner: int | None = None) -> str:
+    def suspend(self, partial: str, owner: int | None = None, *, erase: bool = True) -> str:
         """Erase the rows and show ``partial`` (a prompt, say) with the cursor after it;
-        ``owner``: whose line it is (a thread's identity), if known.
+        ``owner``: whose line it is (a thread's identity), if known. Without ``erase``, the
+        rows are left as they are: someone else has written below them since, and the cursor
+        is on their line now (a shell's prompt after it reported the program stopped).
 
         Frames wait until :meth:`above` completes the line or :meth:`remove` ends the block.
         """
@@ -535,7 +537,7 @@ class Block:
         self._suspended = True
         self._lifted = False
         self._partial = (partial, owner)
-        return _ERASE_ROWS + _NORMAL_MODE + partial
+        return (_ERASE_ROWS if erase else "") + _NORMAL_MODE + partial
 
     def remove(self, row: Row, final: str | None, now: float, width: int, height: int = 0) -> str:
         """Take ``row`` out, leaving ``final`` as a persistent line if given (on a line of its

@@ -781,6 +781,19 @@ class Terminal:
             self._output.flush_first(stream)
             self._local.partial(text, owner)
 
+    def leave_rows(self) -> None:
+        """As ``write_partial("")``, erasing nothing: someone else wrote below the rows while
+        they were shown, and the cursor is on their line now (a shell reported the program's
+        job stopped, and wrote its prompt, before the program heard of Ctrl-Z). The cursor is
+        shown and lines wrap again; the next line written, or ``write_lines([])``, draws the
+        rows afresh from the cursor's line, and the ones left above stay as they were."""
+        with self._lock:
+            self._flush_queued()
+            self._take_captured()
+            if self._aside or self._remote() is not None:
+                return
+            self._output.write(self._block.suspend("", erase=False))
+
     # -- captured descriptors and other people's prompts ------------------------------------
 
     def _take_captured(self) -> None:

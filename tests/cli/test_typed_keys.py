@@ -290,8 +290,15 @@ def test_a_ctrl_z_handled_after_the_shell_took_the_terminal_back_is_continued_by
         mark = len(shell.output)
         os.kill(spinner, signal.SIGTSTP)  # (its Ctrl-Z, come late)
         _wait_state(pid, "T")  # the command stopped,
-        while b"\x1b[?25h" not in shell.output[mark:]:  # the row erased,
+        while b"\x1b[?25h" not in shell.output[mark:]:  # the cursor shown,
             shell.read_for(0.05)
+        # and nothing erased: the cursor is on bash's prompt, below its "Stopped" line, and
+        # the row is left above them (erased from there, the prompt went with it).
+        screen = shell.screen()
+        assert screen.text_lines[screen.cursor.y] == "$", screen.text_lines
+        assert (screen.cursor.x, screen.cursor.y) != (0, 0)
+        assert "Stopped" in screen.text_lines[screen.cursor.y - 1], screen.text_lines
+        assert b"\x1b[K" not in shell.output[mark:]
         watched = time.monotonic() + 0.5
         while time.monotonic() < watched:  # and twirly itself not stopped
             assert _state(spinner) != "T"

@@ -638,10 +638,21 @@ class Session:
         self._signal_group(signal.SIGSTOP)
         keys = self._keyboard.fd is not None
         self._keyboard.release()
-        self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
-        if continued or self._inbox.came(signal.SIGCONT):
+        continued = continued or self._inbox.came(signal.SIGCONT)
+        reported = not continued and _stop_reported_already()
+        if continued or reported:
+            # The shell has had the terminal since Ctrl-Z: its "Stopped" line and its prompt
+            # (and after `fg`, the job's name) are below the row, the cursor on the last of
+            # them. Erasing the row from there would wipe the shell's line: the row is left
+            # as it is, and drawn afresh below the shell's lines once continued.
+            self._terminal.leave_rows()
+        else:
+            self._terminal.write_partial("")  # spinner rows erased, cursor shown, frames paused
+            continued = self._inbox.came(signal.SIGCONT)
+            reported = not continued and _stop_reported_already()
+        if continued:
             pass
-        elif _stop_reported_already():
+        elif reported:
             # The shell reported the job stopped before twirly got here (a subshell around
             # twirly stopped at once), and continues it with SIGCONT (`fg`, `bg`), maybe
             # before twirly could stop itself, which would then be for good: the shell
