@@ -423,6 +423,20 @@ class Block:
         ``height`` is the screen's number of rows (0: unknown, no limit).
         """
         resized = (width, height) != (self._width, self._height)
+        if (
+            len(self._drawn) == 1
+            and len(self._rows) == 1
+            and not (resized or self._stale or self._pinned)
+            and (height <= 0 or height > 2)
+        ):
+            # One row on screen, as drawn, with nothing to lay out (the common case: one
+            # spinner): what the general path below comes to, without its lists and loop.
+            image = self._image(next(iter(self._rows.values())), 0, now, max(width - 1, 1))
+            before = self._drawn[0]
+            if image == before:
+                return ""
+            self._drawn = [image]
+            return _update(before, image)
         if self._stale or (resized and self._drawn):
             modes = self._modes if self._lifted else ""  # (no wrapping again: see lift)
             self._lifted = False

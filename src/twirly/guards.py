@@ -24,6 +24,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import select
     import signal
     from types import FrameType
     from typing import Any, Protocol
@@ -115,24 +116,16 @@ def leave_signals_to_the_main_thread() -> None:
 
 #: The pipe set as Python's wakeup descriptor while the handlers are in place ([read, write]).
 _wakeup: list[int] = []
+#: A poll of its read end (one system call, no lists to build: asked at every frame).
+_wakeup_poll: list[select.poll] = []
 #: Guarded signals that arrived (by the wakeup pipe) and whose handler has not run: since when.
 _arrived: dict[int, float] = {}
 _NUDGE_AFTER = 0.05  # seconds a handler may take to run before the main thread is woken
 
 
-def _drain_wakeup(*, unless_empty: bool = False) -> bytes:
+def _drain_wakeup() -> bytes:
     if not _wakeup:
         return b""
-    if unless_empty:
-        # Most frames find the pipe empty: asked first without a read failing with EAGAIN
-        # (an exception on every frame of every spinner).
-        import select
-
-        try:
-            if not select.select(_wakeup[:1], [], [], 0)[0]:
-                return b""
-        except (OSError, ValueError):
-            return b""
     try:
         return os.read(_wakeup[0], 256)
     except OSError:
@@ -149,10 +142,12 @@ def nudge_late_signals() -> None:
     ends, and meanwhile the spinner spins on as if SIGTERM had not been sent. Sent again to
     the main thread itself, the signal interrupts the sleep and the handler runs.
     """
-    if not _wakeup:
+    # Most frames find the pipe empty: asked first without a read failing with EAGAIN (an
+    # exception on every frame of every spinner).
+    if not _wakeup_poll or (not _arrived and not _wakeup_poll[0].poll(0)):
         return
     now = time.monotonic()
-    for signum in set(_drain_wakeup(unless_empty=True)):
+    for signum in set(_drain_wakeup()):
         if signum in _SIGNALS:
             _arrived.setdefault(signum, now)
     if not _arrived:
@@ -260,7 +255,12 @@ def _listen_for_late_signals() -> None:
         os.close(read)
         os.close(write)
         return
+    import select
+
+    poll = select.poll()
+    poll.register(read, select.POLLIN)
     _wakeup[:] = [read, write]
+    _wakeup_poll[:] = [poll]
 
 
 def _stop_listening() -> None:
@@ -268,6 +268,7 @@ def _stop_listening() -> None:
         return
     read, write = _wakeup
     _wakeup.clear()
+    _wakeup_poll.clear()
     _arrived.clear()
     current = signal.set_wakeup_fd(-1)
     if current != write:
@@ -381,6 +382,7 @@ def _after_fork_in_child() -> None:
         # The pipe is shared with the parent, which would take our signals for its own.
         read, write = _wakeup
         _wakeup.clear()
+        _wakeup_poll.clear()
         _arrived.clear()
         try:
             current = signal.set_wakeup_fd(-1)

@@ -14,6 +14,7 @@ import os
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import select
     from collections.abc import Callable
     from typing import TextIO
 
@@ -104,13 +105,17 @@ def same_device(first: int, second: int | None) -> bool:
 class Output:
     """Writes to a descriptor (``fd``) when there is one, else through the text stream."""
 
-    __slots__ = ("dead", "encoding", "fd", "stream")
+    __slots__ = ("_poll", "dead", "encoding", "fd", "stream")
 
     def __init__(self, stream: TextIO, fd: int | None) -> None:
         self.stream = stream
         self.fd = fd
         self.encoding: str = getattr(stream, "encoding", None) or "utf-8"
         self.dead = False
+        #: The descriptor polled by :meth:`writable`, its poll (made once, asked at every
+        #: frame: one system call, where ``select`` builds three lists in and out), the events
+        #: that select() counts as writable, and the one of a descriptor that is not open.
+        self._poll: tuple[int, select.poll, int, int] | None = None
 
     def write(self, text: str, errors: str = "replace") -> None:
         """Write ``text`` whole; a terminal or reader that has gone away ends all output."""
@@ -164,14 +169,24 @@ class Output:
 
     def writable(self) -> bool:
         """Can a frame be written now without blocking? If not, the frame is skipped."""
-        if self.fd is None:
+        fd = self.fd
+        if fd is None:
             return True
-        import select
+        polled = self._poll
+        if polled is None or polled[0] != fd:
+            import select
 
+            poll = select.poll()
+            poll.register(fd, select.POLLOUT)
+            polled = (fd, poll, select.POLLOUT | select.POLLERR, select.POLLNVAL)
+            self._poll = polled
         try:
-            return bool(select.select([], [self.fd], [], 0)[1])
+            ready = polled[1].poll(0)
         except (OSError, ValueError):
             return False
+        # As select() reads it: room to write, or an error that the write will report; not
+        # a descriptor that is not open.
+        return bool(ready) and not ready[0][1] & polled[3] and bool(ready[0][1] & polled[2])
 
     def flush_first(self, stream: TextIO | None) -> None:
         """Flush text someone wrote to the stream objects directly, so it comes out first."""
