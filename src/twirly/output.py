@@ -10,11 +10,11 @@ and goes quiet for good when the reader has gone away.
 from __future__ import annotations
 
 import os
+import sys
 
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import select
     from collections.abc import Callable
     from typing import TextIO
 
@@ -102,6 +102,27 @@ def same_device(first: int, second: int | None) -> bool:
     return key is not None and key == device_of(second)
 
 
+def _room_check(fd: int) -> Callable[[], bool]:
+    """A check of whether ``fd`` takes a write now without blocking, read as select() reads
+    it (room to write, or an error that the write will report; not a descriptor that is not
+    open). Asked at every frame: where poll() serves terminals (Linux), a poll made once, one
+    system call where select() builds three lists in and out; elsewhere (macOS's poll() does
+    not serve terminals) select()."""
+    import select
+
+    if not sys.platform.startswith("linux"):
+        return lambda: bool(select.select([], [fd], [], 0)[1])
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    room, closed = select.POLLOUT | select.POLLERR, select.POLLNVAL
+
+    def check() -> bool:
+        ready = poll.poll(0)
+        return bool(ready) and not ready[0][1] & closed and bool(ready[0][1] & room)
+
+    return check
+
+
 class Output:
     """Writes to a descriptor (``fd``) when there is one, else through the text stream."""
 
@@ -112,10 +133,9 @@ class Output:
         self.fd = fd
         self.encoding: str = getattr(stream, "encoding", None) or "utf-8"
         self.dead = False
-        #: The descriptor polled by :meth:`writable`, its poll (made once, asked at every
-        #: frame: one system call, where ``select`` builds three lists in and out), the events
-        #: that select() counts as writable, and the one of a descriptor that is not open.
-        self._poll: tuple[int, select.poll, int, int] | None = None
+        #: The descriptor :meth:`writable` asks about, and its check (made once: see
+        #: :func:`_room_check`).
+        self._poll: tuple[int, Callable[[], bool]] | None = None
 
     def write(self, text: str, errors: str = "replace") -> None:
         """Write ``text`` whole; a terminal or reader that has gone away ends all output."""
@@ -174,19 +194,11 @@ class Output:
             return True
         polled = self._poll
         if polled is None or polled[0] != fd:
-            import select
-
-            poll = select.poll()
-            poll.register(fd, select.POLLOUT)
-            polled = (fd, poll, select.POLLOUT | select.POLLERR, select.POLLNVAL)
-            self._poll = polled
+            polled = self._poll = (fd, _room_check(fd))
         try:
-            ready = polled[1].poll(0)
+            return polled[1]()
         except (OSError, ValueError):
             return False
-        # As select() reads it: room to write, or an error that the write will report; not
-        # a descriptor that is not open.
-        return bool(ready) and not ready[0][1] & polled[3] and bool(ready[0][1] & polled[2])
 
     def flush_first(self, stream: TextIO | None) -> None:
         """Flush text someone wrote to the stream objects directly, so it comes out first."""

@@ -685,3 +685,29 @@ def test_without_any_guard_no_terminal_mode_is_set() -> None:
         p.read_to_the_end()
         assert p.screen().cursor_visible
         assert modes.DECAWM in p.screen().mode
+
+
+def test_a_signal_whose_handler_has_not_run_is_sent_again_to_the_main_thread() -> None:
+    # CPython runs a handler only between two steps of the main thread: a SIGTERM that came
+    # just before it blocked in a long sleep would wait for the sleep's end. The clock sees
+    # the signal's number on the wake-up pipe (written as it arrived) and, its handler not
+    # run 50 ms later, sends it again to the main thread, which the sleep then lets go.
+    # Here the number is put on the pipe as the arriving signal would have written it.
+    code = """
+import os, signal, sys, time, twirly
+from twirly import guards
+with twirly.spinner("spinning text"):
+    assert guards._wakeup, "no wake-up pipe"
+    print("READY", flush=True)
+    os.write(guards._wakeup[1], bytes([signal.SIGTERM]))
+    time.sleep(30)
+"""
+    with PtyProcess.python(code) as p:
+        p.read_until("READY")
+        began = time.monotonic()
+        status = p.wait(timeout=20)
+        assert status == -signal.SIGTERM
+        assert time.monotonic() - began < 10  # (not the sleep's 30 s)
+        p.read_for(0.05)
+        assert p.screen().cursor_visible
+        assert "spinning text" not in p.screen().text  # the row erased on the way out
