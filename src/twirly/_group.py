@@ -203,7 +203,7 @@ def _check_title(title: object, name: str = "title") -> str:
     return title
 
 
-def _check_number(value: object, name: str, *, whole: bool = False) -> float:
+def _check_number(value: object, name: str, *, whole: bool = False, least: int = 0) -> float:
     # For arguments that may also be None (the caller has let None through): the message
     # says so.
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -211,8 +211,9 @@ def _check_number(value: object, name: str, *, whole: bool = False) -> float:
         raise TypeError(f"{name} must be {kind} or None, not {type(value).__name__}")
     if whole and not isinstance(value, int):
         raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
-    if not value >= 0:  # (negative, or NaN)
-        raise ValueError(f"{name} must be a number >= 0, not {value!r}")
+    if not value >= least:  # (too small, or NaN)
+        bound = f"at least {least} (or None)" if least else "a number >= 0"
+        raise ValueError(f"{name} must be {bound}, not {value!r}")
     return float(value)
 
 
@@ -285,12 +286,12 @@ class Group:
             )
         # The same rule as a spinner's: finite seconds, the message naming the argument.
         self._show_after = _check_delay(show_after, "show_after")
-        if limit is not None and _check_number(limit, "limit", whole=True) < 1:
-            raise ValueError(f"limit must be at least 1 (or None), not {limit!r}")
+        if limit is not None:
+            _check_number(limit, "limit", whole=True, least=1)
         # (Infinity would reach Event.wait() in the heartbeat's thread, which refuses it.)
         self._heartbeat = _check_delay(heartbeat, "heartbeat")
-        if max_rows is not None and _check_number(max_rows, "max_rows", whole=True) < 1:
-            raise ValueError(f"max_rows must be at least 1 (or None), not {max_rows!r}")
+        if max_rows is not None:
+            _check_number(max_rows, "max_rows", whole=True, least=1)
         if stream is not None and not callable(getattr(stream, "write", None)):
             raise TypeError(f"stream must have a write() method, not {type(stream).__name__}")
         if animate is not None and not isinstance(animate, bool):
@@ -393,17 +394,24 @@ class Group:
         time stays."""
         parts = self._counts(hidden)
         clock = _clock_text(now - self._started)
-        title = self.title
-        if width:
-            room = width - 1 - (self._style.width + 1)  # (the glyph, a space, a free column)
-            tail = 2 + sum(len(part) + 3 for part in parts) + len(clock)
-            if display_width(title) + tail > room:
-                ellipsis = "…" if self._sep() == " · " else "..."
-                title = fit(sanitize(title), max(room - tail, 8), ellipsis)[0]
-            while len(parts) > 3 and display_width(title) + tail > room:
-                tail -= len(parts.pop()) + 3
+        title = sanitize(self.title)  # (measured as shown: a control character is escaped)
         sep = self._sep()
-        return f"{title}  {sep.join(parts)}{sep}{clock}"
+        if not width:
+            return f"{title}  {sep.join(parts)}{sep}{clock}"
+        room = width - 1 - (self._style.width + 1)  # (the glyph, a space, a free column)
+        tail = 2 + sum(len(part) + 3 for part in parts) + len(clock)
+        ellipsis = "…" if sep == " · " else "..."
+        whole = title
+        if display_width(title) + tail > room:
+            title = fit(title, max(room - tail, 8), ellipsis)[0]
+        while len(parts) > 3 and display_width(title) + tail > room:
+            tail -= len(parts.pop()) + 3
+        text = f"{title}  {sep.join(parts)}{sep}{clock}"
+        if display_width(text) > room:
+            # A screen too narrow for even a cut title and the counts: one cut, at the end
+            # (not a cut title, then the row cut again).
+            text = fit(f"{whole}  {sep.join(parts)}{sep}{clock}", max(room, 1), ellipsis)[0]
+        return text
 
     # -- opening and closing ---------------------------------------------------------------
 
@@ -810,6 +818,11 @@ class Group:
         """A coroutine that awaits ``aw`` as a task of this group: its outcome is ``aw``'s
         own (a result, the same exception object, a cancellation), and :func:`current`
         inside it is its row."""
+        return self._tracked(aw, title, parent)[1]
+
+    def _tracked(
+        self, aw: Awaitable[T], title: str | None, parent: TaskRow | None
+    ) -> tuple[TaskRow, Coroutine[Any, Any, T]]:
         if not hasattr(aw, "__await__"):
             raise TypeError(f"track() needs an awaitable, not {type(aw).__name__}")
         try:
@@ -817,7 +830,7 @@ class Group:
         except BaseException:
             _close_unawaited(aw)
             raise
-        return self._run(aw, task)
+        return task, self._run(aw, task)
 
     async def _run(self, aw: Awaitable[T], task: TaskRow) -> T:
         from asyncio import CancelledError  # (asyncio is loaded: a coroutine runs)
@@ -871,13 +884,16 @@ class Group:
         *aws: Awaitable[Any],
         titles: Sequence[str] | None = None,
         return_exceptions: bool = False,
+        parent: TaskRow | None = None,
     ) -> asyncio.Future[list[Any]]:
         """:func:`asyncio.gather`, each awaitable a task of this group (results in order;
-        ``return_exceptions``; cancelling the gather cancels the tasks)."""
+        ``return_exceptions``; cancelling the gather cancels the tasks). Something that is
+        not awaitable is a ``TypeError`` before any of them is tracked or started."""
         import asyncio
 
         try:
             names = self._titles(len(aws), titles)
+            _check_awaitables(aws)
             if not self._open:
                 raise RuntimeError(f"the group {self.title!r} is not open")
         except BaseException:
@@ -887,9 +903,9 @@ class Group:
         wrapped: list[Awaitable[Any]] = []
         for aw, name in zip(aws, names, strict=True):
             if asyncio.isfuture(aw):
-                wrapped.append(self.watch(aw, title=name))  # (a future stays itself)
+                wrapped.append(self.watch(aw, title=name, parent=parent))  # (stays itself)
             else:
-                wrapped.append(self.track(aw, title=name))
+                wrapped.append(self.track(aw, title=name, parent=parent))
         return asyncio.gather(*wrapped, return_exceptions=return_exceptions)
 
     def create_task(
@@ -899,12 +915,18 @@ class Group:
         title: str | None = None,
         name: str | None = None,
         context: contextvars.Context | None = None,
+        parent: TaskRow | None = None,
     ) -> asyncio.Task[T]:
         """:func:`asyncio.create_task` of a coroutine tracked as a task of this group."""
         import asyncio
 
-        return asyncio.get_running_loop().create_task(
-            self.track(coro, title=title), name=name, context=context
+        loop = asyncio.get_running_loop()
+        return _started(
+            lambda tracked: loop.create_task(tracked, name=name, context=context),
+            self,
+            coro,
+            title,
+            parent,
         )
 
     def as_completed(
@@ -913,26 +935,33 @@ class Group:
         *,
         titles: Sequence[str] | None = None,
         timeout: float | None = None,
+        parent: TaskRow | None = None,
     ) -> _AsCompleted:
         """:func:`asyncio.as_completed` over tasks of this group: ``async for`` yields each
         task as it ends (await it for its result); ``for`` yields awaitables in the order
-        they end, as the standard function does."""
+        they end, as the standard function does. Left early (``break``, the timeout), the
+        tasks made here of coroutines are cancelled, since nothing else could await them;
+        the tasks and futures given go on, as ``asyncio.as_completed`` leaves them."""
         import asyncio
 
         items = list(aws)
         try:
             names = self._titles(len(items), titles)
+            _check_awaitables(items)
         except BaseException:
             for aw in items:
                 _close_unawaited(aw)
             raise
         futures: list[asyncio.Future[T]] = []
+        made: set[asyncio.Future[T]] = set()
         for aw, name in zip(items, names, strict=True):
             if asyncio.isfuture(aw):
-                futures.append(self.watch(aw, title=name))
+                futures.append(self.watch(aw, title=name, parent=parent))
             else:
-                futures.append(asyncio.ensure_future(self.track(aw, title=name)))
-        return _AsCompleted(futures, timeout)
+                future = asyncio.ensure_future(self.track(aw, title=name, parent=parent))
+                futures.append(future)
+                made.add(future)
+        return _AsCompleted(futures, timeout, made)
 
     # -- threads, executors and any future ---------------------------------------------------
 
@@ -954,9 +983,26 @@ class Group:
         if not callable(fn):
             raise TypeError(f"fn must be callable, not {type(fn).__name__}")
         task = self._new(title, parent, fn)
+        if _in_other_processes(executor):
+            # The call is pickled to a worker process: neither a context nor a row goes
+            # there. The task runs from its submission until its future is done.
+            try:
+                future = executor.submit(fn, *args, **kwargs)
+            except RuntimeError as error:  # (shut down, or a worker process died)
+                self._forget(task)
+                raise RuntimeError(f"executor cannot take the call: {error}") from error
+            except BaseException:
+                self._forget(task)
+                raise
+            self._begin(task)
+            future.add_done_callback(lambda done: self._settle(task, done))
+            return future
         context = contextvars.copy_context()
         try:
             future = executor.submit(context.run, self._call, task, fn, args, kwargs)
+        except RuntimeError as error:  # (shut down)
+            self._forget(task)
+            raise RuntimeError(f"executor cannot take the call: {error}") from error
         except BaseException:
             self._forget(task)
             raise
@@ -1005,6 +1051,7 @@ class Group:
         *iterables: Iterable[Any],
         title: str | Callable[[Any], str] | None = None,
         timeout: float | None = None,
+        parent: TaskRow | None = None,
     ) -> Iterator[T]:
         """``executor.map(fn, *iterables)`` with each call a task of this group: all are
         submitted now, results come in order, the first exception is raised when its turn
@@ -1016,7 +1063,7 @@ class Group:
         futures = []
         for args in zip(*iterables, strict=False):
             name = title(args[0]) if callable(title) else title
-            futures.append(self.submit(executor, fn, *args, title=name))
+            futures.append(self.submit(executor, fn, *args, title=name, parent=parent))
         return _results_in_order(futures, timeout)
 
     def task(self, title: str, *, parent: TaskRow | None = None) -> _TaskScope:
@@ -1061,6 +1108,40 @@ class Group:
         return f"<twirly.group {self.title!r} {state} {self._counts_text()}>"
 
 
+def _check_awaitables(aws: Iterable[object]) -> None:
+    for aw in aws:
+        if not hasattr(aw, "__await__"):
+            raise TypeError(f"an awaitable is required, not {type(aw).__name__}")
+
+
+def _in_other_processes(executor: object) -> bool:
+    """Does ``executor`` run calls in other processes (pickled there)?"""
+    import concurrent.futures
+
+    return isinstance(executor, concurrent.futures.ProcessPoolExecutor)
+
+
+def _started(
+    start: Callable[[Coroutine[Any, Any, T]], asyncio.Task[T]],
+    group: Group,
+    coro: Coroutine[Any, Any, T],
+    title: str | None,
+    parent: TaskRow | None,
+) -> asyncio.Task[T]:
+    """``start(tracked)``, ``tracked`` being ``coro`` as a task of ``group``; where ``start``
+    refuses it (a loop closed, a task group shutting down), the task is forgotten and both
+    coroutines closed, as the refusal leaves them: no row stays queued, no coroutine is left
+    never awaited."""
+    task, tracked = group._tracked(coro, title, parent)
+    try:
+        return start(tracked)
+    except BaseException:
+        tracked.close()
+        _close_unawaited(coro)
+        group._forget(task)
+        raise
+
+
 def _close_unawaited(aw: object) -> None:
     # A coroutine that will never run: closed, so that no "never awaited" warning is left.
     close = getattr(aw, "close", None)
@@ -1086,9 +1167,15 @@ def _results_in_order(
 class _AsCompleted:
     """What :meth:`Group.as_completed` returns: ``async for`` or ``for``."""
 
-    def __init__(self, futures: list[asyncio.Future[Any]], timeout: float | None) -> None:
+    def __init__(
+        self,
+        futures: list[asyncio.Future[Any]],
+        timeout: float | None,
+        made: set[asyncio.Future[Any]],
+    ) -> None:
         self._futures = futures
         self._timeout = timeout
+        self._made = made  # (the tasks made of coroutines: twirly's own)
 
     def __aiter__(self) -> AsyncIterator[asyncio.Future[Any]]:
         return self._ends()
@@ -1113,7 +1200,7 @@ class _AsCompleted:
                     if future in done:
                         yield future
         finally:
-            for future in waiting:
+            for future in waiting & self._made:
                 future.cancel()
 
     def __iter__(self) -> Iterator[Awaitable[Any]]:
@@ -1303,13 +1390,20 @@ class TaskGroup:
         title: str | None = None,
         name: str | None = None,
         context: contextvars.Context | None = None,
+        parent: TaskRow | None = None,
     ) -> asyncio.Task[T]:
         """As :meth:`asyncio.TaskGroup.create_task`, the task tracked on the display."""
         tasks = self._tasks
         if tasks is None:
             _close_unawaited(coro)
             raise RuntimeError("TaskGroup has not been entered")
-        return tasks.create_task(self._group.track(coro, title=title), name=name, context=context)
+        return _started(
+            lambda tracked: tasks.create_task(tracked, name=name, context=context),
+            self._group,
+            coro,
+            title,
+            parent,
+        )
 
     def write(self, text: str) -> None:
         """Write ``text`` as whole lines above the rows."""

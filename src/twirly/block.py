@@ -477,8 +477,9 @@ class Block:
             out.append(_RESTORE_CURSOR)
         else:
             out.append(_up(at))
-        if changed > 1:
-            # More than one row changes: shown at once where the terminal can (mode 2026).
+        if changed > 1 or (changed and self._pinned):
+            # More than one row changes, or a group's display (a summary row): shown at once
+            # where the terminal can (mode 2026).
             return _SYNC_BEGIN + "".join(out) + _SYNC_END
         return "".join(out)
 

@@ -339,3 +339,95 @@ def test_uvloop_behaves_the_same() -> None:
         assert asyncio.run(main(), loop_factory=uvloop.new_event_loop) == [1, 2]
     else:
         assert uvloop.run(main()) == [1, 2]
+
+
+@pytest.mark.parametrize("leave", ["break", "timeout"])
+def test_as_completed_left_early_cancels_its_own_tasks_only(leave: str) -> None:
+    # asyncio.as_completed leaves the tasks it was given running; the ones twirly made of
+    # coroutines nobody else can await, and they are cancelled.
+    async def main() -> tuple[Any, bool, dict[str, int]]:
+        async with _quiet() as g:
+            mine = asyncio.create_task(value("mine", 0.05))
+            coroutine = value("made", 0.3)
+            timeout = 0.01 if leave == "timeout" else None
+            with pytest.raises(TimeoutError) if timeout else _nothing():
+                async for task in g.as_completed([mine, coroutine], timeout=timeout):
+                    await task
+                    break
+            made_left = not mine.done()
+            result = await mine  # (not cancelled: it is the caller's)
+            # (After `break`, when the loop lets go of the iteration: a few turns.)
+            for _ in range(100):
+                if g.counts["cancelled"]:
+                    break
+                await asyncio.sleep(0.005)
+            return result, made_left, g.counts
+
+    result, mine_ran_on, counts = run(main)
+    assert result == "mine"
+    assert counts["cancelled"] == 1  # the task made of the coroutine
+    assert mine_ran_on == (leave == "timeout")
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_something_not_awaitable_given_to_gather_leaves_nothing_queued_or_unawaited() -> None:
+    async def main() -> dict[str, int]:
+        async with _quiet() as g:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # ("coroutine ... was never awaited")
+                with pytest.raises(TypeError, match="awaitable"):
+                    g.gather(value(1), value(2), 5)  # type: ignore[arg-type]
+                gc.collect()
+            return g.counts
+
+    counts = run(main)
+    assert counts["queued"] == counts["running"] == 0
+
+
+def test_a_task_refused_by_a_task_group_shutting_down_is_not_left_queued() -> None:
+    async def main() -> dict[str, int]:
+        tg = twirly.TaskGroup("Work", stream=io.StringIO(), heartbeat=0)
+        refused: list[RuntimeError] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # ("coroutine ... was never awaited")
+            with pytest.raises(ExceptionGroup):
+                async with tg:
+                    tg.create_task(boom(ValueError("first"), 0.01), title="fails")
+                    try:
+                        await asyncio.sleep(10)
+                    except asyncio.CancelledError:  # (the failure cancels the body)
+                        try:
+                            tg.create_task(value("late"), title="late")
+                        except RuntimeError as error:
+                            refused.append(error)
+                        raise
+            gc.collect()
+        assert refused, "the task group took a task while shutting down"
+        return tg.group.counts
+
+    counts = run(main)
+    assert counts["queued"] == counts["running"] == 0
+    assert counts["failed"] == 1
+
+
+def test_parent_is_accepted_by_every_call_that_makes_tasks() -> None:
+    async def main() -> list[str]:
+        async with _quiet(persist="all") as g:
+            with g.task("parent") as parent:
+                await g.gather(value(1), titles=["gathered"], parent=parent)
+                async for task in g.as_completed([value(2)], titles=["completed"], parent=parent):
+                    await task
+                await g.create_task(value(3), title="created", parent=parent)
+            async with twirly.TaskGroup("Inner", stream=io.StringIO(), heartbeat=0) as tg:
+                tg.create_task(value(4), title="in a task group", parent=parent)
+            return [line for line in g._stream.getvalue().splitlines() if " > " in line]
+
+    lines = run(main)
+    assert {line.split(" > ")[1].strip() for line in lines} >= {"gathered", "completed", "created"}

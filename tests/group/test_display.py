@@ -10,6 +10,7 @@ import pytest
 
 import twirly
 from tests.group.screen import FRAME, Display
+from tests.support.frames import OWN_SEQUENCES
 from twirly._group import Group, TaskRow
 
 SYNC_BEGIN, SYNC_END = "\x1b[?2026h", "\x1b[?2026l"
@@ -299,8 +300,7 @@ def test_untrusted_titles_are_shown_visibly_not_interpreted() -> None:
         task.fail("\x1b[31mred")
         display.tick()
     data = "".join(display.frames)
-    own = re.compile(r"\x1b(\[\?(25|7|2026)[hl]|\[\d*[ABCDJK]|\[C)")
-    assert not own.sub("", data).count("\x1b")
+    assert not OWN_SEQUENCES.sub("", data).count("\x1b")
     assert any(line.startswith("✖ evil") for line in display.everything())
 
 
@@ -313,10 +313,11 @@ def test_untrusted_titles_are_shown_visibly_not_interpreted() -> None:
         ({"show_after": float("inf")}, ValueError, "show_after must be a number of seconds >= 0"),
         ({"show_after": None}, TypeError, "show_after must be a number of seconds, not None"),
         ({"heartbeat": float("inf")}, ValueError, "heartbeat must be a number of seconds >= 0"),
-        ({"limit": 0}, ValueError, "limit"),
+        ({"limit": 0}, ValueError, r"limit must be at least 1 \(or None\), not 0"),
+        ({"limit": -1}, ValueError, r"limit must be at least 1 \(or None\), not -1"),
         ({"limit": 2.5}, TypeError, "limit"),
         ({"heartbeat": float("nan")}, ValueError, "heartbeat"),
-        ({"max_rows": -3}, ValueError, "max_rows"),
+        ({"max_rows": -3}, ValueError, r"max_rows must be at least 1 \(or None\), not -3"),
         ({"max_rows": True}, TypeError, "max_rows"),
         ({"style": 3}, TypeError, "style"),
     ],
@@ -388,3 +389,42 @@ def test_a_nested_step_takes_the_next_free_row_under_its_parent() -> None:
         child.ok()
         for task in tasks:
             task.ok()
+
+
+def test_a_title_with_control_characters_is_measured_as_shown() -> None:
+    # "\x07" is shown as four visible characters: the summary cuts the title, not the counts.
+    display = Display(60)
+    g = display.group("Build" + "\x07" * 8, show_after=0)
+    with g:
+        for n in range(3):
+            _start(g, f"t{n}")
+        display.run(0.5)
+        summary = display.used[-1]
+    assert re.search(r"3 running · 0 done · 0 failed · 0:00$", summary), summary
+    assert "\\x07" in summary
+
+
+@pytest.mark.parametrize("columns", [10, 12, 14, 16, 19])
+def test_a_narrow_screen_cuts_the_summary_once(columns: int) -> None:
+    display = Display(columns, 5)
+    g = display.group("Downloading", show_after=0)
+    with g:
+        for n in range(3):
+            _start(g, f"t{n}")
+        display.run(0.5)
+        summary = display.used[-1]
+    assert summary.count("…") == 1, summary
+    assert len(summary) < columns
+
+
+def test_every_frame_of_a_group_is_one_synchronized_update() -> None:
+    # Also a frame that changes the summary row alone (no task has a row yet).
+    display = Display(80, 24)
+    with display.group(show_after=60) as g:
+        _start(g, "slow")
+        display.tick()
+        frames = [display.tick() for _ in range(5)]
+    assert all(frames), frames
+    for frame in frames:
+        assert frame.startswith(SYNC_BEGIN), frame
+        assert frame.endswith(SYNC_END), frame

@@ -125,7 +125,7 @@ def test_submit_on_a_shut_down_executor_raises_and_shows_nothing() -> None:
     pool.shutdown()
     with display.group() as g:
         display.tick()
-        with pytest.raises(RuntimeError, match="shutdown"):
+        with pytest.raises(RuntimeError, match=r"^executor cannot take the call: .*shutdown"):
             g.submit(pool, print, "never")
         assert g.counts["queued"] == 0
         assert g.counts["running"] == 0
@@ -226,3 +226,27 @@ def test_the_heartbeat_off_a_terminal() -> None:
     assert beats[0] == "[0:00] 1 running, 0 done, 0 failed"  # (a stream without Unicode)
     assert lines[0] == "Hashing"
     assert lines[-1].startswith("Hashing  1 done, 0 failed, 0:0")
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def test_submit_and_map_run_on_a_process_pool() -> None:
+    # The call is pickled to a worker process: no context goes with it (twirly.current()
+    # there is another process's), and the task runs until its future is done.
+    with concurrent.futures.ProcessPoolExecutor(2) as pool, _quiet() as g:
+        assert g.submit(pool, _square, 7, title="seven").result(timeout=60) == 49
+        assert list(g.map(pool, _square, [1, 2, 3], title=str)) == [1, 4, 9]
+        counts = g.counts
+    assert counts["done"] == 4
+    assert counts["queued"] == counts["running"] == counts["failed"] == 0
+
+
+def test_map_takes_a_parent() -> None:
+    with concurrent.futures.ThreadPoolExecutor(2) as pool, _quiet(persist="all") as g:
+        with g.task("batch") as batch:
+            assert list(g.map(pool, _square, [2, 3], title=str, parent=batch)) == [4, 9]
+        text = g._stream.getvalue()
+    assert "batch > 2" in text
+    assert "batch > 3" in text
