@@ -217,6 +217,12 @@ def _check_number(value: object, name: str, *, whole: bool = False, least: int =
     return float(value)
 
 
+def _check_parent(parent: object) -> TaskRow:
+    if not isinstance(parent, TaskRow):
+        raise TypeError(f"parent must be a twirly.TaskRow or None, not {type(parent).__name__}")
+    return parent
+
+
 def _title_of(thing: object) -> str:
     name = getattr(thing, "__qualname__", None) or getattr(thing, "__name__", None)
     if isinstance(name, str):
@@ -547,9 +553,7 @@ class Group:
             enclosing = _current.get()
             if enclosing is not None and enclosing._group is self:
                 parent = enclosing
-        elif not isinstance(parent, TaskRow):
-            raise TypeError(f"parent must be a twirly.TaskRow or None, not {type(parent).__name__}")
-        elif parent._group is not self:
+        elif _check_parent(parent)._group is not self:
             parent = None  # (another group's task: this group shows it at the top level)
         task = TaskRow(self, title, parent)
         with self._lock:
@@ -894,6 +898,8 @@ class Group:
         try:
             names = self._titles(len(aws), titles)
             _check_awaitables(aws)
+            if parent is not None:
+                _check_parent(parent)
             if not self._open:
                 raise RuntimeError(f"the group {self.title!r} is not open")
         except BaseException:
@@ -948,6 +954,8 @@ class Group:
         try:
             names = self._titles(len(items), titles)
             _check_awaitables(items)
+            if parent is not None:
+                _check_parent(parent)
         except BaseException:
             for aw in items:
                 _close_unawaited(aw)
@@ -988,11 +996,9 @@ class Group:
             # there. The task runs from its submission until its future is done.
             try:
                 future = executor.submit(fn, *args, **kwargs)
-            except RuntimeError as error:  # (shut down, or a worker process died)
+            except BaseException as error:
                 self._forget(task)
-                raise RuntimeError(f"executor cannot take the call: {error}") from error
-            except BaseException:
-                self._forget(task)
+                _note_refusal(error)
                 raise
             self._begin(task)
             future.add_done_callback(lambda done: self._settle(task, done))
@@ -1000,18 +1006,20 @@ class Group:
         context = contextvars.copy_context()
         try:
             future = executor.submit(context.run, self._call, task, fn, args, kwargs)
-        except RuntimeError as error:  # (shut down)
+        except BaseException as error:
             self._forget(task)
-            raise RuntimeError(f"executor cannot take the call: {error}") from error
-        except BaseException:
-            self._forget(task)
+            _note_refusal(error)
             raise
         future.add_done_callback(lambda done: self._unstarted(task, done))
         return future
 
     def _unstarted(self, task: TaskRow, future: concurrent.futures.Future[Any]) -> None:
-        if future.cancelled():  # (cancelled before a worker took it)
+        # A call that never started: cancelled before a worker took it, or refused by the
+        # executor on the way (another process could not take the context: loky, mpi4py).
+        if future.cancelled():
             self._end(task, "cancelled")
+        elif task._status == "queued":
+            self._settle(task, future)
 
     def _call(
         self, task: TaskRow, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -1069,8 +1077,8 @@ class Group:
     def task(self, title: str, *, parent: TaskRow | None = None) -> _TaskScope:
         """A task that runs as long as a ``with`` block, in any thread: ok when the block
         ends, failed (the exception propagates) when it raises."""
-        if parent is not None and not isinstance(parent, TaskRow):
-            raise TypeError(f"parent must be a twirly.TaskRow or None, not {type(parent).__name__}")
+        if parent is not None:
+            _check_parent(parent)
         return _TaskScope(self, _check_title(title), parent)
 
     def watch(self, future: T, *, title: str | None = None, parent: TaskRow | None = None) -> T:
@@ -1106,6 +1114,13 @@ class Group:
     def __repr__(self) -> str:
         state = "open" if self._open else ("closed" if self._closed else "new")
         return f"<twirly.group {self.title!r} {state} {self._counts_text()}>"
+
+
+def _note_refusal(error: BaseException) -> None:
+    # The executor's own exception, as it raised it (a caller may catch BrokenProcessPool),
+    # with a note that names the argument.
+    if isinstance(error, RuntimeError):
+        error.add_note("(the executor given to submit() or map() cannot take the call)")
 
 
 def _check_awaitables(aws: Iterable[object]) -> None:

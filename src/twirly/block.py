@@ -85,18 +85,13 @@ def _up(rows: int) -> str:
     return f"\x1b[{rows}A" if rows > 1 else ("\x1b[A" if rows == 1 else "")
 
 
-def _down(start: int, end: int, drawn: int) -> str:
-    """From row ``start`` down to row ``end`` of a block whose first ``drawn`` rows are on
-    screen: over those with a cursor move (ESC [ n B), into new ones with line feeds.
-
-    A cursor move stops at the screen's last line where a line feed would scroll: a frame
-    drawn for a height the terminal lost an instant before (tmux shrinks its screen up to a
-    quarter of a second before the program can read the new size) then writes over the last
-    line instead of pushing the rows above it into the scrollback."""
-    last = drawn - 1  # (the lowest row on screen)
-    over = min(end, last) - start
-    feeds = end - max(start, last)
-    return (f"\x1b[{over}B" if over > 1 else "\x1b[B" if over == 1 else "") + "\n" * max(feeds, 0)
+def _down(rows: int) -> str:
+    """Down ``rows`` rows that are on screen, with a cursor move (ESC [ n B) that stops at
+    the last line where a line feed would scroll: a frame drawn for a height the terminal
+    lost an instant before (tmux shrinks its screen up to a quarter of a second before the
+    program can read the new size) then writes over the last line instead of pushing the
+    rows above it into the scrollback."""
+    return f"\x1b[{rows}B" if rows > 1 else ("\x1b[B" if rows == 1 else "")
 
 
 def _changed_part(old: str, new: str) -> str:
@@ -445,38 +440,43 @@ class Block:
         self._width, self._height = width, height
         images = self._images(now, width, height)
         drawn = self._drawn
-        on_screen = len(drawn)
         out: list[str] = []
+        growing = len(images) > max(len(drawn), 1)
+        if growing:
+            # New rows below: lines are made for them first, from the top row down with line
+            # feeds (the screen scrolls as it must) and back up by their count, which is
+            # exact: a line feed never stops at the last line. Every row is on screen then.
+            made = len(images) - 1
+            out.append("\n" * made + _up(made))
         at = 0
         changed = 0
         for index, image in enumerate(images):
-            old = drawn[index] if index < on_screen else None
+            old = drawn[index] if index < len(drawn) else None
             if image == old:
                 continue
             changed += 1
             if index > at:
-                out.append(_down(at, index, on_screen))
+                out.append(_down(index - at))
                 at = index
             out.append(_update(old, image))
-        if len(images) < on_screen:
+        if len(images) < len(drawn):
             # Rows went away: erase from the first row no longer used down (never the top
             # row from its column 0 with ESC [ J: see _ERASE_ROWS).
             changed += 1
             if images:
                 end = len(images)
-                out.append(_down(at, end, on_screen) + _ERASE_DOWN)
+                out.append(_down(end - at) + _ERASE_DOWN)
                 at = end
             else:
                 out.append(_ERASE_ROWS)
         self._drawn = images
-        if 0 < at < on_screen:
-            # Only over rows on screen: back to the top row where the frame began (DECSC,
-            # DECRC), exact even where a move down stopped at the last line. (After line
-            # feeds, which may have scrolled the screen, the way back is counted instead.)
-            out.insert(0, _SAVE_CURSOR)
+        if at:
+            # Down over rows on screen, then back to the top row's start (DECSC, DECRC):
+            # exact even where a move down stopped at the last line of a screen that has
+            # just become shorter. From column 0 (the terminal may have echoed "^C" on the
+            # top row since, or someone else's output moved the cursor along it).
+            out.insert(1 if growing else 0, "\r" + _SAVE_CURSOR)
             out.append(_RESTORE_CURSOR)
-        else:
-            out.append(_up(at))
         if changed > 1 or (changed and self._pinned):
             # More than one row changes, or a group's display (a summary row): shown at once
             # where the terminal can (mode 2026).

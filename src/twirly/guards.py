@@ -132,6 +132,17 @@ def _drain_wakeup() -> bytes:
         return b""
 
 
+def _signal_waits() -> bool:
+    """Is a signal's number waiting on the wake-up pipe? The poll is shared by the clocks of
+    every terminal, each under its own lock: one that is busy in another thread (a poll
+    refuses a second caller at once) counts as nothing waiting, since that thread sees it."""
+    polls = _wakeup_poll[:1]  # (taken once: the listening may stop meanwhile)
+    try:
+        return bool(polls and polls[0].poll(0))
+    except (RuntimeError, OSError, ValueError):
+        return False
+
+
 def nudge_late_signals() -> None:
     """From a clock's frame: wake the main thread for a guarded signal whose handler has not
     run yet.
@@ -144,7 +155,7 @@ def nudge_late_signals() -> None:
     """
     # Most frames find the pipe empty: asked first without a read failing with EAGAIN (an
     # exception on every frame of every spinner).
-    if not _wakeup_poll or (not _arrived and not _wakeup_poll[0].poll(0)):
+    if not _arrived and not _signal_waits():
         return
     now = time.monotonic()
     for signum in set(_drain_wakeup()):

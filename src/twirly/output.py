@@ -197,7 +197,7 @@ class Output:
             polled = self._poll = (fd, _room_check(fd))
         try:
             return polled[1]()
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # (a poll busy in another thread)
             return False
 
     def flush_first(self, stream: TextIO | None) -> None:

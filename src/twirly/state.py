@@ -172,7 +172,8 @@ class Capabilities(NamedTuple):
         - animate: a terminal, not ``TERM=dumb``, not ``CI``; ``animate=`` or ``TWIRLY_ANIMATE``
           override. ``NO_COLOR`` and ``FORCE_COLOR`` never change it.
         - colour: ``NO_COLOR`` turns it off; ``FORCE_COLOR`` turns it on, or off when it is
-          ``0`` (``false``, ``no``, ``off``), as chalk reads it; else the same as animating
+          ``0`` (as chalk's ``FORCE_COLOR=0``; also ``false``, ``no``, ``off``; empty is
+          unset, as an empty ``NO_COLOR`` is); else the same as animating
           would be without an override (no escape byte in a pipe, a file or a CI log), and
           never on a terminal that declares itself monochrome (``vt100``, ``xterm-mono``).
         - unicode: the encoding is UTF-8 and the terminal is not the Linux console or dumb.

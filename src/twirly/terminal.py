@@ -786,11 +786,15 @@ class Terminal:
         they were shown, and the cursor is on their line now (a shell reported the program's
         job stopped, and wrote its prompt, before the program heard of Ctrl-Z). The cursor is
         shown and lines wrap again; the next line written, or ``write_lines([])``, draws the
-        rows afresh from the cursor's line, and the ones left above stay as they were."""
+        rows afresh from the cursor's line, and the ones left above stay as they were.
+        Lines waiting to be written (queued for a frame, or in the capture) wait for that:
+        written now, they would go where the cursor is, on the shell's line."""
         with self._lock:
-            self._flush_queued()
-            self._take_captured()
-            if self._aside or self._remote() is not None:
+            if self._aside:
+                return
+            child = self._remote()
+            if child is not None:
+                child.partial("", None)  # (a child drawing for us: it stops drawing)
                 return
             self._output.write(self._block.suspend("", erase=False))
 

@@ -467,3 +467,49 @@ def test_a_frame_drawn_for_a_height_the_terminal_just_lost_scrolls_nothing_away(
         "⠸ task 1 (waiting)",
         "⠸ task 5 (waiting)",  # (every row below the last line was written over it)
     ]
+
+
+def test_a_frame_for_a_lost_height_that_adds_a_row_comes_back_to_the_top_row() -> None:
+    # The same, with a task starting meanwhile: the line feeds for the new row scroll the
+    # screen, and the way back must still end on the block's top row (the next frame
+    # erases from there: a step too high, and a line of the program's goes with it).
+    block = Block(unicode=True)
+    rows = [make_row(f"task {index}", ident=index) for index in range(6)]
+    for row in rows:
+        block.add(row, 0.0, 30, 10)
+    screen = pyte.HistoryScreen(30, 8, history=100)
+    stream = pyte.Stream(screen)
+    stream.feed("p1\r\np2\r\np3\r\np4\r\n⠋ task 0\r\n⠋ task 1\r\n⠋ task 2\r\n⠋ task 3\r\x1b[3A")
+    rows[1].text += " (waiting)"
+    block.put(make_row("task 6", ident=6), 0.0, 10)
+    stream.feed(block.frame(0.0, 30, 10).replace("\n", "\r\n"))  # (a terminal's ONLCR)
+    top = screen.cursor.y
+    assert screen.cursor.x == 0
+    assert screen.display[top].rstrip() == "⠋ task 0"
+    assert screen.display[top - 1].rstrip() == "p4"
+    history = ["".join(cell.data for cell in line.values()) for line in screen.history.top]
+    assert not [line for line in history if "task" in line], history
+    stream.feed(block.frame(0.1, 30, 8).replace("\n", "\r\n"))  # (the new height, read)
+    assert [line.rstrip() for line in screen.display] == [
+        "p4",
+        *(f"⠙ task {index}" + (" (waiting)" if index == 1 else "") for index in range(7)),
+    ]
+
+
+def test_a_frame_starts_from_column_0_when_the_cursor_was_moved_along_the_top_row() -> None:
+    # The terminal echoed "^C" where the cursor rests: rows further down are still drawn
+    # from their column 0, and the cursor goes back to the top row's start.
+    block = Block(unicode=True)
+    rows = [make_row("top", ident=1), make_row("second", ident=2), make_row("third", ident=3)]
+    out = "".join(block.add(row, 0.0, 40, 20) for row in rows)
+    screen = pyte.Screen(40, 6)
+    stream = pyte.Stream(screen)
+    stream.feed(out.replace("\n", "\r\n") + "^C")
+    rows[1].text = "second (changed)"
+    stream.feed(block.frame(0.0, 40, 20).replace("\n", "\r\n"))
+    assert (screen.cursor.y, screen.cursor.x) == (0, 0)
+    assert [line.rstrip() for line in screen.display[:3]] == [
+        "^Ctop",
+        "⠋ second (changed)",
+        "⠋ third",
+    ]

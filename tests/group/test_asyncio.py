@@ -348,7 +348,7 @@ def test_as_completed_left_early_cancels_its_own_tasks_only(leave: str) -> None:
     async def main() -> tuple[Any, bool, dict[str, int]]:
         async with _quiet() as g:
             mine = asyncio.create_task(value("mine", 0.05))
-            coroutine = value("made", 0.3)
+            coroutine = value("made", 30)
             timeout = 0.01 if leave == "timeout" else None
             with pytest.raises(TimeoutError) if timeout else _nothing():
                 async for task in g.as_completed([mine, coroutine], timeout=timeout):
@@ -425,9 +425,17 @@ def test_parent_is_accepted_by_every_call_that_makes_tasks() -> None:
                 async for task in g.as_completed([value(2)], titles=["completed"], parent=parent):
                     await task
                 await g.create_task(value(3), title="created", parent=parent)
-            async with twirly.TaskGroup("Inner", stream=io.StringIO(), heartbeat=0) as tg:
-                tg.create_task(value(4), title="in a task group", parent=parent)
-            return [line for line in g._stream.getvalue().splitlines() if " > " in line]
+            inner = twirly.TaskGroup("Inner", stream=io.StringIO(), heartbeat=0, persist="all")
+            async with inner as tg:
+                with tg.group.task("outer") as outer:
+                    tg.create_task(value(4), title="in a task group", parent=outer)
+            streams = (g._stream.getvalue(), tg.group._stream.getvalue())
+            return [line for text in streams for line in text.splitlines() if " > " in line]
 
     lines = run(main)
-    assert {line.split(" > ")[1].strip() for line in lines} >= {"gathered", "completed", "created"}
+    assert sorted(line.split(" ", 1)[1] for line in lines) == [
+        "outer > in a task group",
+        "parent > completed",
+        "parent > created",
+        "parent > gathered",
+    ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+import sys
+import textwrap
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -433,3 +436,40 @@ threading.Thread(target=work).start()
     screen = p.screen()
     assert screen.cursor_visible
     assert "late text" not in screen.text
+
+
+def test_clocks_of_many_terminals_may_ask_for_late_signals_at_once() -> None:
+    # Each terminal's clock asks whether a signal waits on the one wake-up pipe, under its
+    # own terminal's lock, so clocks of several terminals ask at the same instant. A shared
+    # poll() refuses a second caller (RuntimeError), which once ended a clock's thread: that
+    # spinner froze with the cursor hidden. Asked here by eight threads at full speed.
+    code = textwrap.dedent(
+        """
+        import os, pty, sys, threading, twirly
+        from twirly import guards
+        master, slave = pty.openpty()
+        stream = os.fdopen(slave, "w", encoding="utf-8")
+        spinner = twirly.spinner("x", stream=stream).start()  # (the handlers, the pipe)
+        assert guards._wakeup, "no wake-up pipe"
+        failures = []
+        def ask():
+            try:
+                for _ in range(20_000):
+                    guards.nudge_late_signals()
+            except BaseException as error:
+                failures.append(repr(error))
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        spinner.stop()
+        os.close(master)
+        print("FAILURES", failures[:1], len(failures))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "FAILURES [] 0" in done.stdout, done.stdout + done.stderr
