@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextvars
 import io
+import multiprocessing
 import threading
 from typing import Any
 
@@ -237,7 +238,9 @@ def _square(number: int) -> int:
 def test_submit_and_map_run_on_a_process_pool() -> None:
     # The call is pickled to a worker process: no context goes with it (twirly.current()
     # there is another process's), and the task runs until its future is done.
-    with concurrent.futures.ProcessPoolExecutor(2) as pool, _quiet() as g:
+    # (Workers spawned: a fork of this multi-threaded process could deadlock in the child.)
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=spawn) as pool, _quiet() as g:
         assert g.submit(pool, _square, 7, title="seven").result(timeout=60) == 49
         assert list(g.map(pool, _square, [1, 2, 3], title=str)) == [1, 4, 9]
         counts = g.counts
