@@ -30,7 +30,7 @@ import argparse
 import statistics
 import textwrap
 
-from bench.group import _run_on_pty
+from bench.group import run_on_pty
 
 #: The programs measured; each prints ``{"cpu_us": ...}`` on its stdout.
 CHILD = textwrap.dedent(r"""
@@ -98,7 +98,7 @@ VARIANTS = ("book", "twirly", "floor", "floor + guards")
 
 def measure(variant: str, warmup: float, window: float) -> float:
     """Microseconds of process CPU per frame of one run of ``variant``."""
-    run = _run_on_pty(CHILD, [variant, str(warmup), str(window)], timeout=60 + window)
+    run = run_on_pty(CHILD, [variant, str(warmup), str(window)], timeout=60 + window)
     if run.result is None:
         raise RuntimeError(f"{variant}: the program did not finish")
     return float(run.result["cpu_us"])

@@ -391,7 +391,7 @@ class Run:
         return sizes
 
 
-def _run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = True) -> Run:
+def run_on_pty(code: str, args: list[str], timeout: float, *, answer: bool = True) -> Run:
     """Run ``code`` with its stdin and stderr (the display) on a pty of 80×24; this process
     drains the other end and, like a terminal, answers cursor position queries (unless
     ``answer`` is false). Other queries go unanswered: blessed (under enlighten) sends a few
@@ -476,7 +476,7 @@ def frames(subject: str, count: int, seconds: float, timeout: float) -> dict[str
     """Bytes and CPU per 80 ms step (and per frame, for twirly) for ``count`` tasks in
     flight, or why it could not run."""
     code = SUBJECTS[subject][0]
-    run = _run_on_pty(code, [str(count), str(seconds), subject], timeout=timeout)
+    run = run_on_pty(code, [str(count), str(seconds), subject], timeout=timeout)
     row: dict[str, Any] = {"subject": subject, "tasks": count}
     if run.result is None:
         if run.finished:
@@ -533,7 +533,7 @@ UNANSWERED = textwrap.dedent("""\
 
 def unanswered() -> dict[str, Any]:
     """enlighten when the terminal does not answer: how long 15 updates took."""
-    run = _run_on_pty(UNANSWERED, [], timeout=120, answer=False)
+    run = run_on_pty(UNANSWERED, [], timeout=120, answer=False)
     return {
         "seconds": run.result["seconds"] if run.result else None,
         "queries": run.queries,
@@ -600,7 +600,7 @@ def measure(*, smoke: bool, timeout: float, note: str = "") -> dict[str, Any]:
         results["gather"] = _plain(GATHER)
         if installed("enlighten"):
             results["unanswered"] = unanswered()
-    results["updates"] = _run_on_pty(UPDATE_AND_MEMORY, [], timeout=300).result
+    results["updates"] = run_on_pty(UPDATE_AND_MEMORY, [], timeout=300).result
     return results
 
 

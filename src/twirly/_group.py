@@ -871,6 +871,25 @@ class Group:
             self._async_limit = asyncio.Semaphore(self._limit)
         return self._async_limit
 
+    def _names_for(
+        self, aws: Sequence[object], titles: Sequence[str] | None, parent: TaskRow | None
+    ) -> list[str | None]:
+        """The titles of ``aws`` (for ``gather``, ``as_completed``), every argument checked
+        before any of them is tracked; refused, every coroutine given is closed (none is
+        left never awaited)."""
+        try:
+            names = self._titles(len(aws), titles)
+            _check_awaitables(aws)
+            if parent is not None:
+                _check_parent(parent)
+            if not self._open:
+                raise RuntimeError(f"the group {self.title!r} is not open")
+        except BaseException:
+            for aw in aws:
+                _close_unawaited(aw)
+            raise
+        return names
+
     def _titles(self, count: int, titles: Sequence[str] | None) -> list[str | None]:
         if titles is None:
             return [None] * count
@@ -895,17 +914,7 @@ class Group:
         not awaitable is a ``TypeError`` before any of them is tracked or started."""
         import asyncio
 
-        try:
-            names = self._titles(len(aws), titles)
-            _check_awaitables(aws)
-            if parent is not None:
-                _check_parent(parent)
-            if not self._open:
-                raise RuntimeError(f"the group {self.title!r} is not open")
-        except BaseException:
-            for aw in aws:
-                _close_unawaited(aw)
-            raise
+        names = self._names_for(aws, titles, parent)
         wrapped: list[Awaitable[Any]] = []
         for aw, name in zip(aws, names, strict=True):
             if asyncio.isfuture(aw):
@@ -951,15 +960,7 @@ class Group:
         import asyncio
 
         items = list(aws)
-        try:
-            names = self._titles(len(items), titles)
-            _check_awaitables(items)
-            if parent is not None:
-                _check_parent(parent)
-        except BaseException:
-            for aw in items:
-                _close_unawaited(aw)
-            raise
+        names = self._names_for(items, titles, parent)
         futures: list[asyncio.Future[T]] = []
         made: set[asyncio.Future[T]] = set()
         for aw, name in zip(items, names, strict=True):
@@ -991,26 +992,24 @@ class Group:
         if not callable(fn):
             raise TypeError(f"fn must be callable, not {type(fn).__name__}")
         task = self._new(title, parent, fn)
-        if _in_other_processes(executor):
-            # The call is pickled to a worker process: neither a context nor a row goes
-            # there. The task runs from its submission until its future is done.
-            try:
-                future = executor.submit(fn, *args, **kwargs)
-            except BaseException as error:
-                self._forget(task)
-                _note_refusal(error)
-                raise
-            self._begin(task)
-            future.add_done_callback(lambda done: self._settle(task, done))
-            return future
-        context = contextvars.copy_context()
+        # A call pickled to a worker process takes neither a context nor a row there: its
+        # task runs from its submission until its future is done.
+        elsewhere = _in_other_processes(executor)
         try:
-            future = executor.submit(context.run, self._call, task, fn, args, kwargs)
+            if elsewhere:
+                future = executor.submit(fn, *args, **kwargs)
+            else:
+                context = contextvars.copy_context()
+                future = executor.submit(context.run, self._call, task, fn, args, kwargs)
         except BaseException as error:
             self._forget(task)
             _note_refusal(error)
             raise
-        future.add_done_callback(lambda done: self._unstarted(task, done))
+        if elsewhere:
+            self._begin(task)
+            future.add_done_callback(lambda done: self._settle(task, done))
+        else:
+            future.add_done_callback(lambda done: self._unstarted(task, done))
         return future
 
     def _unstarted(self, task: TaskRow, future: concurrent.futures.Future[Any]) -> None:

@@ -281,7 +281,10 @@ def _stop_listening() -> None:
     _wakeup.clear()
     _wakeup_poll.clear()
     _arrived.clear()
-    current = signal.set_wakeup_fd(-1)
+    try:
+        current = signal.set_wakeup_fd(-1)
+    except ValueError:
+        return  # (a thread that cannot: the descriptors stay, as if someone else's were set)
     if current != write:
         # Someone set theirs since and may put ours back later: keep our pipe open (unread,
         # non-blocking) rather than leave them a descriptor number that may be reused.
@@ -389,21 +392,8 @@ def _after_fork_in_child() -> None:
     for watcher in _watchers.values():
         watcher.forget()
     _watchers.clear()
-    if _wakeup:
-        # The pipe is shared with the parent, which would take our signals for its own.
-        read, write = _wakeup
-        _wakeup.clear()
-        _wakeup_poll.clear()
-        _arrived.clear()
-        try:
-            current = signal.set_wakeup_fd(-1)
-        except ValueError:
-            return
-        if current != write:
-            signal.set_wakeup_fd(current)  # someone else's: theirs stays, and so does our pipe
-            return
-        os.close(read)
-        os.close(write)
+    # The pipe is shared with the parent, which would take our signals for its own.
+    _stop_listening()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bench.floor import CHILD, VARIANTS
-from bench.group import _run_on_pty
+from bench.group import run_on_pty
 
 
 def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
     for variant in VARIANTS:
-        run = _run_on_pty(CHILD, [variant, "0.1", "0.4"], timeout=60)
+        run = run_on_pty(CHILD, [variant, "0.1", "0.4"], timeout=60)
         assert run.result is not None, (variant, bytes(run.data)[-300:])
         assert run.result["frames"] >= 3, (variant, run.result)
         assert run.result["cpu_us"] > 0, (variant, run.result)

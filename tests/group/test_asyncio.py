@@ -439,3 +439,16 @@ def test_parent_is_accepted_by_every_call_that_makes_tasks() -> None:
         "parent > created",
         "parent > gathered",
     ]
+
+
+def test_a_closed_group_refuses_gather_and_as_completed_and_closes_every_coroutine() -> None:
+    async def main() -> None:
+        async with _quiet() as g:
+            pass
+        for call in (g.gather, lambda *aws: g.as_completed(aws)):
+            coroutines = [value(1), value(2)]
+            with pytest.raises(RuntimeError, match="not open"):
+                call(*coroutines)
+            assert [c.cr_frame for c in coroutines] == [None, None]
+
+    run(main)
