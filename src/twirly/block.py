@@ -602,7 +602,12 @@ class Block:
             return ""
         self._stale = True
         self._lifted = False
-        return _ERASE_DOWN + _NORMAL_MODE
+        # One row drawn: its line from the cursor on is all there is to erase, and the erase
+        # stays on it. (ESC [ J with the cursor still in the screen's top-left corner, the
+        # prompt not written yet, is "clear the screen" to tmux, which first scrolls the
+        # screen into its history: a copy of the row in the scrollback. See _ERASE_ROWS.)
+        erase = _ERASE_LINE_END if len(self._drawn) <= 1 else _ERASE_DOWN
+        return erase + _NORMAL_MODE
 
     def _erase(self) -> str:
         # Suspended, the cursor stands after the program's unfinished line (the rows are gone).

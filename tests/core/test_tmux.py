@@ -190,3 +190,25 @@ def test_sigterm_gives_the_shell_back_whole_when_the_first_spinner_came_from_a_w
 
 def _flags(tmux: Tmux) -> str:
     return tmux.run("display-message", "-p", "cursor #{cursor_flag} wrap #{wrap_flag}").strip()
+
+
+_PASSWORD_ON_THE_TOP_ROW = """
+import getpass, twirly
+with twirly.spinner("spinning text"):
+    secret = getpass.getpass("Password: ")
+print(f"got {len(secret)}", flush=True)
+print("after", flush=True)
+"""
+
+
+def test_a_password_prompt_over_a_spinner_on_the_top_row_leaves_no_row_in_the_scrollback(
+    tmux_run: Callable[[str], Tmux],
+) -> None:
+    # The row steps aside before getpass writes its prompt, the cursor still in the screen's
+    # top-left corner: an erase of the screen from there would be tmux's "clear the screen",
+    # which scrolls the row into its history first.
+    tmux = tmux_run(_PASSWORD_ON_THE_TOP_ROW)
+    tmux.wait_for(lambda rows: rows[0].startswith("Password:"), "the prompt")
+    tmux.run("send-keys", "terces", "Enter")
+    tmux.wait_for(_ended, "the program's end")
+    assert tmux.everything() == ["Password:", "got 6", "after"]
