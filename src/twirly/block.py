@@ -192,6 +192,53 @@ def _off_column_0(text: str) -> bool:
     return False
 
 
+class _Turns:
+    """One row's images glyph by glyph, made as the frames come, while its text, its look
+    and the screen's size stay what they were: then a frame needs nothing rendered, only the
+    next glyph (for a row that turns on its own, without a timer, whose text changes every
+    second). Any change to the block drops it (see Block.turn)."""
+
+    __slots__ = (
+        "color",
+        "columns",
+        "frames",
+        "images",
+        "lines",
+        "moves",
+        "note",
+        "prefix",
+        "row",
+        "shown",
+        "suffix",
+        "text",
+    )
+
+    def __init__(self, row: Row, columns: int, lines: int) -> None:
+        self.row = row
+        self.columns, self.lines = columns, lines
+        self.text = row.text
+        self.frames = row.frames
+        self.color, self.prefix = row.color, row.prefix
+        self.suffix, self.note = row.suffix, row.note
+        self.images: list[_Image | None] = [None] * len(self.frames)
+        #: What turns another of these images on screen into each one (the same from any:
+        #: they differ only by the glyph), once a frame has written it.
+        self.moves: list[str | None] = [None] * len(self.frames)
+        self.shown = -1  # which of the images is on screen (-1: none of them)
+
+    def fit(self, row: Row) -> bool:
+        """Are these the images of ``row`` as it is now? (By identity: a text or look set
+        anew, even to the same, makes the images anew.)"""
+        return (
+            row.text is self.text
+            and row.frames is self.frames
+            and row.color is self.color
+            and row.prefix is self.prefix
+            and row.suffix is self.suffix
+            and row.note is self.note
+        )
+
+
 class Block:
     """Rows drawn at the bottom of one terminal, and what is on screen for each."""
 
@@ -210,6 +257,7 @@ class Block:
         "_stale",
         "_suspended",
         "_top",
+        "_turns",
         "_width",
     )
 
@@ -233,6 +281,7 @@ class Block:
         self._partial: tuple[str, int | None] = ("", None)
         self._modes = ROWS_MODE
         self._ellipsis = "…" if unicode else "..."
+        self._turns: _Turns | None = None  # (see frame)
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -343,6 +392,7 @@ class Block:
         self._drawn = list(images)
         self._width, self._height = width, height
         self._stale = False
+        self._turns = None
         if not images:
             return ""
         body = "\r\n".join(image.lead + image.glyph + image.body for image in images)
@@ -363,6 +413,7 @@ class Block:
             self._epoch = now
         self._align(row, now, height)
         self._rows[id(row)] = row
+        self._turns = None
         parent = row.parent
         if row.kind == "summary":
             self._pinned[id(row)] = row
@@ -395,12 +446,14 @@ class Block:
             return
         self._align(new, now, height)
         self._bodies.pop(old.ident, None)
+        self._turns = None
         self._rows = _swapped(self._rows, old, new)
         self._top = _swapped(self._top, old, new)
 
     def _take_out(self, row: Row) -> None:
         key = id(row)
         del self._rows[key]
+        self._turns = None
         if self._pinned.pop(key, None) is None and self._top.pop(key, None) is None:
             parent = row.parent
             siblings = self._children.get(id(parent)) if parent is not None else None
@@ -411,6 +464,37 @@ class Block:
         orphans = self._children.pop(key, None)
         if orphans:
             self._top.update(orphans)  # (their parent went first: they stay, at the top level)
+
+    def turn(self, now: float, width: int, height: int = 0) -> tuple[str, float] | None:
+        """The frame of a block whose one row only turns: what :meth:`frame` writes at
+        ``now`` and what :meth:`next_deadline` says, in one call and without rendering, once
+        a frame has drawn the row's glyph due at ``now`` with the text, look and size of now.
+        None otherwise: then ask those two."""
+        turns = self._turns
+        if (
+            turns is None
+            or self._stale
+            or self._suspended
+            or width != turns.columns
+            or height != turns.lines
+            or not turns.fit(turns.row)
+        ):
+            return None
+        row = turns.row
+        interval = row.interval
+        count = steps(now - row.origin, interval)
+        index = count % len(turns.images)
+        due = row.origin + (count + 1) * interval  # (next_step's, as it comes out most times)
+        if due <= now:
+            return None
+        if index == turns.shown:
+            return "", due
+        move = turns.moves[index]
+        if move is None:
+            return None
+        turns.shown = index
+        self._drawn = [turns.images[index]]  # type: ignore[list-item]  # (made with its move)
+        return move, due
 
     def frame(self, now: float, width: int, height: int = 0) -> str:
         """Bring the screen up to date at ``now``: only what changed since the last write.
@@ -424,14 +508,8 @@ class Block:
             and not (resized or self._stale or self._pinned)
             and (height <= 0 or height > 2)
         ):
-            # One row on screen, as drawn, with nothing to lay out (the common case: one
-            # spinner): what the general path below comes to, without its lists and loop.
-            image = self._image(next(iter(self._rows.values())), 0, now, max(width - 1, 1))
-            before = self._drawn[0]
-            if image == before:
-                return ""
-            self._drawn = [image]
-            return _update(before, image)
+            return self._one_row(next(iter(self._rows.values())), now, width, height)
+        self._turns = None  # (the general path: the images are the frame's own)
         if self._stale or (resized and self._drawn):
             modes = self._modes if self._lifted else ""  # (no wrapping again: see lift)
             self._lifted = False
@@ -482,6 +560,35 @@ class Block:
             # where the terminal can (mode 2026).
             return _SYNC_BEGIN + "".join(out) + _SYNC_END
         return "".join(out)
+
+    def _one_row(self, row: Row, now: float, width: int, height: int) -> str:
+        """:meth:`frame` for one row on screen, as drawn, with nothing to lay out (the common
+        case: one spinner): what the general path comes to, without its lists and loop; and
+        while the row only turns, its images made once per glyph (see :meth:`turn`)."""
+        room = max(width - 1, 1)
+        if row.timer or len(row.frames) < 2 or row.interval > IDLE_FRAME:
+            image = self._image(row, 0, now, room)
+            before = self._drawn[0]
+            if image == before:
+                return ""
+            self._drawn = [image]
+            return _update(before, image)
+        turns = self._turns
+        if turns is None or turns.row is not row or not turns.fit(row):
+            turns = self._turns = _Turns(row, width, height)
+        images = turns.images
+        index = steps(now - row.origin, row.interval) % len(images)
+        image = images[index] or self._image(row, 0, now, room)
+        images[index] = image
+        before = self._drawn[0]
+        shown, turns.shown = turns.shown, index
+        if image is before or image == before:
+            return ""
+        self._drawn = [image]
+        text = _update(before, image)
+        if shown >= 0 and before is images[shown]:
+            turns.moves[index] = text  # (from another of its images: see _Turns.moves)
+        return text
 
     def above(
         self,
@@ -581,6 +688,7 @@ class Block:
         self._pinned.clear()
         self._drawn.clear()
         self._bodies.clear()
+        self._turns = None
         self._suspended = self._lifted = False
         self._partial = ("", None)
         return erase + _NORMAL_MODE

@@ -408,7 +408,9 @@ class Descriptors:
         self._targets = tuple(targets)
         self._encoding = encoding
         self._lock = _thread.RLock()  # (re-entrant, as LineProxy's: a signal's restore)
-        self._pending = bytearray()
+        #: What arrived and is not taken yet (the reader adds to it, under the lock; read
+        #: without it, its length says whether anything waits).
+        self.pending = bytearray()
         self._closed = False
         self._redirected = False
         self._reader: Thread | None = None  # closes the descriptors at its end
@@ -544,12 +546,12 @@ class Descriptors:
         right after a child's write may not see it yet."""
         with self._lock:
             self._read()
-            return bool(self._pending)
+            return bool(self.pending)
 
     def unfinished(self) -> int:
         """How many bytes of an unfinished line wait here (no read: what arrived so far)."""
         with self._lock:
-            pending = self._pending
+            pending = self.pending
             return len(pending) - pending.rfind(b"\n") - 1
 
     def take(self) -> tuple[list[str], str]:
@@ -571,6 +573,18 @@ class Descriptors:
         except termios.error:
             return False
         return flags & self._line_modes != self._line_modes
+
+    def modes_fd(self) -> int | None:
+        """The descriptor whose modes :meth:`child_wants_keys` reads (None: it reads none)."""
+        if not self._line_modes or self._keyboard is None or self._closed:
+            return None
+        return self._slave
+
+    def idle(self) -> bool:
+        """True when nothing waits here for a frame to act on: no byte arrived that is not
+        taken (no unfinished line a child may be prompting with), no keyboard lent, no
+        bytes passed through for someone else's prompt."""
+        return not (self.pending or self._lent is not None or self.passthrough or self._closed)
 
     @property
     def lending(self) -> bool:
@@ -611,8 +625,8 @@ class Descriptors:
         """Everything that arrived, as it came."""
         with self._lock:
             self._read()
-            data = bytes(self._pending)
-            self._pending.clear()
+            data = bytes(self.pending)
+            self.pending.clear()
         return data.decode(self._encoding, "surrogateescape")
 
     def close(self, orphans: Callable[[list[str], str], None]) -> tuple[list[str], str]:
@@ -663,7 +677,7 @@ class Descriptors:
             return True
         except OSError:
             return False
-        self._pending += data
+        self.pending += data
         return True
 
     def forget(self) -> None:
@@ -677,7 +691,7 @@ class Descriptors:
             self._read()
             if last:
                 self._closed = True
-            pending = self._pending
+            pending = self.pending
             end = pending.rfind(b"\n")
             whole = bytes(pending[:end]) if end >= 0 else None
             if tail:
@@ -699,7 +713,7 @@ class Descriptors:
         # Under self._lock.
         if self._closed:
             return
-        pending, file, chunk = self._pending, self._file, self._chunk
+        pending, file, chunk = self.pending, self._file, self._chunk
         while True:
             try:
                 count = file.readinto(chunk)
@@ -741,7 +755,7 @@ class Descriptors:
                     if self._closed:
                         break
                     self._read()
-                    waiting = b"\n" in self._pending or bool(self.passthrough and self._pending)
+                    waiting = b"\n" in self.pending or bool(self.passthrough and self.pending)
                     orphans, done = self._orphans, self._hangup
                 if orphans is not None:
                     lines, rest = self._take(tail=done)

@@ -18,7 +18,9 @@ in front (``fg``).
 
 from __future__ import annotations
 
+import _thread
 import os
+import sys
 import time
 
 TYPE_CHECKING = False
@@ -91,7 +93,7 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_behind", "_device", "_found", "_ours", "_threads", "_waiting", "fd")
+    __slots__ = ("_device", "_found", "_ours", "_quick", "_threads", "_waiting", "behind", "fd")
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -100,13 +102,21 @@ class Echo:
         self._device = device_of(fd)
         self._found = found  # the modes as the person had them
         self._ours: list[Any] | None = None  # the modes we set, while they are ours
-        self._behind = False  # echo was to go off while the program was behind the terminal
+        #: True while echo is to go off as soon as the program is in front of the terminal
+        #: again: it was asked while the program ran behind it (continued by ``bg``). Whoever
+        #: draws the rows asks again at each frame, since nothing else says when the program
+        #: is in front again: bash's ``fg`` sends no signal to a job that runs already.
+        self.behind = False
         # The process's threads as last listed, and their count then (see _thread_ids).
         self._threads: tuple[int, list[str]] | None = None
         # Threads last found waiting in something other than a read of the keyboard, with
         # their CPU time then (taken before the system call was read: a thread that ran in
         # between has more by now, and is asked again).
         self._waiting: dict[str, int] = {}
+        # After a full look that found no reader: the thread that looked, the number of
+        # threads Python had started, quick looks left, and each other thread's CPU clock
+        # and time (see _still_waiting).
+        self._quick: list[Any] | None = None
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -137,20 +147,12 @@ class Echo:
         """True while echo is off by our doing."""
         return self._ours is not None
 
-    @property
-    def behind(self) -> bool:
-        """True while echo is to go off as soon as the program is in front of the terminal
-        again: it was asked while the program ran behind it (continued by ``bg``). Whoever
-        draws the rows asks again at each frame, since nothing else says when the program
-        is in front again: bash's ``fg`` sends no signal to a job that runs already."""
-        return self._behind
-
     def turn_off(self) -> None:
         """Stop echoing typed keys (only in front of the terminal; canonical mode stays).
         Again after the program was stopped and continued, when the shell has put the
         person's modes back; never over modes someone else set."""
-        self._behind = not _in_front(self.fd)
-        if self._behind:
+        self.behind = not _in_front(self.fd)
+        if self.behind:
             return
         import termios
 
@@ -172,7 +174,7 @@ class Echo:
         ``lent``: whoever set modes of their own saved ours first and puts them back when
         done (the 3.13 REPL around each line it reads): ours are still counted as ours, to
         be given back whenever they are in force again."""
-        self._behind = False
+        self.behind = False
         ours = self._ours
         if ours is None or not _in_front(self.fd):
             return
@@ -229,13 +231,17 @@ class Echo:
         """Who reads the keyboard now: ``"password"`` (a thread in ``getpass``, which turned
         echo off itself), ``"line"`` (a thread blocked reading it: ``sys.stdin.readline()``),
         or None (nobody, or the system cannot say)."""
-        import sys
-
         if "getpass" in sys.modules:  # (no thread is in getpass before it is imported)
             for frame in sys._current_frames().values():
                 if frame.f_code.co_filename.endswith("getpass.py"):
                     return "password"
         return "line" if self._read_waits() else None
+
+    def unread(self) -> bool:
+        """True when, quickly seen, nobody can have begun to read the keyboard since the
+        last look, which found nobody (see :meth:`_still_waiting`): no need to ask
+        :meth:`reader`. False: ask it."""
+        return "getpass" not in sys.modules and self._still_waiting()
 
     def _read_waits(self) -> bool:
         # Linux says which system call each thread waits in, and on which descriptor. Asked
@@ -244,6 +250,8 @@ class Echo:
         # call, says whether it ran); the others are asked with one bare open, read and close
         # (Python's open() makes nine system calls of it); and the threads are listed again
         # only when their number changed or one of them has gone.
+        if self._still_waiting():
+            return False
         reads = _reads_here()
         if not reads:
             return False
@@ -254,26 +262,61 @@ class Echo:
             threads = self._thread_ids(fresh)
             if threads is None:
                 return False
-            gone = False
-            waiting, self._waiting = self._waiting, {}
-            for tid in threads:
-                if tid == me or tid in _not_readers:
-                    continue
-                ran = _cpu_time(tid)  # (before its system call is read: see _waiting)
-                if ran is not None and waiting.get(tid) == ran:
-                    self._waiting[tid] = ran
-                    continue
-                fields = _syscall_of(tid)
-                if fields is None:
-                    gone = True  # (listed again below: another may have come meanwhile)
-                    continue
-                if self._reads_keyboard(fields, reads):
-                    return True  # (the keyboard is the controlling terminal: it is in front)
-                if ran is not None:
-                    self._waiting[tid] = ran
-            if not gone:
-                return False
+            found = self._look_at(threads, me, reads)
+            if found is not None:
+                return found
         return False
+
+    def _look_at(self, threads: list[str], me: str, reads: frozenset[int]) -> bool | None:
+        """Does one of ``threads`` (but ``me`` and twirly's own) wait to read the keyboard?
+        None: one of them has gone (list them again: another may have come meanwhile). When
+        none does, the quick look of the next frames is prepared (see _still_waiting)."""
+        gone = False
+        waiting, self._waiting = self._waiting, {}
+        clocks: list[tuple[int, int]] | None = []
+        for tid in threads:
+            if tid == me or tid in _not_readers:
+                continue
+            ran = _cpu_time(tid)  # (before its system call is read: see _waiting)
+            if ran is not None and waiting.get(tid) == ran:
+                self._waiting[tid] = ran
+            elif (fields := _syscall_of(tid)) is None:
+                gone = True
+                continue
+            elif self._reads_keyboard(fields, reads):
+                return True  # (the keyboard is the controlling terminal: it is in front)
+            elif ran is not None:
+                self._waiting[tid] = ran
+            if ran is None:
+                clocks = None
+            elif clocks is not None:
+                clocks.append((_clock_of(tid), ran))
+        if gone:
+            return None
+        if clocks is not None:
+            self._quick = [_thread.get_ident(), _thread._count(), _QUICK_FRAMES, clocks]
+        return False
+
+    def _still_waiting(self) -> bool:
+        """The look of the frames in between (see :data:`_QUICK_FRAMES`): True when, since
+        the last full look (by this same thread), which found no thread reading the
+        keyboard, no thread has run (each one's CPU clock, one system call) and Python has
+        started none: each waits where it was found waiting."""
+        quick = self._quick
+        self._quick = None
+        if quick is None or not quick[2]:
+            return False
+        if quick[0] != _thread.get_ident() or quick[1] != _thread._count():
+            return False
+        try:
+            for clock, ran in quick[3]:
+                if time.clock_gettime_ns(clock) != ran:
+                    return False
+        except OSError:  # (a thread has gone)
+            return False
+        quick[2] -= 1
+        self._quick = quick
+        return True
 
     def _reads_keyboard(self, fields: list[bytes], reads: frozenset[int]) -> bool:
         """Do ``fields`` (of a thread's ``syscall`` file) say it waits to read the keyboard?"""
@@ -304,6 +347,12 @@ class Echo:
         self._threads = (count, threads) if count == len(threads) + 2 else None
         return threads
 
+
+#: Frames in a row that look for a reader of the keyboard the quick way (see
+#: Echo._still_waiting) before one looks the full way: the quick way does not count the
+#: threads a library started outside Python, so such a thread that waits to read the
+#: keyboard is found within this many frames, not at the next one.
+_QUICK_FRAMES = 8
 
 #: How many of the program's child processes (and theirs) are asked at most, and how deep.
 _CHILDREN_ASKED = 32
@@ -419,12 +468,19 @@ def _syscall_of(tid: str, path: str = "") -> list[bytes] | None:
         os.close(fd)
 
 
+def _clock_of(tid: str) -> int:
+    """The CPU clock of this process's thread ``tid``: Linux numbers each thread's after its
+    id (as ``pthread_getcpuclockid`` does), for any thread of the process, not only
+    Python's."""
+    return ((~int(tid)) << 3) | _THREAD_SCHED_CLOCK
+
+
 def _cpu_time(tid: str) -> int | None:
     """The CPU time of this process's thread ``tid`` so far, in nanoseconds (None: gone, or
     not to be told). Linux numbers each thread's CPU clock after its id (as
     ``pthread_getcpuclockid`` does), for any thread of the process, not only Python's."""
     try:
-        return time.clock_gettime_ns(((~int(tid)) << 3) | _THREAD_SCHED_CLOCK)
+        return time.clock_gettime_ns(_clock_of(tid))
     except (OSError, ValueError, OverflowError):
         return None
 

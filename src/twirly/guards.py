@@ -67,8 +67,10 @@ __all__ = [
     "leave_signals_to_the_main_thread",
     "leave_signals_to_the_program",
     "nudge_late_signals",
+    "quiet",
     "restore_all",
     "retry",
+    "wakeup_fd",
 ]
 
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -141,6 +143,19 @@ def _signal_waits() -> bool:
         return bool(polls and polls[0].poll(0))
     except (RuntimeError, OSError, ValueError):
         return False
+
+
+def wakeup_fd() -> int | None:
+    """The read end of the wake-up pipe the guards listen on (None: they do not)."""
+    return _wakeup[0] if _wakeup else None
+
+
+def quiet(wakeup: int | None) -> bool:
+    """True when no guarded signal waits for its handler, and the guards listen on the
+    wake-up pipe ``wakeup`` (None: on none). For a frame that polls that pipe itself (see
+    twirly.steady): while this holds, :func:`nudge_late_signals` has nothing to do unless
+    the pipe has a signal's number."""
+    return not _arrived and (_wakeup[0] if _wakeup else None) == wakeup
 
 
 def nudge_late_signals() -> None:

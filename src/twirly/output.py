@@ -68,7 +68,13 @@ def isatty(stream: TextIO) -> bool:
 def write_all(fd: int, data: bytes | memoryview) -> None:
     """Write every byte of ``data`` to ``fd``, even when someone made it non-blocking: wait
     for room rather than drop. ``OSError`` from the descriptor propagates."""
-    view = memoryview(data)
+    try:
+        written = os.write(fd, data)  # (almost always whole: a frame is a few bytes)
+    except BlockingIOError:
+        written = 0
+    if written >= len(data):
+        return
+    view = memoryview(data)[written:]
     while view:
         try:
             written = os.write(fd, view)

@@ -29,6 +29,8 @@ _CALM_FRAMES = 2
 
 #: The modes a watch watches, when another process found them (see :func:`watch_as_found`).
 _found: int | None = None
+#: The sys module's namespace (``sys.ps1`` is looked for there at each frame).
+_SYS = vars(sys)
 
 
 def line_modes(fd: int) -> int:
@@ -124,6 +126,13 @@ class Watch:
 
             self._startup = (original, starting)
             sys.__interactivehook__ = starting
+
+    def settled(self) -> bool:
+        """True when the REPL's prompts need no hooking now (see _hook_prompts): hooked
+        already, or no REPL (``sys.ps1`` appears when ``python -i`` reaches its prompt)."""
+        # (Asked in sys's namespace: getattr() with a default makes and drops an
+        # AttributeError, with its message, each time it is not there.)
+        return bool(self._prompts) or _SYS.get("ps1") is None
 
     def _at_prompt(self) -> None:
         self.at_repl = True

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from twirly.drivers import Clock, DriverName
     from twirly.drivers.asyncio import AsyncioClock
     from twirly.prompts import Watch
+    from twirly.steady import Steady
     from twirly.watchdog import Record
 
     #: What a row asked of the clock: a driver, the event loop of an asyncio one, what to
@@ -90,6 +91,8 @@ _CHILD_LOOK = 0.2  # seconds between two looks for a child reading the terminal
 _capture_others = True
 _watch_prompts = True
 _quiet_keys = True  # echo off on the program's keyboard while rows are shown (twirly.echo)
+#: Whether frames may be steady here (twirly.steady; None: not known yet).
+_steady_frames: bool | None = None
 
 
 def _new_repl() -> bool:
@@ -170,6 +173,8 @@ class Terminal:
         # the next frame rather than written at once: a burst of lines costs one redraw of
         # the rows per frame, not one a line.
         self._lines_due = 0.0
+        # What the frames compare with while only the glyphs change (see twirly.steady).
+        self._steady: Steady | None = None
 
     # -- facts ------------------------------------------------------------------------------
 
@@ -480,38 +485,115 @@ class Terminal:
     def tick(self) -> float | None:
         """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
         with self._lock:
-            if not self._block or self._output.dead:
-                return None
-            guards.nudge_late_signals()
-            now = self.now()
-            self._lend_keyboard()
-            watch = self._watch
-            if watch is not None:
-                waits = self._aside_until_called or self._held or self._pauses
-                if self._aside:
-                    if not waits and not self._child_still_asks() and watch.answered():
-                        self._come_back()
-                elif watch.someone_asks():
-                    # Echo first, then the prompt: keys typed as soon as it shows are seen.
-                    if self._echo is not None and self._echo.reader() == "line":
-                        self._give_keys_back()  # (a password prompt keeps echo off itself)
-                    self._step_aside()
-                elif self._child_asks(now):
-                    self._give_keys_back()
-                    self._step_aside()  # (its prompt, held in the capture, is written)
-            if self._echo is not None and self._echo.behind:
-                self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
-            target = self._target()
-            draw = not (self._aside or self._held)
-            size = self.size() if draw or self._hooks else (0, 0)
-            if self._hooks and target is self._local:
-                for hook in self._hooks:
-                    hook(self._block, now, size)
-            elif self._text_hooks:  # (a child draws: it hears of the texts set here)
-                for hook in self._text_hooks:
-                    hook(self._block, now, size)
-            self._flush_queued()
-            return target.frame(now, size if draw else (0, 0), draw=draw)
+            steady = self._steady
+            if steady is not None and steady.unchanged() and self._quiet():
+                delay = self._steady_frame(steady.size)
+                if delay is not None:
+                    return delay
+            return self._full_frame()
+
+    def _full_frame(self) -> float | None:
+        """Under the lock: the frame that asks everything (see :meth:`tick`)."""
+        if not self._block or self._output.dead:
+            return None
+        guards.nudge_late_signals()
+        now = self.now()
+        self._lend_keyboard()
+        watch = self._watch
+        if watch is not None:
+            waits = self._aside_until_called or self._held or self._pauses
+            if self._aside:
+                if not waits and not self._child_still_asks() and watch.answered():
+                    self._come_back()
+            elif watch.someone_asks():
+                # Echo first, then the prompt: keys typed as soon as it shows are seen.
+                if self._echo is not None and self._echo.reader() == "line":
+                    self._give_keys_back()  # (a password prompt keeps echo off itself)
+                self._step_aside()
+            elif self._child_asks(now):
+                self._give_keys_back()
+                self._step_aside()  # (its prompt, held in the capture, is written)
+        if self._echo is not None and self._echo.behind:
+            self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
+        target = self._target()
+        draw = not (self._aside or self._held)
+        size = self.size() if draw or self._hooks else (0, 0)
+        if self._hooks and target is self._local:
+            for hook in self._hooks:
+                hook(self._block, now, size)
+        elif self._text_hooks:  # (a child draws: it hears of the texts set here)
+            for hook in self._text_hooks:
+                hook(self._block, now, size)
+        self._flush_queued()
+        delay = target.frame(now, size if draw else (0, 0), draw=draw)
+        self._steady = self._steady_after(target is self._local and draw, size)
+        return delay
+
+    # -- steady frames ----------------------------------------------------------------------
+
+    def _steady_frame(self, size: tuple[int, int]) -> float | None:
+        """Under the lock, nothing but the glyphs changing (see :meth:`_quiet`): all that a
+        full frame would do. None: the block is not drawn now (a full frame says why)."""
+        now = self.now()
+        block = self._block
+        turned = block.turn(now, *size)
+        if turned is not None:
+            text, due = turned
+            if text:
+                self._output.write(text)
+            return due - now
+        if not block or block.suspended:
+            return None
+        self._output.write(block.frame(now, *size))  # (a new text, say: rendered)
+        return block.next_deadline(now) - now
+
+    def _quiet(self) -> bool:
+        """Under the lock, with a steady record and the kernel's answers as they were (see
+        twirly.steady): would a full frame only turn the glyphs?
+
+        What makes a frame more than that under the lock (someone's prompt, a stop, a pause,
+        a hook, a child drawing, a late signal) drops the record or leaves the rows to be
+        drawn afresh, which :meth:`Block.turn` does not do. Asked here is what changes
+        without the lock: lines queued for the frame, a reader gone, bytes in the capture
+        (a child's prompt), the REPL's prompt to hook, a thread reading the keyboard."""
+        descriptors = self._descriptors
+        if self._queued or self._output.dead or (descriptors is not None and descriptors.pending):
+            return False
+        watch, echo = self._watch, self._echo
+        # (What the watch asks at each frame, less the modes, which were compared already.)
+        return watch is None or (
+            watch.settled() and (echo is None or echo.unread() or echo.reader() is None)
+        )
+
+    def _steady_after(self, drawn_here: bool, size: tuple[int, int]) -> Steady | None:
+        """Under the lock, after a full frame: the record the next frames compare with, when
+        they may be steady: the rows drawn here by no hook, and nothing waits (nobody's
+        prompt, no stop or pause, no late signal, nothing taken from the capture)."""
+        global _steady_frames
+        fd = self._output.fd
+        if not drawn_here or fd is None or self._hooks or self._text_hooks or self._pauses:
+            return None
+        if self._aside or self._held or self._child is not None or self._output.dead:
+            return None
+        descriptors, echo, wakeup = self._descriptors, self._echo, guards.wakeup_fd()
+        if (descriptors is not None and not descriptors.idle()) or (echo and echo.behind):
+            return None
+        if not guards.quiet(wakeup):
+            return None
+        if _steady_frames is None:
+            from twirly.steady import possible
+
+            _steady_frames = possible()
+        if not _steady_frames:
+            return None
+        capture = descriptors.modes_fd() if descriptors is not None else None
+        steady = self._steady
+        if steady is None or steady.fd != fd or not steady.same(wakeup=wakeup, capture=capture):
+            from twirly.steady import Steady
+
+            steady = Steady(fd, size, wakeup=wakeup, capture=capture)
+        steady.size = size
+        return steady
 
     # -- a child process's prompt -----------------------------------------------------------
 
@@ -561,6 +643,7 @@ class Terminal:
         ``text_only``: the hook only sets rows' text (a tracked loop's count), so it is called
         also while a child process draws the rows."""
         with self._lock:
+            self._steady = None
             self._hooks.append(hook)
             if text_only:
                 self._text_hooks.append(hook)
@@ -880,6 +963,7 @@ class Terminal:
         fd 1/2 back, and draw nothing until as many :meth:`resume` calls as pauses. Lines
         written meanwhile go where the cursor is."""
         with self._lock:
+            self._steady = None
             self._pauses += 1
             if self._pauses == 1 and self._block and self.caps.animate:
                 self._step_aside(at_prompt=False)
@@ -915,6 +999,7 @@ class Terminal:
         # the cursor on; else (a pause) from the top row's start, as for Ctrl-Z.
         if self._aside:
             return
+        self._steady = None  # (frames are full ones until the rows are back)
         self._take_captured()
         self._aside = True
         child = self._remote()
@@ -967,6 +1052,8 @@ class Terminal:
     def _begin(self) -> None:
         from twirly.capture import Capture
 
+        self._steady = None
+
         # Whether typed keys would land on the rows: decided first, so that a watcher
         # standing in for the signal handlers knows to turn echo back on (twirly.watcher).
         self._echo = Echo.of(self._fd) if _quiet_keys else None
@@ -1008,6 +1095,7 @@ class Terminal:
         # Under the lock: rows are shown again and nobody reads the keyboard.
         if self._echo is not None and not (self._aside or self._held or self._pauses):
             self._echo.turn_off()
+            self._steady = None  # (behind the terminal now, maybe: see Echo.behind)
 
     def _give_keys_back(self) -> None:
         # Under the lock: someone reads the keyboard now, or the program stops or ends.
@@ -1026,6 +1114,7 @@ class Terminal:
         return "" if self._echo is None else self._echo.stty_words
 
     def _end(self) -> None:
+        self._steady = None
         self._flush_queued()
         self._lines_due = 0.0  # (the next rows' lines wait only once their clock runs)
         self._give_keys_back()
@@ -1053,6 +1142,7 @@ class Terminal:
         """
         if self._child is not None:
             return True
+        self._steady = None  # (the child draws, if it can: not here)
         fd = self._output.fd
         if fd is None or len(self._block) != 1 or not sys.executable:
             return False
@@ -1107,6 +1197,7 @@ class Terminal:
         ``aside`` (the process driver's child, for its parent): someone else's prompt is on
         the top row, so the rows are erased from the cursor on, not from the row's start."""
         self._lock.acquire()
+        self._steady = None
         self._flush_queued()
         self._held = True
         self.holds += 1
@@ -1152,6 +1243,7 @@ class Terminal:
             watch.close()
         self._aside = self._aside_until_called = False
         self._echo = None  # (the parent gives the modes back)
+        self._steady = None
 
 
 _terminals: dict[tuple[object, ...], Terminal] = {}

@@ -1,0 +1,109 @@
+"""The steady frame: what a clock's frame costs while nothing but the glyphs changes.
+
+A full frame (:meth:`~twirly.terminal.Terminal.tick`) asks, before it draws, whether anyone
+else needs the terminal: a late signal, a child's full-screen program or prompt, someone
+turning the keyboard's echo off (``getpass``), a thread reading the keyboard, a resize, a
+reader that stopped taking output. Asked one by one, that is a few hundred lines of Python
+and nine system calls a frame, several times the book's spinner, which asks nothing.
+
+Most of those answers are found in the terminal's state, which only changes by a system
+call someone makes. :class:`Steady` asks the kernel the cheapest way there is, and compares
+each answer byte for byte with the one it had the frame before:
+
+- one ``poll()``: room on the terminal for a frame, and a signal's number on the guards'
+  wake-up pipe;
+- one ``ioctl()`` each for the terminal's modes (echo, line mode: the keyboard and the
+  terminal are the same device), the capture's modes (a child's pager or editor) and the
+  size.
+
+While every answer is the one before and the terminal's own flags say nothing waits (its
+caller checks those, and who reads the keyboard: :mod:`twirly.echo`), the full frame would
+only turn the glyphs, and the steady frame does just that. An answer that differs sends the
+frame the full way, which decides afresh from what it reads then: the answers compared are
+always read before that decision.
+
+Linux only (``TCGETS``, and a ``poll()`` that serves terminals); elsewhere every frame is a
+full one.
+"""
+
+from __future__ import annotations
+
+import select
+
+try:
+    import fcntl
+    import termios
+
+    _MODES: int | None = getattr(termios, "TCGETS", None)
+    _SIZE: int | None = getattr(termios, "TIOCGWINSZ", None)
+except ImportError:  # (no termios or fcntl: not a POSIX system)
+    _MODES = _SIZE = None
+
+__all__ = ["Steady", "possible"]
+
+#: Bytes the kernel writes for each request: a ``struct termios`` (36 on Linux; room to
+#: spare) and a ``struct winsize`` (8).
+_MODES_SIZE = 64
+_WINSIZE_SIZE = 8
+
+
+def possible() -> bool:
+    """Can frames be steady here?"""
+    return _MODES is not None and _SIZE is not None and hasattr(select, "poll")
+
+
+class Steady:
+    """The answers of the frame before, for one terminal with its rows drawn on ``fd``.
+
+    ``wakeup``: the read end of the guards' wake-up pipe, or None; ``capture``: the slave end
+    of the capture of fd 1/2 whose modes a child may change, or None. ``size`` is the size the
+    last full frame drew for.
+    """
+
+    __slots__ = ("_expected", "_poll", "_probes", "fd", "size", "wakeup")
+
+    def __init__(
+        self, fd: int, size: tuple[int, int], *, wakeup: int | None, capture: int | None
+    ) -> None:
+        assert _MODES is not None
+        assert _SIZE is not None
+        self.fd = fd
+        self.size = size
+        self.wakeup = wakeup
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLOUT)
+        if wakeup is not None:
+            self._poll.register(wakeup, select.POLLIN)
+        #: What the poll answers while nothing happens: room to write, nothing else.
+        self._expected = [(fd, select.POLLOUT)]
+        # (descriptor, request, this frame's answer, the answer before): the first answers
+        # differ from the empty ones, so the first frame after this one is a full one.
+        probes = [(fd, _MODES, bytearray(_MODES_SIZE), bytearray())]
+        probes.append((fd, _SIZE, bytearray(_WINSIZE_SIZE), bytearray()))
+        if capture is not None:
+            probes.append((capture, _MODES, bytearray(_MODES_SIZE), bytearray()))
+        self._probes = tuple(probes)
+
+    def same(self, *, wakeup: int | None, capture: int | None) -> bool:
+        """Was this made for the same wake-up pipe and capture?"""
+        probes = self._probes
+        made_for = probes[2][0] if len(probes) > 2 else None
+        return wakeup == self.wakeup and capture == made_for
+
+    def unchanged(self) -> bool:
+        """Ask the kernel again: True when every answer is the one before (and the terminal
+        has room for a frame). Every question is asked, so that each answer kept is one
+        read now, before whatever a full frame then decides."""
+        quiet = self._poll.poll(0) == self._expected
+        ioctl = fcntl.ioctl
+        for fd, request, answer, before in self._probes:
+            try:
+                ioctl(fd, request, answer, True)
+            except OSError:
+                quiet = False
+                before.clear()
+                continue
+            if answer != before:
+                before[:] = answer
+                quiet = False
+        return quiet
