@@ -3,7 +3,9 @@
 
 Four programs, each on its own 80×24 pseudo-terminal with its main thread asleep, take turns
 ``--runs`` times; each reports its process CPU time over a window divided by the frames it
-drew in it:
+drew in it. Each runs as a program in a terminal tab does: in a session of its own, with the
+pseudo-terminal as its controlling terminal and its process group in front, so twirly turns
+the keyboard's echo off and watches for a thread that reads it, as it does for a person:
 
 - ``book``: the book's thread spinner (a thread that prints the glyph and the text, then
   waits on an ``Event`` for the next frame);
@@ -12,14 +14,22 @@ drew in it:
   least any frame is: the terminal's lock, the time, one write of a glyph and ``\\r`` made
   beforehand, the next deadline;
 - ``floor + guards``: the floor and the three system calls that let a frame be written
-  safely: the keyboard's modes (someone else's prompt), the size (a resize) and whether the
-  terminal can take the frame without blocking (a reader stopped with Ctrl-S).
+  safely, made as twirly's steady frames make them (:mod:`twirly.steady`): the keyboard's
+  modes (someone else's prompt) and the size (a resize), each one ``ioctl`` into a buffer
+  made once, and whether the terminal can take the frame without blocking (a reader stopped
+  with Ctrl-S), one ``poll``.
 
 So the table splits what twirly adds to the book's frame into the price of a thread clock
-and a lock (``floor``), of the three guards, and of the rest of the frame path: its other
-checks (a program's thread reading the keyboard, a child process's prompt or pager, late
-signals, echo after ``bg``) and its general bookkeeping. The least of the runs is the cost
-itself; on a shared virtual machine a run's figure moves by 2× with what the neighbours do.
+and a lock (``floor``), of the three guards, and of the rest of the frame: its other checks
+(the capture's modes, for a child's pager; a program's thread reading the keyboard; late
+signals; queued lines) and its bookkeeping. The least of the runs is the cost itself; on a
+shared virtual machine a run's figure moves by 2× with what the neighbours do.
+
+``--instructions`` counts instead the instructions the process runs per frame, in user space,
+under ``valgrind --tool=callgrind``: the same count on every run whatever else the machine
+does (the kernel's work in the system calls is not counted, nor a cold cache's cost). Each
+program runs twice, with windows of 2 and 6 s; the count per frame is the difference over
+the difference in frames, so that starting and stopping cancel out.
 
 ``--smoke`` (CI): 1 run of each, 0.4 s windows.
 """
@@ -27,15 +37,22 @@ itself; on a shared virtual machine a run's figure moves by 2× with what the ne
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import statistics
+import sys
+import tempfile
 import textwrap
+from collections.abc import Sequence
+from pathlib import Path
 
-from bench.group import run_on_pty
+from bench.session import run_child, src_env
 
 #: The programs measured; each prints ``{"cpu_us": ...}`` on its stdout.
 CHILD = textwrap.dedent(r"""
-    import itertools, json, os, select, sys, termios, threading, time
+    import fcntl, itertools, json, os, select, sys, termios, threading, time
     variant, warmup, window = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+    report = int(sys.argv[4])
     GLYPHS = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
     frames = [0]
     if variant == "book":
@@ -63,6 +80,7 @@ CHILD = textwrap.dedent(r"""
         shipped = Terminal.tick
         made = [f"{glyph}\r".encode() for glyph in GLYPHS]
         polls = {}  # (as twirly asks whether the terminal takes a frame: a poll made once)
+        modes, size = bytearray(64), bytearray(8)
 
         def tick(self):
             frames[0] += 1
@@ -72,8 +90,8 @@ CHILD = textwrap.dedent(r"""
                 now = self.now()
                 fd = self._output.fd
                 if variant == "floor + guards":
-                    termios.tcgetattr(fd)
-                    os.get_terminal_size(fd)
+                    fcntl.ioctl(fd, termios.TCGETS, modes, True)
+                    fcntl.ioctl(fd, termios.TIOCGWINSZ, size, True)
                     if fd not in polls:
                         polls[fd] = select.poll()
                         polls[fd].register(fd, select.POLLOUT)
@@ -90,18 +108,44 @@ CHILD = textwrap.dedent(r"""
     time.sleep(window)
     cpu, count = time.process_time() - cpu, frames[0] - count
     stop()
-    print(json.dumps({"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}), flush=True)
+    result = {"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}
+    os.write(report, json.dumps(result).encode() + b"\n")
 """)
 
 VARIANTS = ("book", "twirly", "floor", "floor + guards")
 
 
+def run(
+    variant: str, warmup: float, window: float, tool: Sequence[str] = ()
+) -> tuple[dict[str, float], bytes]:
+    """One run of ``variant`` (under ``tool``, if any) on a pty that is its controlling
+    terminal: its report, and what it wrote on the terminal."""
+    argv = [*tool, sys.executable, "-c", CHILD, variant, str(warmup), str(window), "{fd}"]
+    session = run_child(argv, timeout=120 + 20 * window, env=src_env())
+    if not session.reports:
+        raise RuntimeError(f"{variant}: the program did not report (status {session.returncode})")
+    return session.reports[-1], bytes(session.output)
+
+
 def measure(variant: str, warmup: float, window: float) -> float:
     """Microseconds of process CPU per frame of one run of ``variant``."""
-    run = run_on_pty(CHILD, [variant, str(warmup), str(window)], timeout=60 + window)
-    if run.result is None:
-        raise RuntimeError(f"{variant}: the program did not finish")
-    return float(run.result["cpu_us"])
+    return float(run(variant, warmup, window)[0]["cpu_us"])
+
+
+def instructions(variant: str) -> float:
+    """User-space instructions per frame of ``variant`` (callgrind's count, see above)."""
+    counts = []
+    with tempfile.TemporaryDirectory() as temporary:
+        for window in (2.0, 6.0):
+            out = Path(temporary) / f"callgrind.{window}"
+            tool = ["valgrind", "-q", "--tool=callgrind", f"--callgrind-out-file={out}"]
+            frames = run(variant, 3.0, window, tool)[0]["frames"]
+            found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+            if found is None:
+                raise RuntimeError(f"{variant}: callgrind counted nothing")
+            counts.append((frames, int(found.group(1))))
+    (frames_a, count_a), (frames_b, count_b) = counts
+    return (count_b - count_a) / max(frames_b - frames_a, 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a short run (CI)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each, taking turns")
     parser.add_argument("--window", type=float, default=4.0, help="seconds measured a run")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions (valgrind) instead"
+    )
+    parser.add_argument("--only", nargs="+", choices=VARIANTS, help="these programs only")
     args = parser.parse_args(argv)
+    if args.instructions:
+        return _count(args.smoke, tuple(args.only or VARIANTS))
     runs, window = (1, 0.4) if args.smoke else (args.runs, args.window)
     if runs < 1 or window <= 0:
         parser.error("--runs must be 1 or more, --window more than 0")
@@ -130,6 +180,27 @@ def main(argv: list[str] | None = None) -> int:
             f"| {variant} | {least:.0f} | {median:.0f} | {least / min(book):.2f} "
             f"| {median / statistics.median(book):.2f} | {shown} |"
         )
+    return 0
+
+
+def _count(smoke: bool, variants: tuple[str, ...]) -> int:
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: nothing counted", file=sys.stderr)
+        return 1
+    for variant in variants:  # (once, unmeasured: bytecode compiled and cached)
+        run(variant, 0.1, 0.1)
+    if smoke:
+        return 0
+    counted = {variant: instructions(variant) for variant in variants}
+    print("User-space instructions per frame (callgrind; windows of 2 and 6 s, differenced)")
+    print("(80×24 pseudo-terminal, its controlling terminal, main thread asleep)")
+    print()
+    print("| program | instructions | / book's |")
+    print("|---|---|---|")
+    for variant, count in counted.items():
+        book = counted.get("book")
+        ratio = f"{count / book:.2f}" if book else ""
+        print(f"| {variant} | {count:,.0f} | {ratio} |")
     return 0
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from twirly.layout import layout
 from twirly.render import display_width, fit, format_elapsed, sanitize
-from twirly.state import SYMBOLS, Row, next_step, steps
+from twirly.state import SLACK, SYMBOLS, Row, next_step, steps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -471,18 +471,22 @@ class Block:
         a frame has drawn the row's glyph due at ``now`` with the text, look and size of now.
         None otherwise: then ask those two."""
         turns = self._turns
-        if (
-            turns is None
-            or self._stale
-            or self._suspended
-            or width != turns.columns
-            or height != turns.lines
-            or not turns.fit(turns.row)
-        ):
+        if turns is None or self._stale or self._suspended:
             return None
         row = turns.row
+        if (
+            width != turns.columns
+            or height != turns.lines
+            or row.text is not turns.text
+            or row.frames is not turns.frames
+            or row.color is not turns.color
+            or row.prefix is not turns.prefix
+            or row.suffix is not turns.suffix
+            or row.note is not turns.note
+        ):
+            return None  # (as _Turns.fit says, asked here without a call: at every frame)
         interval = row.interval
-        count = steps(now - row.origin, interval)
+        count = int((now - row.origin + SLACK) / interval)  # (steps(), without a call)
         index = count % len(turns.images)
         due = row.origin + (count + 1) * interval  # (next_step's, as it comes out most times)
         if due <= now:

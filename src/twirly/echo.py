@@ -115,7 +115,7 @@ class Echo:
         self._waiting: dict[str, int] = {}
         # After a full look that found no reader: the thread that looked, the number of
         # threads Python had started, quick looks left, and each other thread's CPU clock
-        # and time (see _still_waiting).
+        # and time (see unread).
         self._quick: list[Any] | None = None
 
     @classmethod
@@ -237,12 +237,6 @@ class Echo:
                     return "password"
         return "line" if self._read_waits() else None
 
-    def unread(self) -> bool:
-        """True when, quickly seen, nobody can have begun to read the keyboard since the
-        last look, which found nobody (see :meth:`_still_waiting`): no need to ask
-        :meth:`reader`. False: ask it."""
-        return "getpass" not in sys.modules and self._still_waiting()
-
     def _read_waits(self) -> bool:
         # Linux says which system call each thread waits in, and on which descriptor. Asked
         # before every frame, so: a thread that has not run since it was last found waiting
@@ -250,8 +244,7 @@ class Echo:
         # call, says whether it ran); the others are asked with one bare open, read and close
         # (Python's open() makes nine system calls of it); and the threads are listed again
         # only when their number changed or one of them has gone.
-        if self._still_waiting():
-            return False
+        self._quick = None
         reads = _reads_here()
         if not reads:
             return False
@@ -270,7 +263,7 @@ class Echo:
     def _look_at(self, threads: list[str], me: str, reads: frozenset[int]) -> bool | None:
         """Does one of ``threads`` (but ``me`` and twirly's own) wait to read the keyboard?
         None: one of them has gone (list them again: another may have come meanwhile). When
-        none does, the quick look of the next frames is prepared (see _still_waiting)."""
+        none does, the quick look of the next frames is prepared (see unread)."""
         gone = False
         waiting, self._waiting = self._waiting, {}
         clocks: list[tuple[int, int]] | None = []
@@ -297,14 +290,14 @@ class Echo:
             self._quick = [_thread.get_ident(), _thread._count(), _QUICK_FRAMES, clocks]
         return False
 
-    def _still_waiting(self) -> bool:
-        """The look of the frames in between (see :data:`_QUICK_FRAMES`): True when, since
-        the last full look (by this same thread), which found no thread reading the
-        keyboard, no thread has run (each one's CPU clock, one system call) and Python has
-        started none: each waits where it was found waiting."""
+    def unread(self) -> bool:
+        """The quick look of the frames between two full ones (see :data:`_QUICK_FRAMES`):
+        True when nobody can have begun to read the keyboard since the last full look, which
+        found nobody: it was made by this same thread, ``getpass`` is not loaded, Python has
+        started no thread since, and no other thread has run (each one's CPU clock, one
+        system call). False: ask :meth:`reader`."""
         quick = self._quick
-        self._quick = None
-        if quick is None or not quick[2]:
+        if quick is None or not quick[2] or "getpass" in sys.modules:
             return False
         if quick[0] != _thread.get_ident() or quick[1] != _thread._count():
             return False
@@ -315,7 +308,6 @@ class Echo:
         except OSError:  # (a thread has gone)
             return False
         quick[2] -= 1
-        self._quick = quick
         return True
 
     def _reads_keyboard(self, fields: list[bytes], reads: frozenset[int]) -> bool:
@@ -349,7 +341,7 @@ class Echo:
 
 
 #: Frames in a row that look for a reader of the keyboard the quick way (see
-#: Echo._still_waiting) before one looks the full way: the quick way does not count the
+#: Echo.unread) before one looks the full way: the quick way does not count the
 #: threads a library started outside Python, so such a thread that waits to read the
 #: keyboard is found within this many frames, not at the next one.
 _QUICK_FRAMES = 8

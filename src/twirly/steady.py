@@ -60,7 +60,17 @@ class Steady:
     last full frame drew for.
     """
 
-    __slots__ = ("_expected", "_poll", "_probes", "fd", "size", "wakeup")
+    __slots__ = (
+        "_answers",
+        "_before",
+        "_capture",
+        "_expected",
+        "_poll",
+        "_probes",
+        "fd",
+        "size",
+        "wakeup",
+    )
 
     def __init__(
         self, fd: int, size: tuple[int, int], *, wakeup: int | None, capture: int | None
@@ -76,34 +86,36 @@ class Steady:
             self._poll.register(wakeup, select.POLLIN)
         #: What the poll answers while nothing happens: room to write, nothing else.
         self._expected = [(fd, select.POLLOUT)]
-        # (descriptor, request, this frame's answer, the answer before): the first answers
-        # differ from the empty ones, so the first frame after this one is a full one.
-        probes = [(fd, _MODES, bytearray(_MODES_SIZE), bytearray())]
-        probes.append((fd, _SIZE, bytearray(_WINSIZE_SIZE), bytearray()))
+        # The answers of this frame, each in its part of one buffer, and those of the frame
+        # before (empty at first: the frame after this record is made is a full one).
+        asked = [(fd, _MODES, _MODES_SIZE), (fd, _SIZE, _WINSIZE_SIZE)]
         if capture is not None:
-            probes.append((capture, _MODES, bytearray(_MODES_SIZE), bytearray()))
+            asked.append((capture, _MODES, _MODES_SIZE))
+        self._answers = bytearray(sum(length for _, _, length in asked))
+        view, probes, at = memoryview(self._answers), [], 0
+        for probe_fd, request, length in asked:
+            probes.append((probe_fd, request, view[at : at + length]))
+            at += length
         self._probes = tuple(probes)
+        self._before = bytearray()
+        self._capture = capture
 
     def same(self, *, wakeup: int | None, capture: int | None) -> bool:
         """Was this made for the same wake-up pipe and capture?"""
-        probes = self._probes
-        made_for = probes[2][0] if len(probes) > 2 else None
-        return wakeup == self.wakeup and capture == made_for
+        return wakeup == self.wakeup and capture == self._capture
 
     def unchanged(self) -> bool:
-        """Ask the kernel again: True when every answer is the one before (and the terminal
-        has room for a frame). Every question is asked, so that each answer kept is one
-        read now, before whatever a full frame then decides."""
-        quiet = self._poll.poll(0) == self._expected
+        """Ask the kernel again: True when every answer is the one before and the terminal
+        has room for a frame. The answers kept are read now, before whatever a full frame
+        then decides."""
         ioctl = fcntl.ioctl
-        for fd, request, answer, before in self._probes:
-            try:
+        try:
+            for fd, request, answer in self._probes:
                 ioctl(fd, request, answer, True)
-            except OSError:
-                quiet = False
-                before.clear()
-                continue
-            if answer != before:
-                before[:] = answer
-                quiet = False
-        return quiet
+        except OSError:
+            self._before.clear()
+            return False
+        if self._answers != self._before:
+            self._before[:] = self._answers
+            return False
+        return self._poll.poll(0) == self._expected

@@ -1,0 +1,325 @@
+"""Steady frames (twirly.steady, Block.turn): while only the glyphs change, a frame asks the
+kernel whether anything else did and turns the glyph; whatever else changes gets the full
+frame. Judged three ways: the block's turn against its full frame, the kernel's answers on a
+real pseudo-terminal, and a terminal driven frame by frame in a program on a pseudo-terminal
+that is its controlling terminal, as a person's is."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support.ptyrun import PtyProcess, clean_env
+from twirly.block import Block
+from twirly.state import Row
+from twirly.steady import Steady, possible
+from twirly.styles import get_style
+
+DOTS = get_style("dots")
+
+linux_only = pytest.mark.skipif(not possible(), reason="steady frames are Linux's")
+
+#: What may happen to a one-row block between two frames.
+_STEPS = st.one_of(
+    st.tuples(st.just("wait"), st.floats(min_value=0.0, max_value=0.5)),
+    st.tuples(st.just("text"), st.sampled_from(["working", "working hard", "wörk", "", "x" * 50])),
+    st.tuples(st.just("color"), st.sampled_from(["", "\x1b[36m"])),
+    st.tuples(st.just("prefix"), st.sampled_from(["", "[1/3]"])),
+    st.tuples(st.just("suffix"), st.sampled_from(["", "42%"])),
+    st.tuples(st.just("note"), st.sampled_from(["", " (blocked)"])),
+    st.tuples(st.just("width"), st.integers(min_value=3, max_value=90)),
+    st.tuples(st.just("height"), st.sampled_from([0, 2, 3, 24])),
+    st.tuples(st.just("lines"), st.lists(st.sampled_from(["a line", ""]), max_size=2)),
+    st.tuples(st.just("lift"), st.none()),
+    st.tuples(st.just("suspend"), st.sampled_from(["Name? ", ""])),
+    st.tuples(st.just("aside"), st.none()),
+    st.tuples(st.just("restart"), st.none()),
+)
+
+
+def _apply(block: Block, row: Row, step: tuple[str, object], now: float, size: list[int]) -> str:
+    kind, value = step
+    if kind in ("text", "color", "prefix", "suffix", "note"):
+        setattr(row, kind, value)
+    elif kind == "width":
+        size[0] = int(value)  # type: ignore[call-overload]
+    elif kind == "height":
+        size[1] = int(value)  # type: ignore[call-overload]
+    elif kind == "lines":
+        return block.above(list(value), now, *size)  # type: ignore[call-overload]
+    elif kind == "lift":
+        return block.lift([])
+    elif kind == "suspend":
+        return block.suspend(str(value))
+    elif kind == "aside":
+        return block.step_aside()
+    elif kind == "restart":
+        return block.restart(now, *size)
+    return ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_STEPS, min_size=1, max_size=40), st.floats(min_value=0.0, max_value=10.0))
+def test_a_turn_writes_and_schedules_what_the_full_frame_does(
+    steps: list[tuple[str, object]], start: float
+) -> None:
+    # Two blocks with the same row, taken through the same changes: one draws every frame
+    # the full way, the other turns wherever it can. They write the same bytes and wake at
+    # the same times.
+    rows = [Row("working", DOTS.frames, DOTS.width, DOTS.interval, start) for _ in range(2)]
+    full, turning = Block(unicode=True), Block(unicode=True)
+    size = [40, 24]
+    now = start
+    assert full.add(rows[0], now, *size) == turning.add(rows[1], now, *size)
+    for step in steps:
+        if step[0] == "wait":
+            now += float(step[1])  # type: ignore[arg-type]
+        pairs = zip((full, turning), rows, strict=True)
+        written = [_apply(block, row, step, now, size) for block, row in pairs]
+        assert written[0] == written[1]
+        if full.suspended:
+            continue  # (no frames while an unfinished line stands there)
+        expected = (full.frame(now, *size), full.next_deadline(now))
+        got = turning.turn(now, *size) or (turning.frame(now, *size), turning.next_deadline(now))
+        assert got == expected
+    # (that turns happen at all is shown below, where nothing but time passes)
+
+
+def test_a_row_that_only_turns_is_drawn_by_turns_after_one_round_of_its_glyphs() -> None:
+    row = Row("working", DOTS.frames, DOTS.width, DOTS.interval, 0.0)
+    block = Block(unicode=True)
+    block.add(row, 0.0, 40, 24)
+    count = len(DOTS.frames)
+    now = 0.0
+    for _ in range(2 * count):  # (each glyph drawn once from another: its move is known)
+        now += DOTS.interval
+        if block.turn(now, 40, 24) is None:
+            block.frame(now, 40, 24)
+    for _ in range(3 * count):
+        now += DOTS.interval
+        turned = block.turn(now, 40, 24)
+        assert turned is not None
+        text, due = turned
+        assert text.endswith("\r")
+        assert DOTS.frames[round(now / DOTS.interval) % count] in text
+        assert due == pytest.approx(now + DOTS.interval)
+    row.text = "a new text"
+    assert block.turn(now + DOTS.interval, 40, 24) is None  # (rendered afresh by frame())
+
+
+# -- the kernel's answers ---------------------------------------------------------------------
+
+
+@linux_only
+def test_the_answers_change_with_the_modes_the_size_the_capture_and_a_signal() -> None:
+    master, slave = pty.openpty()
+    capture_master, capture = pty.openpty()
+    wake_read, wake_write = os.pipe()
+    try:
+        steady = Steady(slave, (80, 24), wakeup=wake_read, capture=capture)
+        assert not steady.unchanged()  # (the first answers: nothing to compare with)
+        assert steady.unchanged()
+        assert steady.unchanged()
+
+        modes = termios.tcgetattr(slave)
+        modes[3] &= ~termios.ECHO  # (getpass's prompt)
+        termios.tcsetattr(slave, termios.TCSANOW, modes)
+        assert not steady.unchanged()
+        assert steady.unchanged()  # (the new modes are the answer before now)
+
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        assert not steady.unchanged()
+        assert steady.unchanged()
+
+        child_modes = termios.tcgetattr(capture)
+        child_modes[3] &= ~termios.ICANON  # (a pager in the capture)
+        termios.tcsetattr(capture, termios.TCSANOW, child_modes)
+        assert not steady.unchanged()
+        assert steady.unchanged()
+
+        os.write(wake_write, bytes([signal.SIGTERM]))  # (a signal's number, on the pipe)
+        assert not steady.unchanged()
+        assert not steady.unchanged()  # (until someone reads it: the full frame does)
+        os.read(wake_read, 16)
+        assert steady.unchanged()
+    finally:
+        for fd in (master, slave, capture_master, capture, wake_read, wake_write):
+            os.close(fd)
+
+
+@linux_only
+def test_a_terminal_stopped_by_ctrl_s_is_no_steady_frame() -> None:
+    master, slave = pty.openpty()
+    try:
+        steady = Steady(slave, (80, 24), wakeup=None, capture=None)
+        steady.unchanged()
+        assert steady.unchanged()
+        os.write(master, b"\x13")  # (Ctrl-S: the terminal takes no output until Ctrl-Q)
+        assert _eventually(lambda: not select.select([], [slave], [], 0)[1])
+        assert not steady.unchanged()
+        os.write(master, b"\x11")
+        assert _eventually(lambda: bool(select.select([], [slave], [], 0)[1]))
+        assert steady.unchanged()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def _eventually(check: Callable[[], bool]) -> bool:
+    """``check()`` once the pseudo-terminal has handled a key (a kernel worker does that)."""
+    for _ in range(500):
+        if check():
+            return True
+        select.select([], [], [], 0.01)
+    return False
+
+
+@linux_only
+def test_a_descriptor_gone_is_no_steady_frame() -> None:
+    master, slave = pty.openpty()
+    steady = Steady(slave, (80, 24), wakeup=None, capture=None)
+    steady.unchanged()
+    assert steady.unchanged()
+    os.close(slave)
+    os.close(master)
+    assert not steady.unchanged()
+
+
+# -- a terminal, frame by frame, in a program on a pseudo-terminal -------------------------------
+
+#: The program: a row on its terminal, ticked by hand on a clock of its own; after each step it
+#: reports how many frames went the full way and what it saw.
+PROGRAM = textwrap.dedent(r"""
+    import json, os, sys, termios, threading, fcntl, struct, time
+    import twirly.terminal as T
+    from twirly import guards
+    from twirly.state import Row
+    from twirly.styles import get_style
+
+    report = open(sys.argv[1], "w")
+    style = get_style("dots")
+    term = T.terminal_for(sys.stderr)
+    now = [100.0]
+    term.now = lambda: now[0]
+    full = [0]
+    shipped = term._full_frame
+
+    def counted():
+        full[0] += 1
+        return shipped()
+
+    term._full_frame = counted
+    row = Row("working", style.frames, style.width, style.interval, now[0])
+    term.attach(row)
+
+    def frames(count):
+        before = full[0]
+        for _ in range(count):
+            now[0] += style.interval
+            term.tick()
+        return full[0] - before
+
+    def say(step, **facts):
+        report.write(json.dumps({"step": step, **facts}) + "\n")
+        report.flush()
+
+    say("start", full=frames(30))  # (the first rounds: full frames, then turns)
+    say("steady", full=frames(20))
+
+    modes = termios.tcgetattr(0)  # (twirly's: echo off while the row is shown)
+    keys = [*modes[:3], modes[3] & ~termios.ICANON, *modes[4:6], modes[6]]
+    termios.tcsetattr(0, termios.TCSANOW, keys)  # (someone reads keys one by one)
+    full_now = frames(1)
+    say("prompt", full=full_now, aside=term._aside)
+    termios.tcsetattr(0, termios.TCSANOW, modes)
+    say("answered", full=frames(10), aside=term._aside)
+    say("steady again", full=frames(30))
+
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 20, 0, 0))
+    say("resized", full=frames(1), width=term._block._width)
+    say("steady again", full=frames(30))
+
+    term.queue_lines(["a line from a task"])
+    say("queued", full=frames(1))
+    row.text = "a new text"
+    say("text", full=frames(1))
+    say("steady again", full=frames(30))
+
+    os.write(guards._wakeup[1], bytes([28]))  # (a signal's number on the wake-up pipe)
+    say("signal", full=frames(1))
+    say("steady again", full=frames(30))
+
+    got = []
+    reader = threading.Thread(target=lambda: got.append(sys.stdin.readline()))
+    reader.start()
+    syscall = f"/proc/self/task/{reader.native_id}/syscall"
+    while not open(syscall).read().split()[1:2] == ["0x0"]:  # (until it waits to read fd 0)
+        time.sleep(0.01)
+    took = 0
+    while not term._aside and took < 20:
+        took += 1
+        frames(1)
+    say("reader", frames=took, aside=term._aside)
+    print("READY", file=sys.stderr, flush=True)
+    reader.join()
+    term.detach(row, None)
+    say("done", line=got[0])
+""")
+
+
+@linux_only
+def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything_does(
+    tmp_path: Path,
+) -> None:
+    script, report = tmp_path / "program.py", tmp_path / "report"
+    script.write_text(PROGRAM)
+    with PtyProcess([sys.executable, str(script), str(report)], env=clean_env()) as p:
+        p.read_until("READY", timeout=30)
+        p.type("an answer\n")
+        assert p.wait(timeout=15) == 0
+    steps = [json.loads(line) for line in report.read_text().splitlines()]
+    said = [step.pop("step") for step in steps]
+    assert said == [
+        "start",
+        "steady",
+        "prompt",
+        "answered",
+        "steady again",
+        "resized",
+        "steady again",
+        "queued",
+        "text",
+        "steady again",
+        "signal",
+        "steady again",
+        "reader",
+        "done",
+    ]
+    facts = dict(enumerate(steps))
+    assert facts[1] == {"full": 0}  # nothing changes: every frame a turn
+    assert facts[2] == {"full": 1, "aside": True}  # someone reads keys: seen at the next frame
+    assert facts[3]["aside"] is False  # given back: the row is back
+    assert facts[4] == {"full": 0}
+    assert facts[5] == {"full": 1, "width": 20}  # a resize: at the next frame
+    assert facts[6] == {"full": 0}
+    assert facts[7] == {"full": 1}  # a line queued for the frame
+    assert facts[8] == {"full": 0}  # a new text: rendered, and nothing else asked
+    assert facts[9] == {"full": 0}
+    assert facts[10] == {"full": 1}  # a signal's number on the wake-up pipe
+    assert facts[11] == {"full": 0}
+    assert facts[12] == {"frames": 1, "aside": True}  # a thread reading the keyboard
+    assert facts[13] == {"line": "an answer\n"}
