@@ -174,6 +174,12 @@ class ChildLink:
     # -- what the terminal asks ----------------------------------------------------------------
 
     @property
+    def replies(self) -> int:
+        """The descriptor the child answers on: readable (or hung up) only when it answers a
+        request or has gone."""
+        return self._from_child
+
+    @property
     def alive(self) -> bool:
         """False once the pipe to the child broke or the child exited."""
         if self._alive and self._process.poll() is not None:

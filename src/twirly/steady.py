@@ -56,8 +56,10 @@ class Steady:
     """The answers of the frame before, for one terminal with its rows drawn on ``fd``.
 
     ``wakeup``: the read end of the guards' wake-up pipe, or None; ``capture``: the slave end
-    of the capture of fd 1/2 whose modes a child may change, or None. ``size`` is the size the
-    last full frame drew for.
+    of the capture of fd 1/2 whose modes a child may change, or None; ``replies``: where a
+    child process that draws the rows answers (the process driver), which says something
+    only when it answers or exits, or None. ``size`` is the size the last full frame drew
+    for.
     """
 
     __slots__ = (
@@ -67,13 +69,20 @@ class Steady:
         "_expected",
         "_poll",
         "_probes",
+        "_replies",
         "fd",
         "size",
         "wakeup",
     )
 
     def __init__(
-        self, fd: int, size: tuple[int, int], *, wakeup: int | None, capture: int | None
+        self,
+        fd: int,
+        size: tuple[int, int],
+        *,
+        wakeup: int | None,
+        capture: int | None,
+        replies: int | None = None,
     ) -> None:
         assert _MODES is not None
         assert _SIZE is not None
@@ -82,8 +91,9 @@ class Steady:
         self.wakeup = wakeup
         self._poll = select.poll()
         self._poll.register(fd, select.POLLOUT)
-        if wakeup is not None:
-            self._poll.register(wakeup, select.POLLIN)
+        for quiet in (wakeup, replies):
+            if quiet is not None:
+                self._poll.register(quiet, select.POLLIN)
         #: What the poll answers while nothing happens: room to write, nothing else.
         self._expected = [(fd, select.POLLOUT)]
         # The answers of this frame, each in its part of one buffer, and those of the frame
@@ -99,10 +109,11 @@ class Steady:
         self._probes = tuple(probes)
         self._before = bytearray()
         self._capture = capture
+        self._replies = replies
 
-    def same(self, *, wakeup: int | None, capture: int | None) -> bool:
-        """Was this made for the same wake-up pipe and capture?"""
-        return wakeup == self.wakeup and capture == self._capture
+    def same(self, *, wakeup: int | None, capture: int | None, replies: int | None) -> bool:
+        """Was this made for the same wake-up pipe, capture and drawing child?"""
+        return (wakeup, capture, replies) == (self.wakeup, self._capture, self._replies)
 
     def unchanged(self) -> bool:
         """Ask the kernel again: True when every answer is the one before and the terminal

@@ -148,6 +148,11 @@ class ChildTarget:
         """False once the child has gone."""
         return self.link.alive
 
+    @property
+    def replies(self) -> int:
+        """The descriptor the child answers on (see ChildLink.replies)."""
+        return self.link.replies
+
     def add(self, row: Row, now: float, size: Size) -> bool:
         self.block.add(row, now, *size)  # (the model only: the child draws)
         return self.link.add(row)

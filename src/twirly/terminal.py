@@ -526,7 +526,7 @@ class Terminal:
                 hook(self._block, now, size)
         self._flush_queued()
         delay = target.frame(now, size if draw else (0, 0), draw=draw)
-        self._steady = self._steady_after(target is self._local and draw, size)
+        self._steady = self._steady_after(draw, size)
         return delay
 
     # -- steady frames ----------------------------------------------------------------------
@@ -535,6 +535,9 @@ class Terminal:
         """Under the lock, nothing but the glyphs changing (see :meth:`_quiet`): all that a
         full frame would do. None: the block is not drawn now (a full frame says why)."""
         now = self.now()
+        child = self._child
+        if child is not None:  # (it draws: what changed here goes to it, at its pace)
+            return child.frame(now, size, draw=True)
         block = self._block
         turned = block.turn(now, *size)
         if turned is not None:
@@ -565,15 +568,16 @@ class Terminal:
             watch.settled() and (echo is None or echo.unread() or echo.reader() is None)
         )
 
-    def _steady_after(self, drawn_here: bool, size: tuple[int, int]) -> Steady | None:
+    def _steady_after(self, drawn: bool, size: tuple[int, int]) -> Steady | None:
         """Under the lock, after a full frame: the record the next frames compare with, when
-        they may be steady: the rows drawn here by no hook, and nothing waits (nobody's
-        prompt, no stop or pause, no late signal, nothing taken from the capture)."""
+        they may be steady: the rows drawn (here, or by a child process) by no hook, and
+        nothing waits (nobody's prompt, no stop or pause, no late signal, nothing taken from
+        the capture)."""
         global _steady_frames
         fd = self._output.fd
-        if not drawn_here or fd is None or self._hooks or self._text_hooks or self._pauses:
+        if not drawn or fd is None or self._hooks or self._text_hooks or self._pauses:
             return None
-        if self._aside or self._held or self._child is not None or self._output.dead:
+        if self._aside or self._held or self._output.dead:
             return None
         descriptors, echo, wakeup = self._descriptors, self._echo, guards.wakeup_fd()
         if (descriptors is not None and not descriptors.idle()) or (echo and echo.behind):
@@ -587,11 +591,16 @@ class Terminal:
         if not _steady_frames:
             return None
         capture = descriptors.modes_fd() if descriptors is not None else None
+        replies = self._child.replies if self._child is not None else None
         steady = self._steady
-        if steady is None or steady.fd != fd or not steady.same(wakeup=wakeup, capture=capture):
+        if (
+            steady is None
+            or steady.fd != fd
+            or not steady.same(wakeup=wakeup, capture=capture, replies=replies)
+        ):
             from twirly.steady import Steady
 
-            steady = Steady(fd, size, wakeup=wakeup, capture=capture)
+            steady = Steady(fd, size, wakeup=wakeup, capture=capture, replies=replies)
         steady.size = size
         return steady
 
@@ -1044,6 +1053,7 @@ class Terminal:
 
     def _drop_child(self) -> None:
         # The child died (or never started): draw here again, from scratch.
+        self._steady = None
         if self._child is not None:
             self._child.close()
             self._child = None

@@ -323,3 +323,40 @@ def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything
     assert facts[11] == {"full": 0}
     assert facts[12] == {"frames": 1, "aside": True}  # a thread reading the keyboard
     assert facts[13] == {"line": "an answer\n"}
+
+
+#: A process-driver spinner whose drawing child is killed: the program notes when (on the
+#: monotonic clock, the same in every process), then spins on for a while.
+CHILD_KILLED = textwrap.dedent(r"""
+    import os, signal, sys, time, twirly
+    with twirly.spinner("spinning text", driver="process") as sp:
+        time.sleep(0.5)
+        children = []  # (started by a thread of ours: each lists its own)
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                children += [int(pid) for pid in f.read().split()]
+        assert children, "no drawing child"
+        os.kill(children[0], signal.SIGKILL)
+        with open(sys.argv[1], "w") as f:
+            f.write(str(time.monotonic()))
+        time.sleep(1.5)
+""")
+
+
+@linux_only
+def test_a_drawing_child_that_dies_is_noticed_by_steady_frames_and_drawing_comes_back(
+    tmp_path: Path,
+) -> None:
+    # The process driver's parent makes steady frames too: the child's answering pipe hangs
+    # up when it dies, its poll says so, and the full frame then draws here again.
+    killed = tmp_path / "killed"
+    argv = [sys.executable, "-c", CHILD_KILLED, str(killed)]
+    with PtyProcess(argv, env=clean_env()) as p:
+        assert p.wait(timeout=20) == 0  # (reading as it comes: each read's time is kept)
+        since = float(killed.read_text()) + 0.3  # (the child gone, and its pipe seen hung up)
+        glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
+        later = [chunk for at, chunk in p.chunks if at > since and any(g in chunk for g in glyphs)]
+        assert len(later) >= 5, p.chunks
+        screen = p.screen()
+        assert screen.cursor_visible
+        assert "spinning text" not in screen.text
