@@ -107,3 +107,15 @@ def _read_at_least(fd: int, count: int, timeout: float = 5.0) -> bytes:
     while len(data) < count and select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
         data += os.read(fd, 100)
     return data
+
+
+def test_the_smoke_check_forgives_a_frame_at_each_end_of_a_short_window_and_no_more() -> None:
+    from bench.__main__ import _counted_to_a_frame
+
+    # A lone spinner's 0.6 s window: 8 frames of 4 bytes reached the terminal.
+    window = {"seconds": 0.6, "bytes_per_s": 32 / 0.6, "bytes_per_frame": 4.0}
+    assert _counted_to_a_frame({**window, "counted_share": 1.0})
+    assert _counted_to_a_frame({**window, "counted_share": 36 / 32})  # one frame written late
+    assert _counted_to_a_frame({**window, "counted_share": 24 / 32})  # two frames on the edges
+    assert not _counted_to_a_frame({**window, "counted_share": 48 / 32})  # writes not counted
+    assert not _counted_to_a_frame({**window, "counted_share": 16 / 32})
