@@ -312,12 +312,15 @@ class Block:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _body(self, row: Row, room: int, suffix: str) -> tuple[str, int]:
+    def _body(self, row: Row, room: int, suffix: str, raw: str | None = None) -> tuple[str, int]:
         """The text part of a row and its columns in ``room`` columns, rendered again only
         when the text, the room, the suffix, the timer or the note changed: most frames only
         turn the glyph. The suffix and the timer are kept and the text cut to make room for
-        them; the note (the watchdog's label) only gets the room the text leaves."""
-        raw, note = row.text, row.note
+        them; the note (the watchdog's label) only gets the room the text leaves. ``raw``:
+        the text to render (the row's own, read once, by default)."""
+        if raw is None:
+            raw = row.text
+        note = row.note
         if row.suffix:
             suffix = f" {row.suffix}{suffix}"
         key = f"{suffix}\x00{note}" if note else suffix
@@ -338,7 +341,9 @@ class Block:
         self._bodies[row.ident] = _Body(raw, safe, room, key, body, cols)
         return body, cols
 
-    def _image(self, row: Row, depth: int, now: float, width: int) -> _Image:
+    def _image(
+        self, row: Row, depth: int, now: float, width: int, text: str | None = None
+    ) -> _Image:
         frames = row.frames  # (once: a new style may be set meanwhile from another thread)
         glyph = frames[steps(now - row.origin, row.interval) % len(frames)]
         lead = ""
@@ -353,7 +358,7 @@ class Block:
         if row.color:
             glyph = f"{row.color}{glyph}{_PLAIN}"
         suffix = f" ({format_elapsed(now - row.started)})" if row.timer else ""
-        body, cols = self._body(row, width - lead_cols - row.frame_width, suffix)
+        body, cols = self._body(row, width - lead_cols - row.frame_width, suffix, text)
         at = lead_cols + row.frame_width
         return _Image(lead, glyph, body, at + cols, at)
 
@@ -483,6 +488,7 @@ class Block:
             or row.prefix is not turns.prefix
             or row.suffix is not turns.suffix
             or row.note is not turns.note
+            or row.interval > IDLE_FRAME  # (a new style of the same glyphs, slower)
         ):
             return None  # (as _Turns.fit says, asked here without a call: at every frame)
         interval = row.interval
@@ -571,6 +577,7 @@ class Block:
         while the row only turns, its images made once per glyph (see :meth:`turn`)."""
         room = max(width - 1, 1)
         if row.timer or len(row.frames) < 2 or row.interval > IDLE_FRAME:
+            self._turns = None  # (its images are not what is on screen any more)
             image = self._image(row, 0, now, room)
             before = self._drawn[0]
             if image == before:
@@ -582,15 +589,20 @@ class Block:
             turns = self._turns = _Turns(row, width, height)
         images = turns.images
         index = steps(now - row.origin, row.interval) % len(images)
-        image = images[index] or self._image(row, 0, now, room)
-        images[index] = image
+        made = images[index]
+        image = made if made is not None else self._image(row, 0, now, room, turns.text)
+        # Kept only while the row is as the record says: another thread may have set a new
+        # look (or a text, then the old one again) while the image was being made.
+        kept = made is not None or turns.fit(row)
+        if made is None and kept:
+            images[index] = image
         before = self._drawn[0]
-        shown, turns.shown = turns.shown, index
+        shown, turns.shown = turns.shown, (index if kept else -1)
         if image is before or image == before:
             return ""
         self._drawn = [image]
         text = _update(before, image)
-        if shown >= 0 and before is images[shown]:
+        if kept and shown >= 0 and before is images[shown]:
             turns.moves[index] = text  # (from another of its images: see _Turns.moves)
         return text
 

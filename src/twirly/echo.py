@@ -340,11 +340,11 @@ class Echo:
         return threads
 
 
-#: Frames in a row that look for a reader of the keyboard the quick way (see
-#: Echo.unread) before one looks the full way: the quick way does not count the
-#: threads a library started outside Python, so such a thread that waits to read the
-#: keyboard is found within this many frames, not at the next one.
-_QUICK_FRAMES = 8
+#: Frames in a row that look for a reader of the keyboard the quick way (see Echo.unread)
+#: after a full look: a full look every 8th frame. The quick way does not count the threads
+#: a library started outside Python, so such a thread that waits to read the keyboard is
+#: found within 8 frames, not at the next one.
+_QUICK_FRAMES = 7
 
 #: How many of the program's child processes (and theirs) are asked at most, and how deep.
 _CHILDREN_ASKED = 32

@@ -486,7 +486,7 @@ class Terminal:
         """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
         with self._lock:
             steady = self._steady
-            if steady is not None and steady.unchanged() and self._quiet():
+            if steady is not None and steady.unchanged() and self._quiet(steady.wakeup):
                 delay = self._steady_frame(steady.size)
                 if delay is not None:
                     return delay
@@ -550,17 +550,22 @@ class Terminal:
         self._output.write(block.frame(now, *size))  # (a new text, say: rendered)
         return block.next_deadline(now) - now
 
-    def _quiet(self) -> bool:
-        """Under the lock, with a steady record and the kernel's answers as they were (see
-        twirly.steady): would a full frame only turn the glyphs?
+    def _quiet(self, wakeup: int | None) -> bool:
+        """Under the lock, with a steady record made for the guards' wake-up pipe ``wakeup``
+        and the kernel's answers as they were (see twirly.steady): would a full frame only
+        turn the glyphs?
 
         What makes a frame more than that under the lock (someone's prompt, a stop, a pause,
-        a hook, a child drawing, a late signal) drops the record or leaves the rows to be
-        drawn afresh, which :meth:`Block.turn` does not do. Asked here is what changes
-        without the lock: lines queued for the frame, a reader gone, bytes in the capture
-        (a child's prompt), the REPL's prompt to hook, a thread reading the keyboard."""
+        a hook, a child drawing) drops the record or leaves the rows to be drawn afresh,
+        which :meth:`Block.turn` does not do. Asked here is what changes without the lock or
+        elsewhere: lines queued for the frame, a reader gone, a late signal (found by another
+        terminal's frame) or a wake-up pipe set since (the guards' handlers, set once the main
+        thread runs twirly code), bytes in the capture (a child's prompt), the REPL's prompt
+        to hook, a thread reading the keyboard."""
         descriptors = self._descriptors
         if self._queued or self._output.dead or (descriptors is not None and descriptors.pending):
+            return False
+        if not guards.quiet(wakeup):
             return False
         watch, echo = self._watch, self._echo
         # (What the watch asks at each frame, less the modes, which were compared already.)

@@ -16,11 +16,12 @@ import struct
 import sys
 import termios
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.support.ptyrun import PtyProcess, clean_env
@@ -48,32 +49,57 @@ _STEPS = st.one_of(
     st.tuples(st.just("suspend"), st.sampled_from(["Name? ", ""])),
     st.tuples(st.just("aside"), st.none()),
     st.tuples(st.just("restart"), st.none()),
+    # (named styles are made once: the same frames come back, as the same tuple)
+    st.tuples(st.just("style"), st.sampled_from(["dots", "line", "one frame", "slow"])),
+    st.tuples(st.just("other row"), st.booleans()),
 )
 
+_STYLES = {
+    "dots": (DOTS.frames, DOTS.interval),
+    "line": (get_style("line").frames, get_style("line").interval),
+    "one frame": (("=>",), 0.1),
+    "slow": (DOTS.frames, 2.0),
+}
 
-def _apply(block: Block, row: Row, step: tuple[str, object], now: float, size: list[int]) -> str:
+
+def _apply(
+    block: Block, rows: tuple[Row, Row], step: tuple[str, object], *, now: float, size: list[int]
+) -> str:
+    """Take ``step`` on ``block`` (whose row is ``rows[0]``; ``rows[1]`` may come and go);
+    what it writes."""
     kind, value = step
+    row, other = rows
+    written = ""
     if kind in ("text", "color", "prefix", "suffix", "note"):
         setattr(row, kind, value)
-    elif kind == "width":
-        size[0] = int(value)  # type: ignore[call-overload]
-    elif kind == "height":
-        size[1] = int(value)  # type: ignore[call-overload]
+    elif kind == "style":
+        row.interval = _STYLES[str(value)][1]
+        row.frame_width = 2 if value == "one frame" else 1
+        row.frames = _STYLES[str(value)][0]
+    elif kind == "other row":
+        if value and other not in block:
+            written = block.add(other, now, *size)
+        elif not value and other in block:
+            written = block.remove(other, None, now, *size)
+    elif kind in ("width", "height"):
+        size[kind == "height"] = int(value)  # type: ignore[call-overload]
     elif kind == "lines":
-        return block.above(list(value), now, *size)  # type: ignore[call-overload]
+        written = block.above(list(value), now, *size)  # type: ignore[call-overload]
     elif kind == "lift":
-        return block.lift([])
+        written = block.lift([])
     elif kind == "suspend":
-        return block.suspend(str(value))
+        written = block.suspend(str(value))
     elif kind == "aside":
-        return block.step_aside()
+        written = block.step_aside()
     elif kind == "restart":
-        return block.restart(now, *size)
-    return ""
+        written = block.restart(now, *size)
+    return written
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(_STEPS, min_size=1, max_size=40), st.floats(min_value=0.0, max_value=10.0))
+@example([("wait", 0.1), ("style", "one frame"), ("style", "dots")], 0.0)  # (and back)
+@example([("wait", 0.1), ("style", "slow")], 0.0)  # (the same glyphs, slower)
 def test_a_turn_writes_and_schedules_what_the_full_frame_does(
     steps: list[tuple[str, object]], start: float
 ) -> None:
@@ -81,6 +107,7 @@ def test_a_turn_writes_and_schedules_what_the_full_frame_does(
     # the full way, the other turns wherever it can. They write the same bytes and wake at
     # the same times.
     rows = [Row("working", DOTS.frames, DOTS.width, DOTS.interval, start) for _ in range(2)]
+    others = [Row("another", DOTS.frames, DOTS.width, DOTS.interval, start) for _ in range(2)]
     full, turning = Block(unicode=True), Block(unicode=True)
     size = [40, 24]
     now = start
@@ -88,8 +115,10 @@ def test_a_turn_writes_and_schedules_what_the_full_frame_does(
     for step in steps:
         if step[0] == "wait":
             now += float(step[1])  # type: ignore[arg-type]
-        pairs = zip((full, turning), rows, strict=True)
-        written = [_apply(block, row, step, now, size) for block, row in pairs]
+        pairs = zip((full, turning), rows, others, strict=True)
+        written = [
+            _apply(block, (row, other), step, now=now, size=size) for block, row, other in pairs
+        ]
         assert written[0] == written[1]
         if full.suspended:
             continue  # (no frames while an unfinished line stands there)
@@ -119,6 +148,45 @@ def test_a_row_that_only_turns_is_drawn_by_turns_after_one_round_of_its_glyphs()
         assert due == pytest.approx(now + DOTS.interval)
     row.text = "a new text"
     assert block.turn(now + DOTS.interval, 40, 24) is None  # (rendered afresh by frame())
+
+
+class _Moody(Row):
+    """A row whose text reads once as another, as when a thread sets a text and then the
+    old one again while a frame is being made."""
+
+    __slots__ = ("_text", "reads_until_other")
+
+    @property  # type: ignore[override]
+    def text(self) -> str:
+        self.reads_until_other -= 1
+        return "waiting" if self.reads_until_other == 0 else self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = value
+
+
+@pytest.mark.parametrize("reads", [1, 2, 3])
+def test_a_text_set_and_set_back_while_a_frame_is_made_is_not_kept_in_the_images(
+    reads: int,
+) -> None:
+    row = _Moody("working", DOTS.frames, DOTS.width, DOTS.interval, 0.0)
+    row.reads_until_other = 0
+    block = Block(unicode=True)
+    block.add(row, 0.0, 40, 24)
+    now = 0.0
+    for _ in range(3):  # (a frame makes the images; the other text comes while it does)
+        now += DOTS.interval
+        block.frame(now, 40, 24)
+    row.reads_until_other = reads
+    now += DOTS.interval
+    block.frame(now, 40, 24)  # (this frame may show the other text: it was set)
+    later = ""
+    for _ in range(3 * len(DOTS.frames)):
+        now += DOTS.interval
+        turned = block.turn(now, 40, 24)
+        later += turned[0] if turned is not None else block.frame(now, 40, 24)
+    assert "waiting" not in later, later
 
 
 # -- the kernel's answers ---------------------------------------------------------------------
@@ -223,6 +291,17 @@ PROGRAM = textwrap.dedent(r"""
         return shipped()
 
     term._full_frame = counted
+    from twirly.block import Block
+
+    turns = [0]
+    shipped_turn = Block.turn
+
+    def counting_turn(self, *args):
+        turned = shipped_turn(self, *args)
+        turns[0] += turned is not None
+        return turned
+
+    Block.turn = counting_turn
     row = Row("working", style.frames, style.width, style.interval, now[0])
     term.attach(row)
 
@@ -238,7 +317,8 @@ PROGRAM = textwrap.dedent(r"""
         report.flush()
 
     say("start", full=frames(30))  # (the first rounds: full frames, then turns)
-    say("steady", full=frames(20))
+    turned = turns[0]
+    say("steady", full=frames(20), turned=turns[0] - turned)
 
     modes = termios.tcgetattr(0)  # (twirly's: echo off while the row is shown)
     keys = [*modes[:3], modes[3] & ~termios.ICANON, *modes[4:6], modes[6]]
@@ -276,8 +356,31 @@ PROGRAM = textwrap.dedent(r"""
     say("reader", frames=took, aside=term._aside)
     print("READY", file=sys.stderr, flush=True)
     reader.join()
+    took = 0
+    while term._aside and took < 50:  # (the answer is in: the row comes back)
+        took += 1
+        frames(1)
+    say("answered", line=got[0], aside=term._aside)
+
+    # A thread there all along, found waiting elsewhere, that then reads the keyboard: its
+    # CPU clock moved, so the quick look gives way to a full one.
+    go = threading.Event()
+    reader = threading.Thread(target=lambda: (go.wait(), got.append(sys.stdin.readline())))
+    reader.start()
+    say("idle thread", full=frames(12))
+    go.set()
+    syscall = f"/proc/self/task/{reader.native_id}/syscall"
+    while not open(syscall).read().split()[1:2] == ["0x0"]:  # (until it waits to read fd 0)
+        time.sleep(0.01)
+    took = 0
+    while not term._aside and took < 20:
+        took += 1
+        frames(1)
+    say("idle reader", frames=took, aside=term._aside)
+    print("AGAIN", file=sys.stderr, flush=True)
+    reader.join()
     term.detach(row, None)
-    say("done", line=got[0])
+    say("done", line=got[1])
 """)
 
 
@@ -290,6 +393,8 @@ def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything
     with PtyProcess([sys.executable, str(script), str(report)], env=clean_env()) as p:
         p.read_until("READY", timeout=30)
         p.type("an answer\n")
+        p.read_until("AGAIN", timeout=30)
+        p.type("another\n")
         assert p.wait(timeout=15) == 0
     steps = [json.loads(line) for line in report.read_text().splitlines()]
     said = [step.pop("step") for step in steps]
@@ -307,10 +412,13 @@ def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything
         "signal",
         "steady again",
         "reader",
+        "answered",
+        "idle thread",
+        "idle reader",
         "done",
     ]
     facts = dict(enumerate(steps))
-    assert facts[1] == {"full": 0}  # nothing changes: every frame a turn
+    assert facts[1] == {"full": 0, "turned": 20}  # nothing changes: every frame a turn
     assert facts[2] == {"full": 1, "aside": True}  # someone reads keys: seen at the next frame
     assert facts[3]["aside"] is False  # given back: the row is back
     assert facts[4] == {"full": 0}
@@ -321,25 +429,35 @@ def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything
     assert facts[9] == {"full": 0}
     assert facts[10] == {"full": 1}  # a signal's number on the wake-up pipe
     assert facts[11] == {"full": 0}
-    assert facts[12] == {"frames": 1, "aside": True}  # a thread reading the keyboard
-    assert facts[13] == {"line": "an answer\n"}
+    assert facts[12] == {"frames": 1, "aside": True}  # a new thread reading the keyboard
+    assert facts[13] == {"line": "an answer\n", "aside": False}
+    assert facts[14]["full"] <= 2  # (a thread started: one full look, then quick ones)
+    assert facts[15] == {"frames": 1, "aside": True}  # a thread that was there, now reading
+    assert facts[16] == {"line": "another\n"}
 
 
 #: A process-driver spinner whose drawing child is killed: the program notes when (on the
-#: monotonic clock, the same in every process), then spins on for a while.
+#: monotonic clock, the same in every process), then spins on until the test says enough.
 CHILD_KILLED = textwrap.dedent(r"""
     import os, signal, sys, time, twirly
+    import twirly.terminal as T
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     with twirly.spinner("spinning text", driver="process") as sp:
-        time.sleep(0.5)
+        terminal = next(iter(T._terminals.values()))
+        # (until the frames are steady: a record made, and answers read to compare with)
+        while terminal._child is None or not getattr(terminal._steady, "_before", None):
+            time.sleep(0.01)
         children = []  # (started by a thread of ours: each lists its own)
-        for task in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{task}/children") as f:
-                children += [int(pid) for pid in f.read().split()]
-        assert children, "no drawing child"
+        while not children:
+            for task in os.listdir("/proc/self/task"):
+                with open(f"/proc/self/task/{task}/children") as f:
+                    children += [int(pid) for pid in f.read().split()]
+            time.sleep(0.01)
         os.kill(children[0], signal.SIGKILL)
-        with open(sys.argv[1], "w") as f:
+        with open(sys.argv[1] + ".tmp", "w") as f:
             f.write(str(time.monotonic()))
-        time.sleep(1.5)
+        os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+        signal.sigtimedwait({signal.SIGUSR1}, 30)
 """)
 
 
@@ -351,12 +469,23 @@ def test_a_drawing_child_that_dies_is_noticed_by_steady_frames_and_drawing_comes
     # up when it dies, its poll says so, and the full frame then draws here again.
     killed = tmp_path / "killed"
     argv = [sys.executable, "-c", CHILD_KILLED, str(killed)]
+    glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
     with PtyProcess(argv, env=clean_env()) as p:
-        assert p.wait(timeout=20) == 0  # (reading as it comes: each read's time is kept)
-        since = float(killed.read_text()) + 0.3  # (the child gone, and its pipe seen hung up)
-        glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
-        later = [chunk for at, chunk in p.chunks if at > since and any(g in chunk for g in glyphs)]
+        deadline = time.monotonic() + 30
+        while not killed.exists() and time.monotonic() < deadline:
+            p.read_for(0.05)
+        assert killed.exists(), bytes(p.output)
+        since = float(killed.read_text())
+        later: list[bytes] = []
+        while len(later) < 5 and time.monotonic() < deadline:  # (drawn here again: turning)
+            p.read_for(0.05)
+            later = [c for at, c in p.chunks if at > since and any(g in c for g in glyphs)]
         assert len(later) >= 5, p.chunks
+        # At the next frame, not at the next full one (there is none while frames are steady).
+        first = min(at for at, c in p.chunks if at > since and any(g in c for g in glyphs))
+        assert first - since < 1.0, first - since
+        p.send_signal(signal.SIGUSR1)
+        assert p.wait(timeout=15) == 0
         screen = p.screen()
         assert screen.cursor_visible
         assert "spinning text" not in screen.text
