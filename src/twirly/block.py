@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from twirly.layout import layout
 from twirly.render import display_width, fit, format_elapsed, sanitize
-from twirly.state import SLACK, SYMBOLS, Row, next_step, steps
+from twirly.state import SYMBOLS, Row, next_step, steps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -476,23 +476,13 @@ class Block:
         a frame has drawn the row's glyph due at ``now`` with the text, look and size of now.
         None otherwise: then ask those two."""
         turns = self._turns
-        if turns is None or self._stale or self._suspended:
+        if turns is None or self._stale or self._suspended or not turns.fit(turns.row):
             return None
-        row = turns.row
-        if (
-            width != turns.columns
-            or height != turns.lines
-            or row.text is not turns.text
-            or row.frames is not turns.frames
-            or row.color is not turns.color
-            or row.prefix is not turns.prefix
-            or row.suffix is not turns.suffix
-            or row.note is not turns.note
-            or row.interval > IDLE_FRAME  # (a new style of the same glyphs, slower)
-        ):
-            return None  # (as _Turns.fit says, asked here without a call: at every frame)
-        interval = row.interval
-        count = int((now - row.origin + SLACK) / interval)  # (steps(), without a call)
+        row, interval = turns.row, turns.row.interval
+        # (A slower interval with the same glyphs is a new style: see frame.)
+        if (width, height) != (turns.columns, turns.lines) or interval > IDLE_FRAME:
+            return None
+        count = steps(now - row.origin, interval)
         index = count % len(turns.images)
         due = row.origin + (count + 1) * interval  # (next_step's, as it comes out most times)
         if due <= now:

@@ -343,23 +343,27 @@ PROGRAM = textwrap.dedent(r"""
     say("signal", full=frames(1))
     say("steady again", full=frames(30))
 
+    def frames_until(aside, most):
+        took = 0
+        while term._aside is not aside and took < most:
+            took += 1
+            frames(1)
+        return took
+
+    def reads_the_keyboard(thread):
+        syscall = f"/proc/self/task/{thread.native_id}/syscall"
+        while not open(syscall).read().split()[1:2] == ["0x0"]:  # (until it reads fd 0)
+            time.sleep(0.01)
+        return frames_until(True, 20)
+
     got = []
     reader = threading.Thread(target=lambda: got.append(sys.stdin.readline()))
     reader.start()
-    syscall = f"/proc/self/task/{reader.native_id}/syscall"
-    while not open(syscall).read().split()[1:2] == ["0x0"]:  # (until it waits to read fd 0)
-        time.sleep(0.01)
-    took = 0
-    while not term._aside and took < 20:
-        took += 1
-        frames(1)
+    took = reads_the_keyboard(reader)
     say("reader", frames=took, aside=term._aside)
     print("READY", file=sys.stderr, flush=True)
     reader.join()
-    took = 0
-    while term._aside and took < 50:  # (the answer is in: the row comes back)
-        took += 1
-        frames(1)
+    frames_until(False, 50)  # (the answer is in: the row comes back)
     say("answered", line=got[0], aside=term._aside)
 
     # A thread there all along, found waiting elsewhere, that then reads the keyboard: its
@@ -369,13 +373,7 @@ PROGRAM = textwrap.dedent(r"""
     reader.start()
     say("idle thread", full=frames(12))
     go.set()
-    syscall = f"/proc/self/task/{reader.native_id}/syscall"
-    while not open(syscall).read().split()[1:2] == ["0x0"]:  # (until it waits to read fd 0)
-        time.sleep(0.01)
-    took = 0
-    while not term._aside and took < 20:
-        took += 1
-        frames(1)
+    took = reads_the_keyboard(reader)
     say("idle reader", frames=took, aside=term._aside)
     print("AGAIN", file=sys.stderr, flush=True)
     reader.join()
