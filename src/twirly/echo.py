@@ -165,21 +165,20 @@ class Echo:
         if now == ours or (now == self._found and _set(self.fd, ours)):
             self._ours = ours
 
-    def give_back(self, *, lent: bool = False) -> None:
+    def give_back(self) -> None:
         """Put the modes back exactly as found: unless someone else set modes of their own
         since echo was turned off here (those are theirs, and stay), or the program is no
         longer in front of the terminal (a job-control shell that took the terminal back
         has set its own modes: they are left alone, and given back when in front again).
 
-        ``lent``: whoever set modes of their own saved ours first and puts them back when
-        done (the 3.13 REPL around each line it reads): ours are still counted as ours, to
-        be given back whenever they are in force again."""
+        Modes of someone else's keep ours counted as ours: whoever set them saved the modes
+        in force first, most often, and puts them back when done (a key read in raw mode,
+        a pager, the 3.13 REPL around each line it reads). Ours are given back whenever
+        they are in force again, even after the last row has gone."""
         self.behind = False
         ours = self._ours
         if ours is None or not _in_front(self.fd):
             return
-        if not lent:
-            self._ours = None
         import termios
 
         try:
@@ -189,6 +188,8 @@ class Echo:
         if now == ours:
             self._ours = None
             _set(self.fd, self._found)
+        elif now == self._found:
+            self._ours = None  # (the person's own, put back by whoever saved them)
 
     def hand_over(self) -> list[Any] | None:
         """For someone about to set modes of their own on the same terminal now (the command
@@ -210,15 +211,30 @@ class Echo:
     def someone_else_set(self) -> bool:
         """True while echo is off here and the terminal's modes are no longer the ones set
         (a program that took its keyboard: raw keys, a password prompt with its own modes)."""
-        ours = self._ours
-        if ours is None:
-            return False
+        return self._now() not in (None, self._ours)
+
+    def lent_out(self) -> bool:
+        """True while echo is off here and someone else's modes are in force: neither the
+        ones set here nor the person's as found (someone who saved those before echo went
+        off, and has put them back)."""
+        return self._now() not in (None, self._ours, self._found)
+
+    def undone(self) -> bool:
+        """True while echo is off here in name only: the person's modes are in force again,
+        put back by someone who saved them before echo went off, then set modes of their
+        own (a key read in raw mode between two frames)."""
+        return self._ours is not None and self._now() == self._found
+
+    def _now(self) -> list[Any] | None:
+        # The modes in force, while echo is off here (None otherwise, or when unknown).
+        if self._ours is None:
+            return None
         import termios
 
         try:
-            return bool(termios.tcgetattr(self.fd) != ours)
+            return termios.tcgetattr(self.fd)
         except (termios.error, OSError):
-            return False
+            return None
 
     @property
     def stty_words(self) -> str:

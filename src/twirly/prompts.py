@@ -156,7 +156,7 @@ class Watch:
         self._hook_prompts()
         echo = self._echo
         if echo is not None:
-            if echo.off and echo.someone_else_set():
+            if echo.lent_out():
                 return True
             if echo.reader() is not None:
                 return True

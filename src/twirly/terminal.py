@@ -95,14 +95,6 @@ _quiet_keys = True  # echo off on the program's keyboard while rows are shown (t
 _steady_frames: bool | None = None
 
 
-def _new_repl() -> bool:
-    """Is this an interactive session whose REPL is (or is to be) the one of Python 3.13 and
-    later, rather than the classic one (``PYTHON_BASIC_REPL``)?"""
-    if not (sys.flags.interactive or hasattr(sys, "ps1")) or sys.version_info < (3, 13):
-        return False
-    return sys.flags.ignore_environment or not os.environ.get("PYTHON_BASIC_REPL")
-
-
 def leave_others_alone(*, prompts: bool = False) -> None:
     """For a program that already handles its children's output (the command line, the
     process driver's drawing child): no descriptor capture in this process. Unless
@@ -513,8 +505,11 @@ class Terminal:
             elif self._child_asks(now):
                 self._give_keys_back()
                 self._step_aside()  # (its prompt, held in the capture, is written)
-        if self._echo is not None and self._echo.behind:
-            self._hush_keys()  # (in front again after `bg`, then `fg`: echo off again)
+        echo = self._echo
+        if echo is not None and (echo.behind or (not self._aside and echo.undone())):
+            # In front again after `bg`, then `fg`; or the person's modes put back by someone
+            # who saved them before echo went off: echo off again.
+            self._hush_keys()
         target = self._target()
         draw = not (self._aside or self._held)
         size = self.size() if draw or self._hooks else (0, 0)
@@ -1115,11 +1110,9 @@ class Terminal:
     def _give_keys_back(self) -> None:
         # Under the lock: someone reads the keyboard now, or the program stops or ends.
         if self._echo is not None:
-            # The 3.13 REPL keeps the modes it finds before it turns sys.ps1 into text (the
-            # moment the rows step aside at its prompt) and sets them again after each line:
-            # echo turned off while a statement ran comes back off, still ours to give back.
-            # (The classic REPL turns sys.ps1 into text first, and finds the person's.)
-            self._echo.give_back(lent=_new_repl())
+            # (Modes someone else set since keep ours counted as ours, given back once they
+            # are in force again: see Echo.give_back.)
+            self._echo.give_back()
 
     @property
     def echo_words(self) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.programs import DRIVERS, spinning, start
+from tests.hostile.programs import DRIVERS, TEXT, spinning, start
 from tests.support.jobs import bash_modes, bash_words, job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess, clean_env
 
@@ -485,5 +485,57 @@ def test_the_programs_own_moment_with_the_person_has_the_persons_modes(
         _said(p, "RESUMED")
         _until(p, wanted=False)
         go.touch()
+        assert p.wait() == 0
+        assert _modes(p) == before
+
+
+#: A key read the way click.getchar and readchar read one: the modes in force saved, raw
+#: mode, one byte, the saved modes put back. ``SAVED`` says which modes are saved: those in
+#: force (twirly's, with echo off) or the person's, saved before the spinner started.
+_GETCHAR = """\
+say("SPINNING")
+while not os.path.exists(GO):
+    PAUSE(0.02)
+old = SAVED
+tty.setraw(0)
+key = os.read(0, 1)
+termios.tcsetattr(0, termios.TCSADRAIN, old)
+say("KEY " + repr(key))
+while not os.path.exists(GO + "1"):
+    PAUSE(0.02)
+"""
+
+
+def _raw(p: PtyProcess) -> bool:
+    return not _modes(p)[3] & termios.ICANON
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize("saved", ["in-force", "persons"])
+@pytest.mark.parametrize("then", ["ends", "spins-on"])
+def test_a_key_read_in_raw_mode_gives_the_modes_back_and_the_rows_return(
+    driver: str, saved: str, then: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    modes = "termios.tcgetattr(0)" if saved == "in-force" else "FOUND"
+    body = _GETCHAR.replace("SAVED", modes)
+    if then == "ends":
+        (tmp_path / "go1").touch()
+    code = _program(body, driver, go=go).replace("import ", "import tty, ", 1)
+    with start(code, stdout_pipe=True) as p:
+        before = p.modes_at_start
+        _said(p, "SPINNING")
+        _until(p, wanted=False)
+        go.touch()
+        # Raw mode is someone else's: the rows step aside, and the cursor shows.
+        p.read_until_screen(lambda s: _raw(p) and s.cursor_visible and TEXT not in s.text)
+        p.type("k")
+        _said(p, "KEY b'k'")
+        if then == "spins-on":
+            # The saved modes are back: the rows come back, with echo off again.
+            p.read_until_screen(
+                lambda s: TEXT in s.text and not s.cursor_visible and not _raw(p) and not _echoes(p)
+            )
+            (tmp_path / "go1").touch()
         assert p.wait() == 0
         assert _modes(p) == before
