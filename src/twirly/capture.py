@@ -525,6 +525,7 @@ class Descriptors:
         """Give the capture the real terminal's size (children ask it for their layout)."""
         if (columns, lines) == self._size or self._closed:
             return
+        resized = self._size != (0, 0)
         self._size = (columns, lines)
         import termios
 
@@ -533,6 +534,29 @@ class Descriptors:
             # before a first spinner's first frame)
             termios.tcsetwinsize(self._slave, (lines, columns))
         except (termios.error, OSError):
+            return
+        if resized:
+            self._tell_of_the_size()
+
+    def _tell_of_the_size(self) -> None:
+        # A child that lays out on the capture, its terminal (less, vim, a progress bar),
+        # may have heard of the resize from the real terminal and asked the capture, which
+        # still had the old size. The capture is nobody's controlling terminal: the kernel
+        # tells nobody when its size changes. So the real terminal's foreground group hears
+        # again, as from a terminal, when it is ours: twirly's process and its children,
+        # who heard the first time too (a signal ignored unless listened for).
+        if TYPE_CHECKING:
+            import signal
+        else:  # (as twirly.guards: the signal module's enums cost milliseconds to load)
+            try:
+                import _signal as signal
+            except ImportError:
+                import signal
+        try:
+            group = os.getpgrp()
+            if os.tcgetpgrp(self._real) == group:
+                os.killpg(group, signal.SIGWINCH)
+        except OSError:
             pass
 
     def lines(self) -> list[str]:

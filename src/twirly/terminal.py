@@ -491,6 +491,26 @@ class Terminal:
         guards.nudge_late_signals()
         now = self.now()
         self._lend_keyboard()
+        self._mind_others(now)
+        target = self._target()
+        draw = not (self._aside or self._held)
+        size = self.size() if draw or self._hooks else (0, 0)
+        if size == (0, 0) and self._descriptors is not None:
+            self.size()  # (aside, the capture follows: a pager or an editor may have the screen)
+        if self._hooks and target is self._local:
+            for hook in self._hooks:
+                hook(self._block, now, size)
+        elif self._text_hooks:  # (a child draws: it hears of the texts set here)
+            for hook in self._text_hooks:
+                hook(self._block, now, size)
+        self._flush_queued()
+        delay = target.frame(now, size if draw else (0, 0), draw=draw)
+        self._steady = self._steady_after(draw, size)
+        return delay
+
+    def _mind_others(self, now: float) -> None:
+        """Under the lock, at a full frame: step aside for whoever asks the person something,
+        come back once answered, and keep echo off while the rows are shown."""
         watch = self._watch
         if watch is not None:
             waits = self._aside_until_called or self._held or self._pauses
@@ -510,19 +530,6 @@ class Terminal:
             # In front again after `bg`, then `fg`; or the person's modes put back by someone
             # who saved them before echo went off: echo off again.
             self._hush_keys()
-        target = self._target()
-        draw = not (self._aside or self._held)
-        size = self.size() if draw or self._hooks else (0, 0)
-        if self._hooks and target is self._local:
-            for hook in self._hooks:
-                hook(self._block, now, size)
-        elif self._text_hooks:  # (a child draws: it hears of the texts set here)
-            for hook in self._text_hooks:
-                hook(self._block, now, size)
-        self._flush_queued()
-        delay = target.frame(now, size if draw else (0, 0), draw=draw)
-        self._steady = self._steady_after(draw, size)
-        return delay
 
     # -- steady frames ----------------------------------------------------------------------
 

@@ -480,3 +480,44 @@ def test_a_pager_run_inside_a_spinner_gets_the_keys_and_gives_the_terminal_back(
         lines = _lines(p.screen())
         assert lines[-3:] == ["after less", "✔ done", "echo True"]
         assert p.screen().cursor_visible
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_pager_run_inside_a_spinner_lays_out_again_for_the_new_size(
+    driver: str, tmp_path: Path
+) -> None:
+    # less takes its size from twirly's capture (its stderr), not from the terminal the
+    # person resizes: the capture must follow the new size, and tell less so.
+    if shutil.which("less") is None:
+        pytest.skip("less is not installed")
+    text = tmp_path / "numbers.txt"
+    text.write_text("".join(f"line {n}\n" for n in range(1, 200)))
+    body = f"""
+    PAUSE(0.2)
+    subprocess.run(["less", {str(text)!r}])
+    """
+    code = spinning(body, driver, before="import subprocess\n")
+
+    def shows(rows: int) -> Callable[[Screen], bool]:
+        # A page of as many lines as the rows leave above less's prompt (its last row), from
+        # the first.
+        def ok(screen: Screen) -> bool:
+            lines = screen.text_lines
+            return (
+                len(lines) == rows
+                and [line.rstrip() for line in lines[: rows - 1]]
+                == [f"line {n}" for n in range(1, rows)]
+                and lines[-1].strip() != ""
+                and not lines[-1].startswith("line ")
+            )
+
+        return ok
+
+    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+        _until(p, shows(24), "less's first page")
+        p.resize(15, 60)
+        _until(p, shows(15), "a page of 15 rows")
+        p.resize(30, 100)
+        _until(p, shows(30), "a page of 30 rows")
+        p.type("q")
+        assert p.wait() == 0
