@@ -674,7 +674,9 @@ class Watchdog:
                 self._excuse_a_stop()
                 detector.add(took)
                 label = "" if detector.paused else detector.label(now)
-            delay = self._draw(label) if label or not detector.paused else None
+            # (Paused, the frame draws nothing while the rows are aside, but follows the
+            # size for a pager that has the screen, and brings the rows back once answered.)
+            delay = self._draw(label)
             if not warm:
                 # The label's signs are not ASCII: measuring them loads wcwidth (tens of
                 # ms), done after the first frame, not when the label is due.

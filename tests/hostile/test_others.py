@@ -515,6 +515,9 @@ def test_a_pager_run_inside_a_spinner_lays_out_again_for_the_new_size(
 
     with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
         _until(p, shows(24), "less's first page")
+        # Long enough for an asyncio spinner's loop, blocked in subprocess.run, to have its
+        # watchdog draw instead (whose frames must follow the size too).
+        p.read_for(1.0)
         p.resize(15, 60)
         _until(p, shows(15), "a page of 15 rows")
         p.resize(30, 100)
