@@ -181,38 +181,37 @@ def _made_by_libc() -> tuple[int, Callable[[int, float], None]] | None:
     functions = _libc_functions()
     if functions is None:
         return None
-    create_fd, set_at = functions
+    create_fd, make_setter = functions
     fd = create_fd(_CLOCK_MONOTONIC, _TFD_NONBLOCK | _TFD_CLOEXEC)
-    return (fd, set_at) if fd >= 0 else None
+    return (fd, make_setter()) if fd >= 0 else None
 
 
 #: The C library's timerfd functions, once found (False: not there).
-_libc: tuple[Callable[[int, int], int], Callable[[int, float], None]] | bool | None = None
+_libc: tuple[Callable[[int, int], int], Callable[[], Callable[[int, float], None]]] | bool | None
+_libc = None
 
 
-def _libc_functions() -> tuple[Callable[[int, int], int], Callable[[int, float], None]] | None:
-    """``timerfd_create`` and a setter of absolute times, made once per process (ctypes
-    keeps every structure type it is shown: one pair of them, not one per alarm)."""
+def _libc_functions() -> (
+    tuple[Callable[[int, int], int], Callable[[], Callable[[int, float], None]]] | None
+):
+    """``timerfd_create``, and a maker of setters of absolute times (one per alarm), found
+    once per process."""
     global _libc
     if _libc is None:
         _libc = _find_libc() or False
     return _libc if isinstance(_libc, tuple) else None
 
 
-def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None]] | None:
+def _find_libc() -> (
+    tuple[Callable[[int, int], int], Callable[[], Callable[[int, float], None]]] | None
+):
     if os.uname().sysname != "Linux":
         return None
     try:
         import ctypes
+        import struct
     except ImportError:
         return None
-
-    class _Timespec(ctypes.Structure):
-        _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
-
-    class _Itimerspec(ctypes.Structure):
-        _fields_ = (("it_interval", _Timespec), ("it_value", _Timespec))
-
     try:
         # (PyDLL: the calls keep the GIL. Setting the timer takes a microsecond; letting go
         # of the GIL at each tick would let a busy thread keep the loop waiting for it.)
@@ -222,24 +221,27 @@ def _find_libc() -> tuple[Callable[[int, int], int], Callable[[int, float], None
     except (OSError, AttributeError):
         return None
     timerfd_create.argtypes = (ctypes.c_int, ctypes.c_int)
-    timerfd_settime.argtypes = (
-        ctypes.c_int,
-        ctypes.c_int,
-        ctypes.POINTER(_Itimerspec),
-        ctypes.c_void_p,
-    )
-    never = _Timespec(0, 0)
+    # (the new time by its address: a struct itimerspec, four C longs, packed into a buffer
+    # made once, rather than two ctypes structures made at each tick)
+    timerfd_settime.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+    itimerspec = struct.Struct("@4l")
 
-    def set_at(fd: int, at: float) -> None:
-        # (a structure of its own for each call: the loop's thread and the watchdog's both
-        # set the alarm)
-        seconds = int(at)
-        spec = _Itimerspec(never, _Timespec(seconds, int((at - seconds) * 1e9)))
-        if timerfd_settime(fd, _TFD_TIMER_ABSTIME, ctypes.byref(spec), None) < 0:
-            raise OSError(ctypes.get_errno(), "timerfd_settime failed")
+    def make_setter() -> Callable[[int, float], None]:
+        # One buffer for each alarm, whose lock keeps its calls one at a time (the loop's
+        # thread and the watchdog's both set it).
+        spec = bytearray(itimerspec.size)  # (never resized: its address holds)
+        address, pack = ctypes.addressof(ctypes.c_char.from_buffer(spec)), itimerspec.pack_into
+
+        def set_at(fd: int, at: float) -> None:
+            seconds = int(at)
+            pack(spec, 0, 0, 0, seconds, int((at - seconds) * 1e9))
+            if timerfd_settime(fd, _TFD_TIMER_ABSTIME, address, None) < 0:
+                raise OSError(ctypes.get_errno(), "timerfd_settime failed")
+
+        return set_at
 
     create_fd: Callable[[int, int], int] = timerfd_create
-    return create_fd, set_at
+    return create_fd, make_setter
 
 
 def _forget_after_fork() -> None:

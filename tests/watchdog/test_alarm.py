@@ -126,3 +126,38 @@ def test_the_interval_is_kept_between_ten_milliseconds_and_a_second(
     last: float, due: float, interval: float
 ) -> None:
     assert interval_of(last, due) == pytest.approx(interval)
+
+
+@pytest.mark.parametrize("maker", sorted(MAKERS))
+def test_alarms_set_at_once_from_two_threads_each_keep_their_own_time(maker: str) -> None:
+    # Each alarm packs its times into a buffer of its own: two alarms set over and over at
+    # the same moment, from two threads, each go off at the time last set for it.
+    import threading
+
+    made = [MAKERS[maker]() for _ in range(2)]
+    if made[0] is None or made[1] is None:
+        pytest.skip(f"no timerfd by {maker} on this Python")
+    near, far = (Alarm(*pair, 0.5) for pair in made)  # type: ignore[misc]
+    start = time.monotonic()
+    go = threading.Barrier(2)
+
+    def push(alarm: Alarm, at: float) -> None:
+        go.wait()
+        for _ in range(20_000):
+            alarm.set(at)
+
+    threads = [
+        threading.Thread(target=push, args=(near, start + 0.3)),
+        threading.Thread(target=push, args=(far, start + 60.0)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert near.wait(5.0)
+        assert time.monotonic() >= start + 0.3
+        assert not far.wait(0.2)
+    finally:
+        near.close()
+        far.close()
