@@ -13,8 +13,10 @@ each answer byte for byte with the one it had the frame before:
 - one ``poll()``: room on the terminal for a frame, and a signal's number on the guards'
   wake-up pipe;
 - one ``ioctl()`` each for the terminal's modes (echo, line mode: the keyboard and the
-  terminal are the same device), the capture's modes (a child's pager or editor) and the
-  size.
+  terminal are the same device) and the size; and every 8th frame one for the capture's
+  modes (a child's pager or editor: one that takes the capture for its terminal draws on it
+  at once, and bytes in the capture send the frame the full way already, so only a child
+  that changes those modes and writes nothing waits up to 8 frames to be noticed).
 
 While every answer is the one before and the terminal's own flags say nothing waits (its
 caller checks those, and who reads the keyboard: :mod:`twirly.echo`), the full frame would
@@ -46,6 +48,9 @@ __all__ = ["Steady", "possible"]
 _MODES_SIZE = 64
 _WINSIZE_SIZE = 8
 
+#: The capture's modes are asked at one frame in this many (see above).
+_CAPTURE_EVERY = 8
+
 
 def possible() -> bool:
     """Can frames be steady here?"""
@@ -63,9 +68,11 @@ class Steady:
     """
 
     __slots__ = (
+        "_all",
         "_answers",
         "_before",
         "_capture",
+        "_countdown",
         "_expected",
         "_poll",
         "_probes",
@@ -106,7 +113,9 @@ class Steady:
         for probe_fd, request, length in asked:
             probes.append((probe_fd, request, view[at : at + length]))
             at += length
-        self._probes = tuple(probes)
+        self._all = tuple(probes)  # (the capture's last: asked at one frame in 8)
+        self._probes = self._all[:2]
+        self._countdown = 0  # (frames until the capture's modes are asked again)
         self._before = bytearray()
         self._capture = capture
         self._replies = replies
@@ -120,8 +129,13 @@ class Steady:
         has room for a frame. The answers kept are read now, before whatever a full frame
         then decides."""
         ioctl = fcntl.ioctl
+        probes = self._probes
+        if not self._countdown:
+            self._countdown = _CAPTURE_EVERY
+            probes = self._all
+        self._countdown -= 1
         try:
-            for fd, request, answer in self._probes:
+            for fd, request, answer in probes:
                 ioctl(fd, request, answer, True)
         except OSError:
             self._before.clear()
