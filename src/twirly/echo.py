@@ -173,8 +173,9 @@ class Echo:
 
         Modes of someone else's keep ours counted as ours: whoever set them saved the modes
         in force first, most often, and puts them back when done (a key read in raw mode,
-        a pager, the 3.13 REPL around each line it reads). Ours are given back whenever
-        they are in force again, even after the last row has gone."""
+        a pager, the 3.13 REPL around each line it reads). Ours are given back the next
+        time this is asked while they are in force again (the person's own, put back by
+        whoever saved those, leave nothing to give back)."""
         self.behind = False
         ours = self._ours
         if ours is None or not _in_front(self.fd):
