@@ -515,7 +515,12 @@ class Terminal:
         if watch is not None:
             waits = self._aside_until_called or self._held or self._pauses
             if self._aside:
-                if not waits and not self._child_still_asks() and watch.answered():
+                if (
+                    not waits
+                    and not self._child_still_asks()
+                    and watch.answered()
+                    and not self._next_child_asks()
+                ):
                     self._come_back()
             elif watch.someone_asks():
                 # Echo first, then the prompt: keys typed as soon as it shows are seen.
@@ -630,6 +635,16 @@ class Terminal:
         self._child_asking = self._child_reads()
         return self._child_asking
 
+    def _next_child_asks(self) -> bool:
+        """Under the lock, aside, the answer in: does another child of the program wait at a
+        prompt of its own now (started while the rows were aside, its prompt written to the
+        terminal itself)? Then the rows stay aside until it has its answer too, as for a
+        prompt found in the capture."""
+        if self._descriptors is None:
+            return False
+        self._child_asking = self._child_reads()
+        return self._child_asking
+
     def _child_still_asks(self) -> bool:
         """Under the lock, while stepped aside for a child's prompt: does it still wait?
         (Asked at each frame, a handful of reads in ``/proc``, only while its prompt is up:
@@ -650,7 +665,11 @@ class Terminal:
         # /dev/tty (5:0 on Linux) is the controlling terminal of whoever opens it: counted
         # for a child whose fd 1 or 2 is the capture (its prompt went there).
         readers = frozenset({device[0], os.makedev(5, 0)})
-        return child_reads(readers, frozenset(capture)) is True
+        # While the rows are aside, fd 1/2 are the terminal's own again: a child started
+        # meanwhile (the next one asking, right after the last one's answer) writes its
+        # prompt there.
+        writers = frozenset({*capture, *device}) if self._aside else frozenset(capture)
+        return child_reads(readers, writers) is True
 
     # -- frame hooks and queued lines -------------------------------------------------------
 

@@ -521,6 +521,61 @@ def test_a_subprocess_prompt_is_shown_and_its_answer_echoed(driver: str, asking:
         assert_clean_screen(p)
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+@pytest.mark.parametrize(
+    "asking",
+    [
+        [sys.executable, "-c", "name = input('NAME? '); print('hello', name)"],
+        ["bash", "--norc", "-c", "read -p 'NAME? ' name; echo hello $name"],
+    ],
+    ids=["python-input", "bash-read"],
+)
+def test_two_subprocess_prompts_in_a_row_are_both_shown_and_answered(
+    driver: str, asking: list[str]
+) -> None:
+    # The second child starts as soon as the first has its answer, while the rows are still
+    # aside (fd 1/2 are the terminal's own then): its prompt must not be erased by the rows
+    # coming back, and its answer must be seen as it is typed.
+    first, second = ([arg.replace("NAME", word) for arg in asking] for word in ("First", "Second"))
+    body = f"""
+        import subprocess
+        subprocess.run({first!r})
+        subprocess.run({second!r})
+        print("ASKED", flush=True)
+        time.sleep(0.3)
+        """
+    if driver == "asyncio":
+        body = f"""
+        for asking in ({first!r}, {second!r}):
+            proc = await asyncio.create_subprocess_exec(*asking)
+            await proc.wait()
+        print("ASKED", flush=True)
+        await asyncio.sleep(0.3)
+        """
+    with start(program(body, driver)) as p:
+        p.read_until_screen(lambda s: s.text_lines[0] == "First?")
+        p.type("Ada\r")
+        p.read_until_screen(lambda s: s.text_lines[2] == "Second?")
+        p.read_for(0.5)  # (longer than the rows take to come back once nobody asks)
+        screen = p.screen()
+        assert screen.text_lines[2] == "Second?", screen.text
+        assert screen.cursor_visible
+        assert "spinning text" not in screen.text
+        p.type("Bob")
+        p.read_until_screen(lambda s: s.text_lines[2] == "Second? Bob")  # echoed as typed
+        p.type("\r")
+        screen = p.read_until_screen(lambda s: "spinning text" in s.text)  # back after
+        assert screen.text_lines[:5] == [
+            "First? Ada",
+            "hello Ada",
+            "Second? Bob",
+            "hello Bob",
+            "ASKED",
+        ]
+        assert p.wait() == 0
+        assert_clean_screen(p)
+
+
 def test_a_flushed_partial_line_is_shown_and_completed_in_place() -> None:
     code = program(
         """
