@@ -368,12 +368,19 @@ _CHILDREN_ASKED = 32
 _CHILD_DEPTH = 3
 
 
-def child_reads(devices: frozenset[int], writers: frozenset[int] = frozenset()) -> bool | None:
+def child_reads(
+    devices: frozenset[int],
+    writers: frozenset[int] = frozenset(),
+    *,
+    newer: tuple[frozenset[int], float] | None = None,
+) -> bool | None:
     """Is a child process of the program (or a child's child) blocked reading a terminal
     whose device is in ``devices`` (``st_rdev``)? A ``subprocess`` that asks something
     (``input()``, a shell's ``read -p``) waits there, its prompt written to fd 1 or 2: with
     ``writers``, only a child whose fd 1 or 2 is one of those devices (twirly's capture)
     counts (one in a terminal of its own, reading its own ``/dev/tty``, does not).
+    ``newer``: other such devices, and a time since boot (``CLOCK_BOOTTIME`` seconds): a
+    child whose fd 1 or 2 is one of those counts too if it started since.
 
     Asked only when an unfinished line has waited in the capture for a while (see
     :class:`~twirly.terminal.Terminal`): a handful of reads in ``/proc`` then. None: the
@@ -402,7 +409,7 @@ def child_reads(devices: frozenset[int], writers: frozenset[int] = frozenset()) 
             asked += 1
             fields = _syscall_of(pid, f"/proc/{pid}/syscall")
             reading = fields is not None and _reads_device(pid, fields, reads, devices)
-            if reading and (not writers or _writes_to(pid, writers)):
+            if reading and _asks_here(pid, writers, newer):
                 return True
             deeper += _children_of(f"/proc/{pid}/task/{pid}/children") or []
         level = deeper
@@ -420,6 +427,34 @@ def _children_of(path: str) -> list[str] | None:
         return os.read(fd, 4096).decode("ascii", "replace").split()
     except OSError:
         return []
+    finally:
+        os.close(fd)
+
+
+def _asks_here(
+    pid: str, writers: frozenset[int], newer: tuple[frozenset[int], float] | None
+) -> bool:
+    """Does process ``pid``, reading a terminal, write where a prompt of its own would be
+    seen here (see :func:`child_reads`)?"""
+    if not writers or _writes_to(pid, writers):
+        return True
+    if newer is None or not _writes_to(pid, newer[0]):
+        return False
+    started = _started(pid)
+    return started is not None and started >= newer[1]
+
+
+def _started(pid: str) -> float | None:
+    """When process ``pid`` started, in seconds since boot (None: it cannot be told)."""
+    try:
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fields = os.read(fd, 1024).rsplit(b")", 1)[-1].split()
+        return int(fields[19]) / os.sysconf("SC_CLK_TCK")  # (field 22: starttime, ticks)
+    except (OSError, ValueError, IndexError):
+        return None
     finally:
         os.close(fd)
 

@@ -95,6 +95,15 @@ _quiet_keys = True  # echo off on the program's keyboard while rows are shown (t
 _steady_frames: bool | None = None
 
 
+def _since_boot() -> float:
+    """Seconds since the machine started (0 where that cannot be told)."""
+    clock = getattr(time, "CLOCK_BOOTTIME", None)
+    try:
+        return time.clock_gettime(clock) if clock is not None else 0.0
+    except OSError:
+        return 0.0
+
+
 def leave_others_alone(*, prompts: bool = False) -> None:
     """For a program that already handles its children's output (the command line, the
     process driver's drawing child): no descriptor capture in this process. Unless
@@ -141,6 +150,7 @@ class Terminal:
         # A child process's prompt (see _child_asks): the unfinished line in the capture (its
         # length, since when), when a child was last looked for, and whether one waits.
         self._unfinished = (0, 0.0)
+        self._aside_since = 0.0  # (when the rows last stepped aside, since boot: _child_reads)
         self._child_looked = 0.0
         self._child_asking = False
         self._local = LocalTarget(self._block, self._output)  # the rows drawn here
@@ -667,9 +677,10 @@ class Terminal:
         readers = frozenset({device[0], os.makedev(5, 0)})
         # While the rows are aside, fd 1/2 are the terminal's own again: a child started
         # meanwhile (the next one asking, right after the last one's answer) writes its
-        # prompt there.
-        writers = frozenset({*capture, *device}) if self._aside else frozenset(capture)
-        return child_reads(readers, writers) is True
+        # prompt there. (One started before the rows came, reading the terminal all along,
+        # is no prompt of theirs.)
+        newer = (frozenset(device), self._aside_since) if self._aside else None
+        return child_reads(readers, frozenset(capture), newer=newer) is True
 
     # -- frame hooks and queued lines -------------------------------------------------------
 
@@ -1037,6 +1048,8 @@ class Terminal:
         self._steady = None  # (frames are full ones until the rows are back)
         self._take_captured()
         self._aside = True
+        # (since boot, as /proc says when a process started; a tick of that early: its unit)
+        self._aside_since = _since_boot() - 0.02
         child = self._remote()
         if at_prompt and (child is None or not child.step_aside()):
             self._local.step_aside()

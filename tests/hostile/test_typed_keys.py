@@ -539,3 +539,38 @@ def test_a_key_read_in_raw_mode_gives_the_modes_back_and_the_rows_return(
             (tmp_path / "go1").touch()
         assert p.wait() == 0
         assert _modes(p) == before
+
+
+def test_a_child_reading_the_terminal_since_before_the_rows_does_not_keep_them_aside(
+    tmp_path: Path,
+) -> None:
+    # A child started before the spinner reads the terminal all along (its fd 1/2 the
+    # terminal's). Someone else's modes for a while send the rows aside; once they are put
+    # back, the rows return: that child is no prompt that came while they were aside.
+    go = tmp_path / "go"
+    before = f"""\
+import subprocess, termios
+GO = {str(go)!r}
+reader = subprocess.Popen([sys.executable, "-c", "import os; os.read(0, 1)"])
+"""
+    body = """\
+say("SPINNING")
+saved = termios.tcgetattr(0)
+keys = [*saved[:3], saved[3] & ~termios.ICANON, *saved[4:]]
+termios.tcsetattr(0, termios.TCSANOW, keys)
+while not os.path.exists(GO):
+    PAUSE(0.02)
+termios.tcsetattr(0, termios.TCSANOW, saved)
+while not os.path.exists(GO + "1"):
+    PAUSE(0.02)
+"""
+    code = spinning(body, "thread", before=before, after="reader.kill()\nreader.wait()\n")
+    with start(code, stdout_pipe=True) as p:
+        before_modes = p.modes_at_start
+        _said(p, "SPINNING")
+        p.read_until_screen(lambda s: _raw(p) and s.cursor_visible and TEXT not in s.text)
+        go.touch()
+        p.read_until_screen(lambda s: TEXT in s.text and not s.cursor_visible and not _raw(p))
+        (tmp_path / "go1").touch()
+        assert p.wait() == 0
+        assert _modes(p) == before_modes
