@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
+import sys
 
 from tests.cli.cli_support import TWIRLY, twirly_in_pty, twirly_piped
 from tests.support.ptyrun import clean_env
@@ -92,8 +94,18 @@ def test_a_reader_that_goes_away_stops_the_command_as_without_twirly() -> None:
     # `yes` never ends on its own: only SIGPIPE, passed on by twirly, ends it.
     result = _shell(f"{' '.join(TWIRLY)} --show-output -t t -- yes | head -2")
     assert result.stdout == "y\ny\n"
-    assert result.stderr == "t\n✖ t (killed by SIGPIPE)\n"
+    assert result.stderr == "t\nℹ t (its reader stopped reading)\n"  # (no failure mark)
     assert "Traceback" not in result.stderr
+
+
+def test_a_command_killed_by_sigpipe_ends_with_its_status_and_no_failure_mark() -> None:
+    # Its reader stopped reading (a pager quit early inside it): as a shell reports nothing,
+    # the final line is no failure; the status is still the command's, 128 + SIGPIPE.
+    kill = "import os, signal; print('x', file=open(2, 'w', closefd=False)); "
+    kill += "signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGPIPE)"
+    result = twirly_piped("-t", "t", "--", sys.executable, "-c", kill)
+    assert result.returncode == 128 + signal.SIGPIPE
+    assert result.stderr == "t\nℹ t (its reader stopped reading)\n"  # (its stderr: not replayed)
 
 
 def test_styles_into_a_pipe_that_closes_early_prints_no_traceback() -> None:

@@ -134,6 +134,8 @@ def _supervise(
         terminal.write_partial("\r\x1b[K")
     if outcome.reason is None:
         spinner.ok(options.success or options.text)
+    elif outcome.cut_short:
+        spinner.info(f"{options.text} ({outcome.reason})")  # (no failure: see Outcome)
     else:
         spinner.stop()
         if not options.show_output and session.recording:

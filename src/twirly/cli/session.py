@@ -78,14 +78,19 @@ def _stop_reported_already() -> bool:
 class Outcome:
     """How the run ended: twirly's exit status, and why when the command did not succeed;
     ``signal``: the signal twirly ends by, as the command did (Ctrl-C: a shell's loop or
-    list stops only for a program killed by SIGINT), or None."""
+    list stops only for a program killed by SIGINT), or None. ``cut_short``: the command
+    stopped because its reader did (SIGPIPE: ``| head``, a pager quit early), the way a
+    pipeline ends in a shell, which reports no failure for it."""
 
-    __slots__ = ("reason", "signal", "status")
+    __slots__ = ("cut_short", "reason", "signal", "status")
 
-    def __init__(self, status: int, reason: str | None, signal: int | None = None) -> None:
+    def __init__(
+        self, status: int, reason: str | None, signal: int | None = None, *, cut_short: bool = False
+    ) -> None:
         self.status = status
         self.reason = reason
         self.signal = signal
+        self.cut_short = cut_short
 
 
 class _Source:
@@ -735,6 +740,8 @@ class Session:
             return Outcome(124, f"timed out after {self._options.timeout:g}s")
         if os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
+            if number == signal.SIGPIPE:
+                return Outcome(128 + number, "its reader stopped reading", cut_short=True)
             try:
                 name = signal.Signals(number).name
             except ValueError:
