@@ -539,7 +539,8 @@ class Terminal:
                 self._step_aside()
             elif self._child_asks(now):
                 self._give_keys_back()
-                self._step_aside()  # (its prompt, held in the capture, is written)
+                # (its prompt, held in the capture, is written; fd 1/2 stay the capture's)
+                self._step_aside(for_a_child=True)
         echo = self._echo
         if echo is not None and (echo.behind or (not self._aside and echo.undone())):
             # In front again after `bg`, then `fg`; or the person's modes put back by someone
@@ -653,6 +654,8 @@ class Terminal:
         if self._descriptors is None:
             return False
         self._child_asking = self._child_reads()
+        if self._child_asking:
+            self._give_keys_back()  # (echo may be off again: a pager gave its modes back)
         return self._child_asking
 
     def _child_still_asks(self) -> bool:
@@ -1035,14 +1038,24 @@ class Terminal:
         if descriptors is None:
             return
         if descriptors.child_wants_keys():
-            self._step_aside()
+            self._step_aside(for_a_child=True)
             descriptors.lend_keyboard()  # (again each frame: the child may change its modes)
         elif descriptors.lending:
             descriptors.take_keyboard_back()
+            # (The modes it had when lent, echo off: while the rows are still aside, the
+            # person's, for whoever asks next. Echo goes off again when the rows come back.)
+            self._give_keys_back()
 
-    def _step_aside(self, *, at_prompt: bool = True) -> None:
+    def _step_aside(self, *, at_prompt: bool = True, for_a_child: bool = False) -> None:
         # ``at_prompt``: someone else's prompt is on the top row, so the rows are erased from
         # the cursor on; else (a pause) from the top row's start, as for Ctrl-Z.
+        # ``for_a_child``: a child process of the program asks, or has the screen, through
+        # the capture: fd 1/2 stay the capture's, and every byte passes through as it comes,
+        # so that the children after it write there too, and in turn (were fd 1/2 the
+        # terminal's meanwhile, the next child's prompt would overtake the last one's
+        # output, and a prompt it writes later still would go straight to the screen, over
+        # the rows). For the program's own prompt (input(), getpass, the REPL, a pause)
+        # fd 1/2 are the terminal's own until the rows come back.
         if self._aside:
             return
         self._steady = None  # (frames are full ones until the rows are back)
@@ -1057,7 +1070,8 @@ class Terminal:
             self._local.hold(aside=False)
         descriptors = self._descriptors
         if descriptors is not None:
-            descriptors.pause()
+            if not for_a_child:
+                descriptors.pause()
             lines, rest = descriptors.take()  # (an unfinished line may be the prompt itself)
             self._put_lines(lines, "surrogateescape")
             self._output.write(rest, "surrogateescape")

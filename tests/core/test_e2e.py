@@ -525,18 +525,24 @@ def test_a_subprocess_prompt_is_shown_and_its_answer_echoed(driver: str, asking:
 @pytest.mark.parametrize(
     "asking",
     [
-        [sys.executable, "-c", "name = input('NAME? '); print('hello', name)"],
-        ["bash", "--norc", "-c", "read -p 'NAME? ' name; echo hello $name"],
+        [sys.executable, "-c", "import time; WAIT; name = input('NAME? '); print('hello', name)"],
+        ["bash", "--norc", "-c", "WAIT; read -p 'NAME? ' name; echo hello $name"],
     ],
     ids=["python-input", "bash-read"],
 )
+@pytest.mark.parametrize("wait", ["0", "0.8"], ids=["at-once", "after-a-while"])
 def test_two_subprocess_prompts_in_a_row_are_both_shown_and_answered(
-    driver: str, asking: list[str]
+    driver: str, asking: list[str], wait: str
 ) -> None:
     # The second child starts as soon as the first has its answer, while the rows are still
-    # aside (fd 1/2 are the terminal's own then): its prompt must not be erased by the rows
-    # coming back, and its answer must be seen as it is typed.
-    first, second = ([arg.replace("NAME", word) for arg in asking] for word in ("First", "Second"))
+    # aside, and asks at once or after a while (when the rows may be back): its prompt must
+    # come after the first child's output, not be drawn over, and its answer be seen as it
+    # is typed.
+    def child(word: str, seconds: str) -> list[str]:
+        pause = f"time.sleep({seconds})" if "python" in asking[0] else f"sleep {seconds}"
+        return [arg.replace("NAME", word).replace("WAIT", pause) for arg in asking]
+
+    first, second = child("First", "0"), child("Second", wait)
     body = f"""
         import subprocess
         subprocess.run({first!r})

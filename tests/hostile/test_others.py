@@ -524,3 +524,30 @@ def test_a_pager_run_inside_a_spinner_lays_out_again_for_the_new_size(
         _until(p, shows(30), "a page of 30 rows")
         p.type("q")
         assert p.wait() == 0
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_child_that_asks_right_after_a_pager_sees_its_answer_echoed(driver: str) -> None:
+    # less gives the terminal its modes back (twirly's, echo off) as it quits; a child that
+    # asks something at once must still get the person's modes for its answer.
+    if shutil.which("less") is None:
+        pytest.skip("less is not installed")
+    asking = [sys.executable, "-c", "a = input('Q? '); print('got', a)"]
+    body = f"""
+    PAUSE(0.2)
+    subprocess.run(["less", "/etc/passwd"])
+    subprocess.run({asking!r})
+    """
+    code = spinning(body, driver, before="import subprocess\n")
+    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+        _until(p, lambda s: s.text_lines[-1].startswith("/etc/passwd"), "less's prompt")
+        p.type("q")
+        _until(p, lambda s: any(line.startswith("Q?") for line in s.text_lines), "the prompt")
+        # (The person's modes within a frame: before, less's or twirly's, which echo nothing.)
+        _until(p, lambda s: bool(termios.tcgetattr(p.master)[3] & termios.ECHO), "echo")
+        p.type("ans")
+        _until(p, lambda s: "Q? ans" in s.text, "the answer, echoed as typed")
+        p.type("\r")
+        assert p.wait() == 0
+        assert "got ans" in p.screen().text
+        assert p.screen().cursor_visible
