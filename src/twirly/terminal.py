@@ -647,10 +647,10 @@ class Terminal:
         return self._child_asking
 
     def _next_child_asks(self) -> bool:
-        """Under the lock, aside, the answer in: does another child of the program wait at a
-        prompt of its own now (started while the rows were aside, its prompt written to the
-        terminal itself)? Then the rows stay aside until it has its answer too, as for a
-        prompt found in the capture."""
+        """Under the lock, aside, the answer in: does a child of the program wait at a prompt
+        of its own now (its prompt passed through the capture, or, started while the rows
+        were aside for the program's own prompt, written to the terminal itself)? Then the
+        rows stay aside until it has its answer too, as for a prompt found in the capture."""
         if self._descriptors is None:
             return False
         self._child_asking = self._child_reads()
