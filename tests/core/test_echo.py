@@ -5,35 +5,20 @@ whose pseudo-terminal is its controlling terminal, as a person's is."""
 
 from __future__ import annotations
 
-import json
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.support.ptyrun import PtyProcess, clean_env
+from tests.support import ticked
 
 #: The program: one row on its terminal; after each step it reports whether the rows are
 #: aside and which modes are in force ("ours": the person's with echo off, "found": the
 #: person's, "raw": someone else's).
-PROGRAM = textwrap.dedent(r"""
-    import json, sys, termios, tty
-    import twirly.terminal as T
-    from twirly.state import Row
-    from twirly.styles import get_style
+PROGRAM = r"""
+    import termios, tty
 
-    report = open(sys.argv[1], "w")
-    style = get_style("dots")
     found = termios.tcgetattr(0)
-    term = T.terminal_for(sys.stderr)
-    now = [100.0]
-    term.now = lambda: now[0]
-
-    def frames(count):
-        for _ in range(count):
-            now[0] += style.interval
-            term.tick()
 
     def modes():
         current = termios.tcgetattr(0)
@@ -42,9 +27,8 @@ PROGRAM = textwrap.dedent(r"""
         ours = [*found[:3], found[3] & ~(termios.ECHO | termios.ECHONL), *found[4:]]
         return "ours" if current == ours else "raw"
 
-    def say(step):
-        report.write(json.dumps({"step": step, "modes": modes(), "aside": term._aside}) + "\n")
-        report.flush()
+    def seen(step):
+        say(step, modes=modes(), aside=term._aside)
 
     def raw():
         # A key read the way click.getchar and readchar read one.
@@ -55,8 +39,8 @@ PROGRAM = textwrap.dedent(r"""
     def spin():
         row = Row("working", style.frames, style.width, style.interval, now[0])
         term.attach(row)
-        frames(3)
-        say("spinning")
+        tick(3)
+        seen("spinning")
         return row
 
     row = spin()
@@ -64,53 +48,49 @@ PROGRAM = textwrap.dedent(r"""
     # The person's modes put back between two frames, by someone who saved them before the
     # row came (and read a key in raw mode meanwhile): echo off again at the next frame.
     termios.tcsetattr(0, termios.TCSANOW, found)
-    frames(1)
-    say("found put back between frames")
+    tick(1)
+    seen("found put back between frames")
 
     # Raw mode seen by a frame: the row steps aside. The modes saved (ours) put back: the row
     # returns, with echo off.
     saved = raw()
-    frames(1)
-    say("raw")
+    tick(1)
+    seen("raw")
     termios.tcsetattr(0, termios.TCSADRAIN, saved)
-    frames(5)
-    say("ours put back")
+    tick(5)
+    seen("ours put back")
 
     # The same, the person's modes saved before the row came and put back.
     raw()
-    frames(1)
-    say("raw again")
+    tick(1)
+    seen("raw again")
     termios.tcsetattr(0, termios.TCSADRAIN, found)
-    frames(5)
-    say("found put back")
+    tick(5)
+    seen("found put back")
 
     # Raw mode, then ours put back and the row gone at once, before any frame.
     saved = raw()
-    frames(1)
-    say("raw before the end")
+    tick(1)
+    seen("raw before the end")
     termios.tcsetattr(0, termios.TCSADRAIN, saved)
     term.detach(row, None)
-    say("ended")
+    seen("ended")
 
     # Raw mode left in force at the end: the modes are someone else's, and stay.
     row = spin()
     raw()
-    frames(1)
+    tick(1)
     term.detach(row, None)
-    say("ended in raw mode")
+    seen("ended in raw mode")
     termios.tcsetattr(0, termios.TCSANOW, found)
-""")
+"""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the modes of a pty")
 def test_echo_comes_back_off_and_the_modes_as_found_whatever_someone_else_saved(
     tmp_path: Path,
 ) -> None:
-    script, report = tmp_path / "program.py", tmp_path / "report"
-    script.write_text(PROGRAM)
-    with PtyProcess([sys.executable, str(script), str(report)], env=clean_env()) as p:
-        assert p.wait(timeout=30) == 0, bytes(p.output)
-    steps = [json.loads(line) for line in report.read_text().splitlines()]
+    steps = ticked.run(PROGRAM, tmp_path)
     assert [(s["step"], s["modes"], s["aside"]) for s in steps] == [
         ("spinning", "ours", False),
         ("found put back between frames", "ours", False),

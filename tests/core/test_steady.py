@@ -7,7 +7,6 @@ that is its controlling terminal, as a person's is."""
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import pty
 import select
@@ -24,6 +23,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.support import ticked
 from tests.support.ptyrun import PtyProcess, clean_env
 from twirly.block import Block
 from twirly.state import Row
@@ -274,18 +274,11 @@ def test_a_descriptor_gone_is_no_steady_frame() -> None:
 
 #: The program: a row on its terminal, ticked by hand on a clock of its own; after each step it
 #: reports how many frames went the full way and what it saw.
-PROGRAM = textwrap.dedent(r"""
-    import json, os, sys, termios, threading, fcntl, struct, time
-    import twirly.terminal as T
+PROGRAM = r"""
+    import os, termios, threading, fcntl, struct, time
     from twirly import guards
-    from twirly.state import Row
-    from twirly.styles import get_style
+    from twirly.block import Block
 
-    report = open(sys.argv[1], "w")
-    style = get_style("dots")
-    term = T.terminal_for(sys.stderr)
-    now = [100.0]
-    term.now = lambda: now[0]
     full = [0]
     shipped = term._full_frame
 
@@ -294,8 +287,6 @@ PROGRAM = textwrap.dedent(r"""
         return shipped()
 
     term._full_frame = counted
-    from twirly.block import Block
-
     turns = [0]
     shipped_turn = Block.turn
 
@@ -310,14 +301,8 @@ PROGRAM = textwrap.dedent(r"""
 
     def frames(count):
         before = full[0]
-        for _ in range(count):
-            now[0] += style.interval
-            term.tick()
+        tick(count)
         return full[0] - before
-
-    def say(step, **facts):
-        report.write(json.dumps({"step": step, **facts}) + "\n")
-        report.flush()
 
     say("start", full=frames(30))  # (the first rounds: full frames, then turns)
     turned = turns[0]
@@ -382,22 +367,20 @@ PROGRAM = textwrap.dedent(r"""
     reader.join()
     term.detach(row, None)
     say("done", line=got[1])
-""")
+"""
 
 
 @linux_only
 def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything_does(
     tmp_path: Path,
 ) -> None:
-    script, report = tmp_path / "program.py", tmp_path / "report"
-    script.write_text(PROGRAM)
-    with PtyProcess([sys.executable, str(script), str(report)], env=clean_env()) as p:
+    def talk(p: PtyProcess) -> None:
         p.read_until("READY", timeout=30)
         p.type("an answer\n")
         p.read_until("AGAIN", timeout=30)
         p.type("another\n")
-        assert p.wait(timeout=15) == 0
-    steps = [json.loads(line) for line in report.read_text().splitlines()]
+
+    steps = ticked.run(PROGRAM, tmp_path, talk, timeout=15)
     said = [step.pop("step") for step in steps]
     assert said == [
         "start",
