@@ -544,14 +544,10 @@ class Descriptors:
         # still had the old size. The capture is nobody's controlling terminal: the kernel
         # tells nobody when its size changes. So the real terminal's foreground group hears
         # again, as from a terminal, when it is ours: twirly's process and its children,
-        # who heard the first time too (a signal ignored unless listened for).
-        if TYPE_CHECKING:
-            import signal
-        else:  # (as twirly.guards: the signal module's enums cost milliseconds to load)
-            try:
-                import _signal as signal
-            except ImportError:
-                import signal
+        # who heard the first time too (a signal ignored unless listened for). (After a
+        # resize, not before a first frame: the signal module's load costs nothing there.)
+        import signal
+
         try:
             group = os.getpgrp()
             if os.tcgetpgrp(self._real) == group:

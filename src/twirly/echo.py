@@ -416,19 +416,27 @@ def child_reads(
     return False
 
 
-def _children_of(path: str) -> list[str] | None:
-    """The ids listed in a ``children`` file of ``/proc`` (None: it cannot be read: a
-    kernel without them, or a process gone meanwhile)."""
+def _proc_file(path: str, size: int) -> bytes | None:
+    """Up to ``size`` bytes of a file of ``/proc``, with one bare open, read and close
+    (Python's open() makes nine system calls of it). None: it cannot be opened (a thread or
+    process gone, a kernel without it); b"": it could not be read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
-        return os.read(fd, 4096).decode("ascii", "replace").split()
+        return os.read(fd, size)
     except OSError:
-        return []
+        return b""
     finally:
         os.close(fd)
+
+
+def _children_of(path: str) -> list[str] | None:
+    """The ids listed in a ``children`` file of ``/proc`` (None: it cannot be read: a
+    kernel without them, or a process gone meanwhile)."""
+    data = _proc_file(path, 4096)
+    return None if data is None else data.decode("ascii", "replace").split()
 
 
 def _asks_here(
@@ -446,17 +454,14 @@ def _asks_here(
 
 def _started(pid: str) -> float | None:
     """When process ``pid`` started, in seconds since boot (None: it cannot be told)."""
-    try:
-        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
+    data = _proc_file(f"/proc/{pid}/stat", 1024)
+    if not data:
         return None
+    fields = data.rsplit(b")", 1)[-1].split()  # (after the command's name, which may hold any)
     try:
-        fields = os.read(fd, 1024).rsplit(b")", 1)[-1].split()
         return int(fields[19]) / os.sysconf("SC_CLK_TCK")  # (field 22: starttime, ticks)
-    except (OSError, ValueError, IndexError):
+    except (ValueError, IndexError, OSError):
         return None
-    finally:
-        os.close(fd)
 
 
 def _writes_to(pid: str, devices: frozenset[int]) -> bool:
@@ -500,16 +505,8 @@ def _read_from(fields: list[bytes], reads: frozenset[int]) -> int | None:
 def _syscall_of(tid: str, path: str = "") -> list[bytes] | None:
     """The fields of ``/proc/self/task/<tid>/syscall``, or of ``path`` (None: the thread
     has gone)."""
-    try:
-        fd = os.open(path or f"/proc/self/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        return os.read(fd, 512).split()
-    except OSError:
-        return []
-    finally:
-        os.close(fd)
+    data = _proc_file(path or f"/proc/self/task/{tid}/syscall", 512)
+    return None if data is None else data.split()
 
 
 def _clock_of(tid: str) -> int:

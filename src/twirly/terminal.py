@@ -655,7 +655,7 @@ class Terminal:
             return False
         self._child_asking = self._child_reads()
         if self._child_asking:
-            self._give_keys_back()  # (echo may be off again: a pager gave its modes back)
+            self._give_keys_back()  # (echo may be off again: ours, put back by whoever asked)
         return self._child_asking
 
     def _child_still_asks(self) -> bool:
