@@ -250,7 +250,8 @@ class Echo:
         or None (nobody, or the system cannot say)."""
         if "getpass" in sys.modules:  # (no thread is in getpass before it is imported)
             for frame in sys._current_frames().values():
-                if frame.f_code.co_filename.endswith("getpass.py"):
+                # (getpass's own file: not the program's my_getpass.py)
+                if os.path.basename(frame.f_code.co_filename) == "getpass.py":
                     return "password"
         return "line" if self._read_waits() else None
 

@@ -384,7 +384,7 @@ def sample(thread_id: int, boundary: frozenset[CodeType], loop: object = None) -
         above.append((name, code.co_filename, frame.f_lineno or code.co_firstlineno))
         frame = frame.f_back
     del frame
-    if any(name.endswith(_PROMPTS) and not _is_program(name) for _, name, _ in above):
+    if any(os.path.basename(name) in _PROMPTS and not _is_program(name) for _, name, _ in above):
         return Sample("paused")
     if not found or not above:
         return Sample("parked")

@@ -574,3 +574,19 @@ while not os.path.exists(GO + "1"):
         (tmp_path / "go1").touch()
         assert p.wait() == 0
         assert _modes(p) == before_modes
+
+
+def test_a_program_whose_file_name_ends_in_getpass_is_no_password_prompt(tmp_path: Path) -> None:
+    # Only getpass's own file means a thread is in getpass: my_getpass.py, with getpass
+    # loaded, spins as any program does.
+    program = tmp_path / "my_getpass.py"
+    program.write_text(spinning('say("SPINNING")\nPAUSE(30)\n', before="import getpass\n"))
+    with PtyProcess([sys.executable, str(program)], env=clean_env()) as p:
+        p.read_until_screen(lambda s: TEXT in s.text)
+        _frames(p, 4)  # (each frame looks for a reader of the keyboard)
+        assert TEXT in p.screen().text, p.screen().text
+        assert not p.screen().cursor_visible
+        assert not _echoes(p)
+        p.send_signal(signal.SIGTERM)
+        p.wait()
+        assert _modes(p) == p.modes_at_start

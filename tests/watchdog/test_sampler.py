@@ -194,6 +194,23 @@ def test_a_debugger_prompt_is_paused() -> None:
     assert seen.state == "paused"
 
 
+def test_a_library_file_whose_name_only_ends_like_a_prompts_is_no_prompt() -> None:
+    # code.py is the interactive console's; a package's barcode.py, blocking the loop, is
+    # not: only the whole file name says someone asks the person something.
+    folder = os.path.dirname(os.__file__)  # (the standard library's: not the program's)
+    space: dict[str, Any] = {}
+    source = "def busy(inside, release):\n    inside.set()\n    release.wait(10)\n"
+    exec(compile(source, os.path.join(folder, "barcode.py"), "exec"), space)
+
+    with loop_thread() as loop:
+        _, release = _blocked_in(loop, space["busy"])
+        try:
+            seen = loop.look()
+        finally:
+            release.set()
+    assert seen.state != "paused"
+
+
 def test_uvloop_has_its_own_boundary_and_the_same_answers() -> None:
     uvloop = pytest.importorskip("uvloop")
     with loop_thread(uvloop.new_event_loop) as loop:
