@@ -37,6 +37,11 @@ of a frame's CPU time on a virtual machine. Each program runs twice, with window
 6 s; the count per frame is the difference over the difference in frames, so that
 starting and stopping cancel out.
 
+``--asyncio`` measures the asyncio spinners the same way, each on a loop whose coroutine
+sleeps: the book's (a Task that draws, then awaits ``asyncio.sleep``), twirly's as shipped
+(with its watchdog, whose alarm the clock pushes forward at each frame), and twirly's
+without its watchdog; ``book, asyncio`` is their yardstick.
+
 ``--smoke`` (CI): 1 run of each, 0.4 s windows.
 """
 
@@ -61,6 +66,45 @@ CHILD = textwrap.dedent(r"""
     report = int(sys.argv[4])
     GLYPHS = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
     frames = [0]
+    if variant.endswith("asyncio") or variant.endswith("no watchdog"):
+        import asyncio
+
+        async def spin_a_while():
+            if variant == "book, asyncio":
+                async def spin(msg):
+                    for char in itertools.cycle(GLYPHS):
+                        print(f"\r{char} {msg}", end="", flush=True, file=sys.stderr)
+                        frames[0] += 1
+                        await asyncio.sleep(0.08)
+
+                spinner = asyncio.get_running_loop().create_task(spin("working"))
+            else:
+                from twirly import Spinner
+                from twirly.terminal import Terminal
+
+                shipped = Terminal.tick
+
+                def tick(self):
+                    frames[0] += 1
+                    return shipped(self)
+
+                Terminal.tick = tick
+                watchdog = not variant.endswith("no watchdog")
+                spinner = Spinner("working", driver="asyncio", watchdog=watchdog)
+                spinner.start()
+            await asyncio.sleep(warmup)
+            cpu, count = time.process_time(), frames[0]
+            await asyncio.sleep(window)
+            cpu, count = time.process_time() - cpu, frames[0] - count
+            if variant == "book, asyncio":
+                spinner.cancel()
+            else:
+                spinner.stop()
+            return {"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}
+
+        result = asyncio.run(spin_a_while())
+        os.write(report, json.dumps(result).encode() + b"\n")
+        raise SystemExit(0)
     if variant == "book":
         done = threading.Event()
 
@@ -123,6 +167,9 @@ CHILD = textwrap.dedent(r"""
 """)
 
 VARIANTS = ("book", "twirly", "twirly, nothing watched", "floor", "floor + guards")
+#: The asyncio spinners (``--asyncio``): the book's Task, twirly's clock with its watchdog (as
+#: shipped) and without.
+ASYNCIO_VARIANTS = ("book, asyncio", "twirly, asyncio", "twirly, asyncio, no watchdog")
 
 
 def run(
@@ -166,18 +213,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--instructions", action="store_true", help="count instructions (valgrind) instead"
     )
-    parser.add_argument("--only", nargs="+", choices=VARIANTS, help="these programs only")
+    parser.add_argument(
+        "--asyncio", action="store_true", help="the asyncio spinners instead (see above)"
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=VARIANTS + ASYNCIO_VARIANTS, help="these programs only"
+    )
     args = parser.parse_args(argv)
+    variants = tuple(args.only or (ASYNCIO_VARIANTS if args.asyncio else VARIANTS))
     if args.instructions:
-        return _count(args.smoke, tuple(args.only or VARIANTS))
+        return _count(args.smoke, variants)
     runs, window = (1, 0.4) if args.smoke else (args.runs, args.window)
     if runs < 1 or window <= 0:
         parser.error("--runs must be 1 or more, --window more than 0")
-    spent: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+    spent: dict[str, list[float]] = {variant: [] for variant in variants}
     for _ in range(runs):
-        for variant in VARIANTS:
+        for variant in variants:
             spent[variant].append(measure(variant, 0.5, window))
-    book = spent["book"]
+    book = spent.get("book, asyncio" if args.asyncio else "book") or next(iter(spent.values()))
     print(f"Process CPU per frame, µs: {runs} runs of each, taking turns, {window:g} s windows")
     print("(80×24 pseudo-terminal, main thread asleep, a frame every 80 ms)")
     print()
@@ -208,7 +261,7 @@ def _count(smoke: bool, variants: tuple[str, ...]) -> int:
     print("| program | instructions | / book's |")
     print("|---|---|---|")
     for variant, count in counted.items():
-        book = counted.get("book")
+        book = counted.get("book, asyncio" if "asyncio" in variant else "book")
         ratio = f"{count / book:.2f}" if book else ""
         print(f"| {variant} | {count:,.0f} | {ratio} |")
     return 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bench.floor import VARIANTS, run
+from bench.floor import ASYNCIO_VARIANTS, VARIANTS, run
 
 
 def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
-    for variant in VARIANTS:
+    for variant in VARIANTS + ASYNCIO_VARIANTS:
         report, output = run(variant, 0.1, 0.4)
         assert report["frames"] >= 3, (variant, report)
         assert report["cpu_us"] > 0, (variant, report)

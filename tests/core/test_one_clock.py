@@ -11,8 +11,10 @@ import asyncio
 import io
 import os
 import random
+import selectors
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pyte
 import pytest
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 import twirly
 from twirly.block import IDLE_FRAME, Block
+from twirly.drivers.asyncio import AsyncioClock
 from twirly.output import Memory
 from twirly.state import Capabilities, Row, next_step
 from twirly.styles import get_style
@@ -214,6 +217,41 @@ def test_asyncio_spinners_of_one_loop_share_one_task_and_leave_none_pending() ->
         assert not [t for t in asyncio.all_tasks() if t.get_name() == "twirly-spinner"]
 
     asyncio.run(main())
+
+
+def test_an_asyncio_clock_wakes_the_loop_once_a_frame() -> None:
+    # Each frame is one timer on the loop. A Task that awaits asyncio.sleep() between frames
+    # (the book's) wakes it twice: once for the timer, once more to resume the Task.
+    waits = [0]
+
+    class Counting(selectors.DefaultSelector):
+        def select(self, timeout: float | None = None) -> list[tuple[Any, int]]:
+            waits[0] += 1
+            found: list[tuple[Any, int]] = super().select(timeout)
+            ticker = terminal_for(stream, animate=True).ticker
+            if isinstance(ticker, AsyncioClock) and ticker.ticks >= 24 and not enough.done():
+                enough.set_result(ticker.ticks)
+            return found
+
+    stream = _TtyStream()
+    loop = asyncio.SelectorEventLoop(Counting())
+    enough: asyncio.Future[int] = loop.create_future()
+
+    async def main() -> tuple[int, int]:
+        async with twirly.spinner("x", stream=stream, animate=True, watchdog=False):
+            ticker = terminal_for(stream, animate=True).ticker
+            assert isinstance(ticker, AsyncioClock)
+            ticks, before = ticker.ticks, waits[0]
+            ticked = await enough
+        return ticked - ticks, waits[0] - before
+
+    try:
+        frames, wakes = loop.run_until_complete(main())
+    finally:
+        loop.close()
+    assert frames >= 24
+    # (a few more as it starts, and when a wait ends a hair before its timer is due)
+    assert wakes < frames * 3 // 2, (frames, wakes)
 
 
 def test_a_thread_spinner_joining_an_asyncio_one_takes_over_the_ticking() -> None:

@@ -1,12 +1,21 @@
-"""The asyncio clock: a Task on the running loop, as in the book's ``spin()`` coroutine.
+"""The asyncio clock: frames called back on the running loop, as the book's ``spin()``
+coroutine draws them from a Task.
 
 It shares the thread with the program's coroutines, so a coroutine that blocks without
 awaiting freezes it: that is the book's lesson, and what ``twirly demo`` shows.
+
+Each frame is one timer on the loop (``call_at``), which calls the next frame's. The book's
+``await asyncio.sleep()`` costs a frame more: a future, a timer that resolves it, and a
+second turn of the loop to wake the Task, with a wait for events on each. The clock still
+has a Task, named ``twirly-spinner``, which only waits: it is what the loop knows of the
+clock (``asyncio.all_tasks()``, the cancellation ``asyncio.run`` sends to tasks left running
+as it ends, ``aclose()`` awaiting its end).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +33,10 @@ class AsyncioClock:
     also awaits it."""
 
     __slots__ = (
+        "_context",
+        "_ended",
         "_loop",
+        "_next",
         "_on_orphaned",
         "_stopping",
         "_task",
@@ -44,6 +56,9 @@ class AsyncioClock:
         self._on_orphaned = on_orphaned
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._ended: asyncio.Future[None] | None = None  # (what the Task waits for)
+        self._next: asyncio.TimerHandle | None = None  # (the next frame's timer)
+        self._context = contextvars.copy_context()  # (the frames', made once)
         self._stopping = False
         self.last_tick = 0.0
         self.thread_id: int | None = None
@@ -68,41 +83,73 @@ class AsyncioClock:
         return task is not None and not task.done() and not self._stopping
 
     def start(self, first: float = 0.0) -> None:
-        """Create the Task on the running loop (``RuntimeError`` if there is none); the
-        first tick is due in ``first`` seconds (the first frame is on screen already, and the
-        Task may not run before the coroutine that started it blocks)."""
-        self._loop = asyncio.get_running_loop()
+        """Start on the running loop (``RuntimeError`` if there is none); the first tick is
+        due in ``first`` seconds (the first frame is on screen already, and the loop may not
+        call it before the coroutine that started it blocks)."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
         self.thread_id = threading.get_ident()
         self.last_tick = time.monotonic()
         self.due = self.last_tick + first
-        self._task = self._loop.create_task(self._run(), name="twirly-spinner")
+        self._ended = loop.create_future()
+        self._task = loop.create_task(self._wait(self._ended), name="twirly-spinner")
+        self._next = loop.call_later(max(first, 0.0), self._frame, context=self._context)
         if self.watchdog is not None:
             self.watchdog.start()
 
-    async def _run(self) -> None:
-        tick, now = self._tick, time.monotonic
+    async def _wait(self, ended: asyncio.Future[None]) -> None:
+        # The clock's Task: it waits while the frames call each other, and ends with them.
         try:
-            delay: float | None = max(self.due - now(), 0.0)
-            while delay is not None:
-                await asyncio.sleep(delay)
-                tick_at = now()
-                late = tick_at - self.due
-                self.longest = max(self.longest, late)
-                self.last_tick = tick_at
-                self.ticks += 1
-                delay = tick()
-                if delay is not None:
-                    delay = max(delay, 0.0)
-                    self.due = self.last_tick + delay
-                    alarm = self.alarm
-                    if alarm is not None:
-                        alarm.ticked(tick_at, late, self.due)
+            await ended
         except asyncio.CancelledError:
+            self._cancel_next()
             if not self._stopping:
                 # Cancelled by someone else (asyncio.run's shutdown of a forgotten spinner):
                 # take the spinner down so no stale frame or hidden cursor is left.
                 self._on_orphaned()
             raise
+
+    def _frame(self) -> None:
+        """On the loop: one tick, and the timer of the next."""
+        if self._stopping:
+            return
+        tick_at = time.monotonic()
+        late = tick_at - self.due
+        self.longest = max(self.longest, late)
+        self.last_tick = tick_at
+        self.ticks += 1
+        try:
+            delay = self._tick()
+        except Exception as exc:  # (the Task ends with it, as a Task's own error would)
+            self._end(exc)
+            return
+        if delay is None or self._stopping:  # (stopped by the tick itself: the Task ends)
+            self._end(None)
+            return
+        delay = max(delay, 0.0)
+        self.due = tick_at + delay
+        loop = self._loop
+        assert loop is not None
+        self._next = loop.call_at(loop.time() + delay, self._frame, context=self._context)
+        alarm = self.alarm
+        if alarm is not None:
+            alarm.ticked(tick_at, late, self.due)
+
+    def _end(self, error: Exception | None) -> None:
+        # On the loop: no frame follows; the Task ends (with ``error``, if one was raised).
+        self._next = None
+        ended = self._ended
+        if ended is not None and not ended.done():
+            if error is None:
+                ended.set_result(None)
+            else:
+                ended.set_exception(error)
+
+    def _cancel_next(self) -> None:
+        # On the loop: the frame due next is not called.
+        handle, self._next = self._next, None
+        if handle is not None:
+            handle.cancel()
 
     def stop(self, *, join: bool = True) -> None:
         """Cancel the Task; it ends on the loop's next turn (``aclose()`` waits for that; a
@@ -119,9 +166,20 @@ class AsyncioClock:
         if in_loop and task is asyncio.current_task():
             return  # the orphaned path: the task is already ending
         if in_loop:
+            self._cancel_next()
             task.cancel()
         elif not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
+            # (the frames on their way meanwhile see the flag and do nothing)
+            try:
+                loop.call_soon_threadsafe(self._cancel_from_loop)
+            except RuntimeError:  # (closed since)
+                pass
+
+    def _cancel_from_loop(self) -> None:
+        self._cancel_next()
+        task = self._task
+        if task is not None:
+            task.cancel()
 
     async def aclose(self) -> None:
         """Cancel the Task and wait for it to end, so that nothing is left pending.
