@@ -18,6 +18,11 @@ each answer byte for byte with the one it had the frame before:
   at once, and bytes in the capture send the frame the full way already, so only a child
   that changes those modes and writes nothing waits up to 8 frames to be noticed).
 
+The size is asked by ``os.get_terminal_size()``, which keeps the GIL, where Python's
+``fcntl.ioctl()`` lets go of it: a clock thread's frame made while the main thread computes
+then waits for the GIL after the call (up to a switch interval, 5 ms), and forces the main
+thread to switch.
+
 While every answer is the one before and the terminal's own flags say nothing waits (its
 caller checks those, and who reads the keyboard: :mod:`twirly.echo`), the full frame would
 only turn the glyphs, and the steady frame does just that. An answer that differs sends the
@@ -31,22 +36,20 @@ full one.
 from __future__ import annotations
 
 import select
+from os import get_terminal_size
 
 try:
     import fcntl
     import termios
 
     _MODES: int | None = getattr(termios, "TCGETS", None)
-    _SIZE: int | None = getattr(termios, "TIOCGWINSZ", None)
 except ImportError:  # (no termios or fcntl: not a POSIX system)
-    _MODES = _SIZE = None
+    _MODES = None
 
 __all__ = ["Steady", "possible"]
 
-#: Bytes the kernel writes for each request: a ``struct termios`` (36 on Linux; room to
-#: spare) and a ``struct winsize`` (8).
+#: Bytes the kernel writes for the modes: a ``struct termios`` (36 on Linux; room to spare).
 _MODES_SIZE = 64
-_WINSIZE_SIZE = 8
 
 #: The capture's modes are asked at one frame in this many (see above).
 _CAPTURE_EVERY = 8
@@ -54,7 +57,7 @@ _CAPTURE_EVERY = 8
 
 def possible() -> bool:
     """Can frames be steady here?"""
-    return _MODES is not None and _SIZE is not None and hasattr(select, "poll")
+    return _MODES is not None and hasattr(select, "poll")
 
 
 class Steady:
@@ -77,6 +80,7 @@ class Steady:
         "_poll",
         "_probes",
         "_replies",
+        "_size_before",
         "fd",
         "size",
         "wakeup",
@@ -92,7 +96,6 @@ class Steady:
         replies: int | None = None,
     ) -> None:
         assert _MODES is not None
-        assert _SIZE is not None
         self.fd = fd
         self.size = size
         self.wakeup = wakeup
@@ -105,7 +108,7 @@ class Steady:
         self._expected = [(fd, select.POLLOUT)]
         # The answers of this frame, each in its part of one buffer, and those of the frame
         # before (empty at first: the frame after this record is made is a full one).
-        asked = [(fd, _MODES, _MODES_SIZE), (fd, _SIZE, _WINSIZE_SIZE)]
+        asked = [(fd, _MODES, _MODES_SIZE)]
         if capture is not None:
             asked.append((capture, _MODES, _MODES_SIZE))
         self._answers = bytearray(sum(length for _, _, length in asked))
@@ -114,9 +117,10 @@ class Steady:
             probes.append((probe_fd, request, view[at : at + length]))
             at += length
         self._all = tuple(probes)  # (the capture's last: asked at one frame in 8)
-        self._probes = self._all[:2]
+        self._probes = self._all[:1]
         self._countdown = 0  # (frames until the capture's modes are asked again)
         self._before = bytearray()
+        self._size_before: tuple[int, int] | None = None
         self._capture = capture
         self._replies = replies
 
@@ -137,10 +141,12 @@ class Steady:
         try:
             for fd, request, answer in probes:
                 ioctl(fd, request, answer, True)
+            size = get_terminal_size(self.fd)
         except OSError:
             self._before.clear()
             return False
-        if self._answers != self._before:
+        if self._answers != self._before or size != self._size_before:
             self._before[:] = self._answers
+            self._size_before = size
             return False
         return self._poll.poll(0) == self._expected
