@@ -419,8 +419,14 @@ def child_reads(
 
 def _proc_file(path: str, size: int) -> bytes | None:
     """Up to ``size`` bytes of a file of ``/proc``, with one bare open, read and close
-    (Python's open() makes nine system calls of it). None: it cannot be opened (a thread or
-    process gone, a kernel without it); b"": it could not be read."""
+    (Python's open() makes nine system calls of it), holding the GIL once a clock has loaded
+    the way to (:mod:`twirly.held`). None: it cannot be opened (a thread or process gone, a
+    kernel without it); b"": it could not be read."""
+    from twirly.held import reader
+
+    read = reader()
+    if read is not None:
+        return read(path, size)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:

@@ -96,6 +96,9 @@ class Steady:
         replies: int | None = None,
     ) -> None:
         assert _MODES is not None
+        from twirly.held import load
+
+        load()  # (the full frames' reads of /proc keep the GIL from now on: see twirly.held)
         self.fd = fd
         self.size = size
         self.wakeup = wakeup
