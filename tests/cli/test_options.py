@@ -11,6 +11,7 @@ import pytest
 
 import twirly
 from tests.cli.cli_support import twirly_in_pty, twirly_piped
+from twirly.styles import get_style
 
 
 def test_command_not_found_is_127_with_a_message_naming_it() -> None:
@@ -112,6 +113,22 @@ def test_styles_animates_the_catalogue_with_names() -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait() == 130
         assert proc.screen().cursor_visible
+        # Ctrl-C ended the show: the page is left as lines, as the whole catalogue would be.
+        listed = [line.split() for line in proc.screen().text_lines if " ms " in line]
+        assert [words[0] for words in listed] == twirly.style_names()[:10]
+
+
+def test_styles_leaves_each_page_as_lines_to_read_and_pick_from() -> None:
+    with twirly_in_pty("styles", "dots", "line", rows=12) as proc:
+        proc.read_until("2 styles; use one with")
+        assert proc.wait() == 0
+        lines = [line for line in proc.screen().text_lines if line]
+    dots, line = get_style("dots"), get_style("line")
+    assert lines == [
+        f"dots    80 ms  {' '.join(dots.frames)}",
+        f"line   130 ms  {' '.join(line.frames)}",
+        "2 styles; use one with: twirly --style NAME -- COMMAND",
+    ]
 
 
 def test_styles_with_an_unknown_name_is_a_usage_error() -> None:

@@ -1,7 +1,8 @@
 """``twirly styles [NAME...]``: the catalogue, animated, a screenful at a time, with names.
 
-On a terminal each page of styles spins for a few seconds (Ctrl-C ends the show); off a
-terminal each style is one line: its name, its frames and its interval.
+On a terminal each page of styles spins for a few seconds (Ctrl-C ends the show), then is
+left as lines to read and pick from; off a terminal there are only those lines: each
+style's name, its interval and its frames.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ def _choose(names: Sequence[str]) -> list[str] | str:
 def main(argv: Sequence[str]) -> int:
     """Show the styles named in ``argv`` (all when none); return the exit status."""
     if argv[:1] in (["-h"], ["--help"]):
-        print("usage: twirly styles [NAME...]\n\nShow spinner styles, animated, with names.")
+        print(
+            "usage: twirly styles [NAME...]\n\n"
+            "Show spinner styles, animated a page at a time, then listed with their names."
+        )
         return 0
     chosen = _choose(argv)
     if isinstance(chosen, str):
@@ -67,10 +71,13 @@ def _silence_stdout() -> None:
     os.close(devnull)
 
 
-def _list(names: Sequence[str]) -> None:
+def _list(names: Sequence[str], width: int | None = None) -> None:
+    """A line for each style: its name (in ``width`` columns: the longest name's), its
+    interval and its frames."""
     from twirly.styles import get_style
 
-    width = max(map(len, names), default=0)
+    if width is None:
+        width = max(map(len, names), default=0)
     for name in names:
         style = get_style(name)
         frames = " ".join(style.frames)
@@ -127,4 +134,5 @@ def _animate(names: Sequence[str], terminal: Terminal) -> None:
             for row in reversed(rows):
                 page_terminal.detach(row, None)
             spinner.stop()
+            _list(page, label)  # (the page, left to read: also when Ctrl-C ends the show)
     print(f"{len(names)} styles; use one with: twirly --style NAME -- COMMAND")
