@@ -1,7 +1,7 @@
 """``twirly demo``: chapter 19 of *Fluent Python* ("Spinner with Coroutines"), replayed.
 
 The same ``slow()`` (a pretend computation answering 42) runs under the three clocks, an
-asyncio Task, a thread and a child process, and the spinner turns in each. Then the book's
+asyncio event loop, a thread and a child process, and the spinner turns in each. Then the book's
 experiment: a coroutine that calls ``time.sleep`` blocks the event loop, and the asyncio
 spinner freezes on its first frame. Then the same experiment with twirly's watchdog (on by
 default; the experiment turned it off): the spinner keeps turning, and the blocking line is
@@ -33,7 +33,7 @@ ANSWER = 42
 WHY_IT_FROZE = (
     "The spinner froze: the event loop, the library and your coroutines all run in one "
     "thread, so a coroutine that blocks without awaiting (here time.sleep) stops the loop, "
-    "and the spinner's Task with it. Await asyncio.sleep instead, or hand blocking work to a "
+    "and the spinner's frames with it. Await asyncio.sleep instead, or hand blocking work to a "
     "thread."
 )
 MANY_TASKS = (
@@ -67,7 +67,7 @@ def total_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
 
 async def _asyncio_run(seconds: float) -> int:
     async def slow() -> int:
-        await asyncio.sleep(seconds)  # hands the loop back: the spinner's Task keeps drawing
+        await asyncio.sleep(seconds)  # hands the loop back: it keeps drawing the spinner
         return ANSWER
 
     async with twirly.spinner("thinking!"):
@@ -111,7 +111,7 @@ Step = tuple[str, Callable[[float], int]]
 
 STEPS: tuple[Step, ...] = (
     (
-        "asyncio: a Task on the event loop turns it while slow() awaits",
+        "asyncio: the event loop turns it while slow() awaits",
         lambda seconds: asyncio.run(_asyncio_run(seconds)),
     ),
     ("thread: a daemon thread turns it while slow() blocks in time.sleep()", _thread_run),
