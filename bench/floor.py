@@ -66,64 +66,16 @@ CHILD = textwrap.dedent(r"""
     report = int(sys.argv[4])
     GLYPHS = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
     frames = [0]
-    if variant.endswith("asyncio") or variant.endswith("no watchdog"):
-        import asyncio
+    on_asyncio = variant.endswith("asyncio") or variant.endswith("no watchdog")
 
-        async def spin_a_while():
-            if variant == "book, asyncio":
-                async def spin(msg):
-                    for char in itertools.cycle(GLYPHS):
-                        print(f"\r{char} {msg}", end="", flush=True, file=sys.stderr)
-                        frames[0] += 1
-                        await asyncio.sleep(0.08)
+    def mark():
+        return time.process_time(), frames[0]
 
-                spinner = asyncio.get_running_loop().create_task(spin("working"))
-            else:
-                from twirly import Spinner
-                from twirly.terminal import Terminal
+    def measured(since):
+        cpu, count = time.process_time() - since[0], frames[0] - since[1]
+        return {"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}
 
-                shipped = Terminal.tick
-
-                def tick(self):
-                    frames[0] += 1
-                    return shipped(self)
-
-                Terminal.tick = tick
-                watchdog = not variant.endswith("no watchdog")
-                spinner = Spinner("working", driver="asyncio", watchdog=watchdog)
-                spinner.start()
-            await asyncio.sleep(warmup)
-            cpu, count = time.process_time(), frames[0]
-            await asyncio.sleep(window)
-            cpu, count = time.process_time() - cpu, frames[0] - count
-            if variant == "book, asyncio":
-                spinner.cancel()
-            else:
-                spinner.stop()
-            return {"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}
-
-        result = asyncio.run(spin_a_while())
-        os.write(report, json.dumps(result).encode() + b"\n")
-        raise SystemExit(0)
-    if variant == "book":
-        done = threading.Event()
-
-        def spin(msg):
-            for char in itertools.cycle(GLYPHS):
-                status = f"\r{char} {msg}"
-                print(status, end="", flush=True, file=sys.stderr)
-                frames[0] += 1
-                if done.wait(0.08):
-                    break
-            print("\r" + " " * len(status) + "\r", end="", flush=True, file=sys.stderr)
-
-        worker = threading.Thread(target=spin, args=("working",))
-        worker.start()
-
-        def stop():
-            done.set()
-            worker.join()
-    else:
+    if not variant.startswith("book"):
         from twirly import Spinner
         from twirly.terminal import Terminal
 
@@ -150,19 +102,63 @@ CHILD = textwrap.dedent(r"""
                 return 0.08 - now % 0.08
 
         Terminal.tick = tick
-        if variant == "twirly, nothing watched":
-            from twirly.terminal import leave_others_alone
+    if on_asyncio:
+        import asyncio
 
-            leave_others_alone()
-        spinner = Spinner("working", driver="thread")
-        spinner.start()
-        stop = spinner.stop
-    time.sleep(warmup)
-    cpu, count = time.process_time(), frames[0]
-    time.sleep(window)
-    cpu, count = time.process_time() - cpu, frames[0] - count
-    stop()
-    result = {"cpu_us": cpu * 1e6 / max(count, 1), "frames": count}
+        async def spin_a_while():
+            if variant == "book, asyncio":
+                async def spin(msg):
+                    for char in itertools.cycle(GLYPHS):
+                        print(f"\r{char} {msg}", end="", flush=True, file=sys.stderr)
+                        frames[0] += 1
+                        await asyncio.sleep(0.08)
+
+                stop = asyncio.get_running_loop().create_task(spin("working")).cancel
+            else:
+                watchdog = not variant.endswith("no watchdog")
+                spinner = Spinner("working", driver="asyncio", watchdog=watchdog)
+                spinner.start()
+                stop = spinner.stop
+            await asyncio.sleep(warmup)
+            since = mark()
+            await asyncio.sleep(window)
+            result = measured(since)
+            stop()
+            return result
+
+        result = asyncio.run(spin_a_while())
+    else:
+        if variant == "book":
+            done = threading.Event()
+
+            def spin(msg):
+                for char in itertools.cycle(GLYPHS):
+                    status = f"\r{char} {msg}"
+                    print(status, end="", flush=True, file=sys.stderr)
+                    frames[0] += 1
+                    if done.wait(0.08):
+                        break
+                print("\r" + " " * len(status) + "\r", end="", flush=True, file=sys.stderr)
+
+            worker = threading.Thread(target=spin, args=("working",))
+            worker.start()
+
+            def stop():
+                done.set()
+                worker.join()
+        else:
+            if variant == "twirly, nothing watched":
+                from twirly.terminal import leave_others_alone
+
+                leave_others_alone()
+            spinner = Spinner("working", driver="thread")
+            spinner.start()
+            stop = spinner.stop
+        time.sleep(warmup)
+        since = mark()
+        time.sleep(window)
+        result = measured(since)
+        stop()
     os.write(report, json.dumps(result).encode() + b"\n")
 """)
 
