@@ -166,8 +166,7 @@ class AsyncioClock:
         if in_loop and task is asyncio.current_task():
             return  # the orphaned path: the task is already ending
         if in_loop:
-            self._cancel_next()
-            task.cancel()
+            self._cancel_from_loop()
         elif not loop.is_closed():
             # (the frames on their way meanwhile see the flag and do nothing)
             try:
@@ -176,6 +175,7 @@ class AsyncioClock:
                 pass
 
     def _cancel_from_loop(self) -> None:
+        # On the loop: no frame after this one, and the Task told to end.
         self._cancel_next()
         task = self._task
         if task is not None:
