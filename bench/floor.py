@@ -42,22 +42,48 @@ sleeps: the book's (a Task that draws, then awaits ``asyncio.sleep``), twirly's 
 (with its watchdog, whose alarm the clock pushes forward at each frame), and twirly's
 without its watchdog; ``book, asyncio`` is their yardstick.
 
-``--smoke`` (CI): 1 run of each, 0.4 s windows.
+``--pages`` counts instead the distinct memory pages (4 KB) a frame touches. On a virtual
+machine that is what a frame's CPU time follows: a thread woken every 80 ms finds its memory
+cold, and each distinct page it touches costs a few µs to bring back; and the count is nearly
+the same from round to round (about ±2 %), where CPU time moves by 2×. Each program draws on
+its pty for 2 s, then, ``--runs`` times (40 by default), its pages' referenced bits are cleared
+(``/proc/PID/clear_refs``) and, one frame interval later, the pages referenced since are summed
+(``/proc/PID/smaps``). The split by mapping tells code from data: ``libpython`` (the
+interpreter's code), ``[anon]`` (Python's object arenas, and the threads' stacks), ``[heap]``
+(``malloc``'s), ``libc``, the others. The median is a steady frame; the mean adds the
+heavier frames that come now and then (twirly's full look for a reader of the keyboard every
+8th frame, a garbage collection), and is what the CPU time follows. Linux only.
+
+``--smoke`` (CI): 1 run of each, 0.4 s windows (with ``--pages``, 3 rounds after 1 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import mmap
+import os
 import re
+import select
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Sequence
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bench.session import run_child, src_env
+from bench.session import (
+    ROOT,
+    end_group,
+    make_controlling_tty,
+    run_child,
+    set_size,
+    src_env,
+)
 
 #: The programs measured; each prints ``{"cpu_us": ...}`` on its stdout.
 CHILD = textwrap.dedent(r"""
@@ -201,13 +227,109 @@ def instructions(variant: str) -> float:
     return (count_b - count_a) / max(frames_b - frames_a, 1)
 
 
+#: A frame's interval (s): the window of one round of ``--pages``.
+FRAME = 0.08
+#: How ``--pages`` groups the mappings of ``/proc/PID/smaps``.
+KINDS = ("libpython", "[anon]", "[heap]", "libc", "others")
+
+
+@contextlib.contextmanager
+def spinning(variant: str, seconds: float) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``variant`` drawing for up to ``seconds`` on a pty that is its controlling terminal, as
+    in :func:`run`: the process and the pty's master (to be drained). Killed, with its
+    session, when the block ends."""
+    master, slave = os.openpty()
+    set_size(slave)
+    report = os.open(os.devnull, os.O_WRONLY)  # (the report, never reached: killed before)
+    argv = [sys.executable, "-c", CHILD, variant, "0", str(seconds), str(report)]
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=src_env(),
+            cwd=ROOT,
+            start_new_session=True,
+            pass_fds=(report,),
+            preexec_fn=make_controlling_tty,  # noqa: PLW1509 - the harness starts no threads
+        )
+    finally:
+        os.close(slave)
+        os.close(report)
+    try:
+        yield proc, master
+    finally:
+        end_group(proc)
+        os.close(master)
+
+
+def drain(master: int, seconds: float) -> None:
+    """Read and drop what the program writes on its pty for ``seconds``."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if select.select([master], [], [], left)[0]:
+            try:
+                os.read(master, 1 << 16)
+            except OSError:  # EIO: the program has closed its terminal (ended)
+                return
+
+
+def referenced(pid: int) -> Counter[str]:
+    """Pages of ``pid`` referenced since its bits were last cleared, by kind of mapping."""
+    found: Counter[str] = Counter()
+    kind = "others"
+    with open(f"/proc/{pid}/smaps") as smaps:
+        for line in smaps:
+            if re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                fields = line.split(maxsplit=5)
+                kind = _kind(fields[5].strip() if len(fields) > 5 else "")
+            elif line.startswith("Referenced:"):
+                found[kind] += int(line.split()[1]) * 1024 // mmap.PAGESIZE
+    return found
+
+
+def _kind(path: str) -> str:
+    name = os.path.basename(path)
+    if not path or name in ("[anon]", "[heap]"):
+        return name or "[anon]"
+    if name.startswith(("libpython", "python")):  # (the executable, for a static build)
+        return "libpython"
+    if name.startswith(("libc.so", "libc-")):
+        return "libc"
+    return "others"
+
+
+def pages(variant: str, rounds: int, warmup: float) -> list[Counter[str]]:
+    """The distinct pages ``variant`` touches in each of ``rounds`` frame intervals (after
+    ``warmup`` seconds of drawing), by kind of mapping (see above)."""
+    touched = []
+    with spinning(variant, 60 + warmup + rounds) as (proc, master):
+        drain(master, warmup)
+        for _ in range(rounds):
+            Path(f"/proc/{proc.pid}/clear_refs").write_text("1")
+            drain(master, FRAME)
+            if proc.poll() is not None:
+                raise RuntimeError(f"{variant}: the program ended (status {proc.returncode})")
+            touched.append(referenced(proc.pid))
+    return touched
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="a short run (CI)")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each, taking turns")
-    parser.add_argument("--window", type=float, default=4.0, help="seconds measured a run")
     parser.add_argument(
+        "--runs", type=int, help="runs of each, taking turns (5); with --pages, rounds (40)"
+    )
+    parser.add_argument(
+        "--window", type=float, default=4.0, help="seconds measured a run (not with --pages)"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--instructions", action="store_true", help="count instructions (valgrind) instead"
+    )
+    mode.add_argument(
+        "--pages", action="store_true", help="count distinct pages touched a frame instead"
     )
     parser.add_argument(
         "--asyncio", action="store_true", help="the asyncio spinners instead (see above)"
@@ -219,7 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     variants = tuple(args.only or (ASYNCIO_VARIANTS if args.asyncio else VARIANTS))
     if args.instructions:
         return _count(args.smoke, variants)
-    runs, window = (1, 0.4) if args.smoke else (args.runs, args.window)
+    if args.pages:
+        rounds = 3 if args.smoke else 40 if args.runs is None else args.runs
+        if rounds < 1:
+            parser.error("--runs must be 1 or more")
+        return _pages(variants, rounds, 1.0 if args.smoke else 2.0, args.asyncio)
+    runs, window = (1, 0.4) if args.smoke else (5 if args.runs is None else args.runs, args.window)
     if runs < 1 or window <= 0:
         parser.error("--runs must be 1 or more, --window more than 0")
     spent: dict[str, list[float]] = {variant: [] for variant in variants}
@@ -260,6 +387,48 @@ def _count(smoke: bool, variants: tuple[str, ...]) -> int:
         book = counted.get("book, asyncio" if "asyncio" in variant else "book")
         ratio = f"{count / book:.2f}" if book else ""
         print(f"| {variant} | {count:,.0f} | {ratio} |")
+    return 0
+
+
+def _pages(variants: tuple[str, ...], rounds: int, warmup: float, on_asyncio: bool) -> int:
+    clear_refs = "/proc/self/clear_refs"
+    if not os.access(clear_refs, os.W_OK):
+        print(
+            f"bench.floor --pages: {clear_refs} is missing or not writable (Linux only)",
+            file=sys.stderr,
+        )
+        return 2
+    touched = {variant: pages(variant, rounds, warmup) for variant in variants}
+    totals = {
+        variant: [sum(found.values()) for found in founds] for variant, founds in touched.items()
+    }
+    book = totals.get("book, asyncio" if on_asyncio else "book")
+    print(
+        f"Distinct memory pages ({mmap.PAGESIZE // 1024} KB) touched in a frame interval: "
+        f"{rounds} rounds of {FRAME:g} s, after {warmup:g} s of drawing"
+    )
+    print("(80×24 pseudo-terminal, its controlling terminal, main thread asleep)")
+    print()
+    print("| program | least | median | mean | most | median / book's | mean / book's |")
+    print("|---|---|---|---|---|---|---|")
+    for variant, counts in totals.items():
+        median, mean = statistics.median(counts), statistics.fmean(counts)
+        ratios = (
+            f"{median / statistics.median(book):.2f} | {mean / statistics.fmean(book):.2f}"
+            if book
+            else " | "
+        )
+        print(
+            f"| {variant} | {min(counts)} | {median:.0f} | {mean:.0f} | {max(counts)} | {ratios} |"
+        )
+    print()
+    print("By mapping, median pages a frame interval:")
+    print()
+    print(f"| program | {' | '.join(KINDS)} |")
+    print(f"|---|{'---|' * len(KINDS)}")
+    for variant, founds in touched.items():
+        split = (statistics.median(found[kind] for found in founds) for kind in KINDS)
+        print(f"| {variant} | {' | '.join(f'{median:.0f}' for median in split)} |")
     return 0
 
 

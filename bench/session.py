@@ -105,11 +105,14 @@ def normal_priority() -> None:
         pass
 
 
-def _set_size(fd: int) -> None:
+def set_size(fd: int) -> None:
+    """Give the pseudo-terminal ``fd`` the harness's size (ROWS × COLS)."""
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
 
 
-def _make_controlling_tty() -> None:
+def make_controlling_tty() -> None:
+    """In a child of a new session, before it runs: its stdin becomes its controlling
+    terminal."""
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
@@ -137,9 +140,9 @@ def run_child(
     args = [arg.replace("{fd}", str(report_write)) for arg in argv]
     if on_pty:
         reader, writer = os.openpty()
-        _set_size(writer)
+        set_size(writer)
         stdin = stdout = writer
-        preexec = _make_controlling_tty
+        preexec = make_controlling_tty
     else:
         reader, writer = os.pipe()
         stdin, stdout, preexec = subprocess.DEVNULL, writer, None
@@ -165,7 +168,7 @@ def run_child(
             raise
         session.timed_out = True
     finally:
-        _end_group(proc)
+        end_group(proc)
         for fd in (reader, report_read):
             if fd >= 0:
                 os.close(fd)
@@ -246,7 +249,7 @@ def _read_ready(
     return pending
 
 
-def _end_group(proc: subprocess.Popen[bytes]) -> None:
+def end_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill what is left of the child's session (only processes this harness started)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)

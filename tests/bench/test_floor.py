@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bench.floor import ASYNCIO_VARIANTS, VARIANTS, run
+import os
+
+import pytest
+from bench.floor import ASYNCIO_VARIANTS, VARIANTS, main, run
 
 
 def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
@@ -13,3 +16,36 @@ def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
         # Every program turns the glyph on the terminal (from wherever in the cycle it starts).
         turned = {glyph for glyph in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏" if glyph.encode() in output}
         assert len(turned) >= 3, (variant, output)
+
+
+@pytest.mark.skipif(
+    not os.access("/proc/self/clear_refs", os.W_OK), reason="no writable /proc/PID/clear_refs"
+)
+@pytest.mark.parametrize(
+    ("flags", "programs"),
+    [([], ["book", "twirly"]), (["--asyncio"], ["book, asyncio", "twirly, asyncio"])],
+)
+def test_pages_counts_the_pages_each_program_touches_in_a_frame(
+    flags: list[str], programs: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--pages", "--smoke", *flags, "--only", *programs]) == 0
+    table = capsys.readouterr().out.split("By mapping")[0]
+    rows = {
+        cells[0]: cells[1:]
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith(("| program", "|---"))
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    }
+    assert list(rows) == programs, table
+    for program, (least, median, mean, most, *ratios) in rows.items():
+        assert 0 < int(least) <= float(median) <= int(most), (program, table)
+        assert int(least) <= float(mean) <= int(most), (program, table)
+        assert all(float(ratio) > 0 for ratio in ratios), (program, table)
+    assert rows[programs[0]][4:] == ["1.00", "1.00"], table
+
+
+def test_pages_and_instructions_do_not_go_together(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--pages", "--instructions"])
+    assert exit_.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
