@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from twirly.layout import layout
 from twirly.render import display_width, fit, format_elapsed, sanitize
-from twirly.state import SYMBOLS, Row, next_step, steps
+from twirly.state import SLACK, SYMBOLS, Row, next_step, steps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -203,18 +203,24 @@ class _Turns:
         "columns",
         "frames",
         "images",
+        "interval",
         "lines",
         "moves",
         "note",
         "prefix",
         "row",
         "shown",
+        "slack",
         "suffix",
         "text",
     )
 
     def __init__(self, row: Row, columns: int, lines: int) -> None:
         self.row = row
+        #: The style's interval the images turn at (a new one: see Block.turn), and
+        #: state.SLACK, held here for Block.turn.
+        self.interval = row.interval
+        self.slack = SLACK
         self.columns, self.lines = columns, lines
         self.text = row.text
         self.frames = row.frames
@@ -474,17 +480,35 @@ class Block:
         """The frame of a block whose one row only turns: what :meth:`frame` writes at
         ``now`` and what :meth:`next_deadline` says, in one call and without rendering, once
         a frame has drawn the row's glyph due at ``now`` with the text, look and size of now.
-        None otherwise: then ask those two."""
+        None otherwise: then ask those two.
+
+        Run at every steady frame (see twirly.steady), where each object and name it touches
+        is memory the clock's thread finds cold: so :meth:`_Turns.fit` and :func:`steps` are
+        written out here, the style is the one the images were made for (``turns.interval``,
+        no slower than :data:`IDLE_FRAME`), and the list of what is drawn is changed in
+        place."""
         turns = self._turns
-        if turns is None or self._stale or self._suspended or not turns.fit(turns.row):
+        if turns is None or self._stale or self._suspended:
             return None
-        row, interval = turns.row, turns.row.interval
-        # (A slower interval with the same glyphs is a new style: see frame.)
-        if (width, height) != (turns.columns, turns.lines) or interval > IDLE_FRAME:
+        row = turns.row
+        interval = row.interval
+        if not (
+            row.text is turns.text
+            and row.frames is turns.frames
+            and row.color is turns.color
+            and row.prefix is turns.prefix
+            and row.suffix is turns.suffix
+            and row.note is turns.note
+            and interval == turns.interval
+            and width == turns.columns
+            and height == turns.lines
+        ):
             return None
-        count = steps(now - row.origin, interval)
-        index = count % len(turns.images)
-        due = row.origin + (count + 1) * interval  # (next_step's, as it comes out most times)
+        origin = row.origin
+        count = int((now - origin + turns.slack) / interval)
+        images = turns.images
+        index = count % len(images)
+        due = origin + (count + 1) * interval  # (next_step's, as it comes out most times)
         if due <= now:
             return None
         if index == turns.shown:
@@ -493,7 +517,13 @@ class Block:
         if move is None:
             return None
         turns.shown = index
-        self._drawn = [turns.images[index]]  # type: ignore[list-item]  # (made with its move)
+        image = images[index]
+        assert image is not None  # (made with its move)
+        drawn = self._drawn
+        if drawn:  # (the one row drawn: in place, where a new list would be one more object)
+            drawn[0] = image
+        else:
+            self._drawn = [image]
         return move, due
 
     def frame(self, now: float, width: int, height: int = 0) -> str:
@@ -577,6 +607,7 @@ class Block:
         turns = self._turns
         if turns is None or turns.row is not row or not turns.fit(row):
             turns = self._turns = _Turns(row, width, height)
+        turns.interval = row.interval  # (a new interval, same glyphs: the same images)
         images = turns.images
         index = steps(now - row.origin, row.interval) % len(images)
         made = images[index]

@@ -93,7 +93,17 @@ class Echo:
     """The echo of one terminal's keyboard (the program's standard input), turned off while
     rows are shown and given back as found."""
 
-    __slots__ = ("_device", "_found", "_ours", "_quick", "_threads", "_waiting", "behind", "fd")
+    __slots__ = (
+        "_asks",
+        "_device",
+        "_found",
+        "_ours",
+        "_quick",
+        "_threads",
+        "_waiting",
+        "behind",
+        "fd",
+    )
 
     def __init__(self, fd: int, found: list[Any]) -> None:
         from twirly.output import device_of
@@ -117,6 +127,9 @@ class Echo:
         # threads Python had started, quick looks left, and each other thread's CPU clock
         # and time (see unread).
         self._quick: list[Any] | None = None
+        # What the quick look calls, held here: it runs at every steady frame, which reads
+        # no module's names (each is memory the clock's thread finds cold: see twirly.steady).
+        self._asks = (sys.modules, _thread.get_ident, _thread._count, time.clock_gettime_ns)
 
     @classmethod
     def of(cls, output: int | None, keyboard: int = 0) -> Echo | None:
@@ -315,13 +328,14 @@ class Echo:
         started no thread since, and no other thread has run (each one's CPU clock, one
         system call). False: ask :meth:`reader`."""
         quick = self._quick
-        if quick is None or not quick[2] or "getpass" in sys.modules:
+        if quick is None or not quick[2]:
             return False
-        if quick[0] != _thread.get_ident() or quick[1] != _thread._count():
+        modules, ident, started, cpu_time = self._asks
+        if "getpass" in modules or quick[0] != ident() or quick[1] != started():
             return False
         try:
             for clock, ran in quick[3]:
-                if time.clock_gettime_ns(clock) != ran:
+                if cpu_time(clock) != ran:
                     return False
         except OSError:  # (a thread has gone)
             return False

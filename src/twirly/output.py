@@ -132,13 +132,14 @@ def _room_check(fd: int) -> Callable[[], bool]:
 class Output:
     """Writes to a descriptor (``fd``) when there is one, else through the text stream."""
 
-    __slots__ = ("_poll", "dead", "encoding", "fd", "stream")
+    __slots__ = ("_poll", "_write", "dead", "encoding", "fd", "stream")
 
     def __init__(self, stream: TextIO, fd: int | None) -> None:
         self.stream = stream
         self.fd = fd
         self.encoding: str = getattr(stream, "encoding", None) or "utf-8"
         self.dead = False
+        self._write = os.write  # (held here: a frame reads no module's names, see twirly.steady)
         #: The descriptor :meth:`writable` asks about, and its check (made once: see
         #: :func:`_room_check`).
         self._poll: tuple[int, Callable[[], bool]] | None = None
@@ -157,7 +158,13 @@ class Output:
                     self.stream.write(text.encode(self.encoding, errors).decode(self.encoding))
                 self.stream.flush()
                 return
-            write_all(self.fd, text.encode(self.encoding, errors))
+            data = text.encode(self.encoding, errors)
+            try:
+                written = self._write(self.fd, data)  # (whole, almost always: see write_all)
+            except BlockingIOError:
+                written = 0
+            if written < len(data):
+                write_all(self.fd, memoryview(data)[written:])
         except (OSError, ValueError):
             self.go_dead()
 

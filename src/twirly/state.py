@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 else:
     from twirly.records import NamedTuple  # typing's, without importing typing
 
-__all__ = ["SYMBOLS", "Capabilities", "Row", "next_step", "steps"]
+__all__ = ["SLACK", "SYMBOLS", "Capabilities", "Row", "next_step", "steps"]
 
 #: Final-line symbols: (unicode, ascii fallback, SGR colour).
 SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {
@@ -28,12 +28,12 @@ SYMBOLS: Final[Mapping[str, tuple[str, str, str]]] = {
 
 #: Seconds of slack when a time is compared with a frame boundary computed in floats: a
 #: clock woken exactly at a boundary must see the new frame, never the one before.
-_SLACK: Final = 1e-9
+SLACK: Final = 1e-9
 
 
 def steps(elapsed: float, step: float) -> int:
     """How many whole ``step``s fit in ``elapsed`` (a boundary counts as reached)."""
-    return int((elapsed + _SLACK) / step)
+    return int((elapsed + SLACK) / step)
 
 
 def next_step(origin: float, step: float, now: float) -> float:

@@ -71,16 +71,20 @@ class Steady:
     """
 
     __slots__ = (
-        "_all",
-        "_answers",
         "_before",
         "_capture",
+        "_capture_before",
+        "_capture_fd",
+        "_capture_modes",
         "_countdown",
         "_expected",
+        "_ioctl",
+        "_modes",
         "_poll",
-        "_probes",
         "_replies",
+        "_request",
         "_size_before",
+        "_sized",
         "fd",
         "size",
         "wakeup",
@@ -102,28 +106,29 @@ class Steady:
         self.fd = fd
         self.size = size
         self.wakeup = wakeup
-        self._poll = select.poll()
-        self._poll.register(fd, select.POLLOUT)
+        poll = select.poll()
+        poll.register(fd, select.POLLOUT)
         for quiet in (wakeup, replies):
             if quiet is not None:
-                self._poll.register(quiet, select.POLLIN)
+                poll.register(quiet, select.POLLIN)
         #: What the poll answers while nothing happens: room to write, nothing else.
         self._expected = [(fd, select.POLLOUT)]
-        # The answers of this frame, each in its part of one buffer, and those of the frame
-        # before (empty at first: the frame after this record is made is a full one).
-        asked = [(fd, _MODES, _MODES_SIZE)]
-        if capture is not None:
-            asked.append((capture, _MODES, _MODES_SIZE))
-        self._answers = bytearray(sum(length for _, _, length in asked))
-        view, probes, at = memoryview(self._answers), [], 0
-        for probe_fd, request, length in asked:
-            probes.append((probe_fd, request, view[at : at + length]))
-            at += length
-        self._all = tuple(probes)  # (the capture's last: asked at one frame in 8)
-        self._probes = self._all[:1]
-        self._countdown = 0  # (frames until the capture's modes are asked again)
+        # What each frame calls, and the buffers the kernel writes the modes into, held here:
+        # a frame reads only this record (no module's names), for each object it touches is
+        # memory its thread finds cold after sleeping.
+        self._poll = poll.poll
+        self._ioctl = fcntl.ioctl
+        self._request = _MODES
+        self._sized = get_terminal_size
+        self._modes = bytearray(_MODES_SIZE)
+        self._capture_modes = bytearray(_MODES_SIZE) if capture is not None else None
+        self._capture_fd = capture if capture is not None else -1
+        # The answers of the frame before (empty at first: the frame after this record is
+        # made is a full one).
         self._before = bytearray()
+        self._capture_before = bytearray()
         self._size_before: tuple[int, int] | None = None
+        self._countdown = 0  # (frames until the capture's modes are asked again)
         self._capture = capture
         self._replies = replies
 
@@ -135,21 +140,26 @@ class Steady:
         """Ask the kernel again: True when every answer is the one before and the terminal
         has room for a frame. The answers kept are read now, before whatever a full frame
         then decides."""
-        ioctl = fcntl.ioctl
-        probes = self._probes
-        if not self._countdown:
-            self._countdown = _CAPTURE_EVERY
-            probes = self._all
-        self._countdown -= 1
+        modes, capture_modes = self._modes, self._capture_modes
         try:
-            for fd, request, answer in probes:
-                ioctl(fd, request, answer, True)
-            size = get_terminal_size(self.fd)
+            self._ioctl(self.fd, self._request, modes, True)
+            if capture_modes is not None:
+                if self._countdown:
+                    self._countdown -= 1
+                    capture_modes = None
+                else:
+                    self._countdown = _CAPTURE_EVERY - 1
+                    self._ioctl(self._capture_fd, self._request, capture_modes, True)
+            size = self._sized(self.fd)
         except OSError:
             self._before.clear()
             return False
-        if self._answers != self._before or size != self._size_before:
-            self._before[:] = self._answers
+        same = modes == self._before and size == self._size_before
+        if capture_modes is not None and capture_modes != self._capture_before:
+            self._capture_before[:] = capture_modes
+            same = False
+        if not same:
+            self._before[:] = modes
             self._size_before = size
             return False
-        return self._poll.poll(0) == self._expected
+        return self._poll(0) == self._expected

@@ -52,12 +52,12 @@ SPY_ON_THE_FIRST_FRAME = """\
 import sys
 import twirly.output
 loaded = []
-write_all = twirly.output.write_all
-def spying(fd, data):
+write = twirly.output.Output.write
+def spying(self, text, *args):
     if not loaded:
         loaded.append(' '.join(sorted(sys.modules)))
-    write_all(fd, data)
-twirly.output.write_all = spying
+    write(self, text, *args)
+twirly.output.Output.write = spying
 import twirly
 sp = twirly.spinner("x").start()
 sp.stop()
