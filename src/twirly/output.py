@@ -158,13 +158,26 @@ class Output:
                     self.stream.write(text.encode(self.encoding, errors).decode(self.encoding))
                 self.stream.flush()
                 return
-            data = text.encode(self.encoding, errors)
+            write_all(self.fd, text.encode(self.encoding, errors))
+        except (OSError, ValueError):
+            self.go_dead()
+
+    def send(self, data: bytes) -> None:
+        """Write ``data``, encoded already, to the descriptor, whole (see :meth:`write`).
+
+        A steady frame's way (see twirly.steady): its glyph's move is encoded once, and the
+        first write, whole almost always, is made here by the function held on this object."""
+        if self.dead:
+            return
+        fd = self.fd
+        assert fd is not None  # (steady frames are drawn on a descriptor)
+        try:
             try:
-                written = self._write(self.fd, data)  # (whole, almost always: see write_all)
+                written = self._write(fd, data)
             except BlockingIOError:
                 written = 0
             if written < len(data):
-                write_all(self.fd, memoryview(data)[written:])
+                write_all(fd, memoryview(data)[written:])
         except (OSError, ValueError):
             self.go_dead()
 

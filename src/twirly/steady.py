@@ -54,6 +54,9 @@ _MODES_SIZE = 64
 #: The capture's modes are asked at one frame in this many (see above).
 _CAPTURE_EVERY = 8
 
+#: Encoded glyph moves kept (see Steady.encoded): those of a few texts.
+_MOVES_KEPT = 64
+
 
 def possible() -> bool:
     """Can frames be steady here?"""
@@ -77,6 +80,7 @@ class Steady:
         "_capture_fd",
         "_capture_modes",
         "_countdown",
+        "_encoded",
         "_expected",
         "_ioctl",
         "_modes",
@@ -129,6 +133,7 @@ class Steady:
         self._capture_before = bytearray()
         self._size_before: tuple[int, int] | None = None
         self._countdown = 0  # (frames until the capture's modes are asked again)
+        self._encoded: dict[str, bytes] = {}  # (the glyphs' moves, encoded: see encoded)
         self._capture = capture
         self._replies = replies
 
@@ -163,3 +168,14 @@ class Steady:
             self._size_before = size
             return False
         return self._poll(0) == self._expected
+
+    def encoded(self, move: str, encoding: str) -> bytes:
+        """``move`` (a glyph's, see Block.turn) in ``encoding``: encoded at its first frame
+        only, for encoding is more of the interpreter's code and memory at each frame. Kept
+        for the moves of a few texts at most."""
+        made = self._encoded.get(move)
+        if made is None:
+            if len(self._encoded) >= _MOVES_KEPT:
+                self._encoded.clear()
+            made = self._encoded[move] = move.encode(encoding, "replace")
+        return made

@@ -489,7 +489,7 @@ class Terminal:
         with self._lock:
             steady = self._steady
             if steady is not None and steady.unchanged() and self._quiet(steady.wakeup):
-                delay = self._steady_frame(steady.size)
+                delay = self._steady_frame(steady)
                 if delay is not None:
                     return delay
             return self._full_frame()
@@ -549,19 +549,21 @@ class Terminal:
 
     # -- steady frames ----------------------------------------------------------------------
 
-    def _steady_frame(self, size: tuple[int, int]) -> float | None:
+    def _steady_frame(self, steady: Steady) -> float | None:
         """Under the lock, nothing but the glyphs changing (see :meth:`_quiet`): all that a
         full frame would do. None: the block is not drawn now (a full frame says why)."""
         now = self.now()
+        size = steady.size
         child = self._child
         if child is not None:  # (it draws: what changed here goes to it, at its pace)
             return child.frame(now, size, draw=True)
         block = self._block
         turned = block.turn(now, *size)
         if turned is not None:
-            text, due = turned
-            if text:
-                self._output.write(text)
+            move, due = turned
+            if move:
+                output = self._output
+                output.send(steady.encoded(move, output.encoding))
             return due - now
         if not block or block.suspended:
             return None

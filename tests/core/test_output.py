@@ -1,10 +1,12 @@
-"""``Output.writable``: whether a frame can be written now without blocking, as select() says."""
+"""``Output``: whether a frame can be written now without blocking, as select() says, and
+bytes sent whole."""
 
 from __future__ import annotations
 
 import os
 import pty
 import select
+import threading
 
 import pytest
 
@@ -78,3 +80,39 @@ def test_the_check_follows_the_descriptor_it_is_given(swap: bool) -> None:
     finally:
         for fd in (read, full, master, slave):
             os.close(fd)
+
+
+def test_bytes_sent_are_written_whole_when_the_descriptor_takes_them_piecemeal() -> None:
+    # A steady frame's write (Output.send): the rest of a partial write, and a write that
+    # would block at first, wait for room rather than drop.
+    read, write = _full_pipe()
+    data = b"frame " * 40_000
+    try:
+        output = Output(NOWHERE, write)
+        got = bytearray()
+
+        def drain() -> None:
+            while not got.endswith(data):
+                got.extend(os.read(read, 65536))
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        output.send(data)
+        reader.join(30)
+        assert not output.dead
+        assert got.endswith(data)
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_bytes_sent_to_a_reader_gone_end_all_output() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        output = Output(NOWHERE, write)
+        output.send(b"frame")
+        assert output.dead
+        output.send(b"frame")  # (nothing more is tried)
+    finally:
+        os.close(write)

@@ -233,6 +233,24 @@ def test_the_answers_change_with_the_modes_the_size_the_capture_and_a_signal() -
 
 
 @linux_only
+def test_a_moves_bytes_are_made_once_and_kept_for_a_few_texts_only() -> None:
+    master, slave = pty.openpty()
+    try:
+        steady = Steady(slave, (80, 24), wakeup=None, capture=None)
+        move = "\x1b[2D⠙"
+        first = steady.encoded(move, "utf-8")
+        assert first == move.encode()
+        assert steady.encoded(move, "utf-8") is first  # (made once)
+        assert steady.encoded("\x1b[2D⠹", "ascii") == b"\x1b[2D?"  # (as Output.write would)
+        for number in range(200):  # (moves of many texts: a few are kept, each is right)
+            assert steady.encoded(f"{number} ⠙", "utf-8") == f"{number} ⠙".encode()
+        assert len(steady._encoded) <= 64
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@linux_only
 def test_a_terminal_stopped_by_ctrl_s_is_no_steady_frame() -> None:
     master, slave = pty.openpty()
     try:
