@@ -52,7 +52,11 @@ its pty for 2 s, then, ``--runs`` times (40 by default), its pages' referenced b
 interpreter's code), ``[anon]`` (Python's object arenas, and the threads' stacks), ``[heap]``
 (``malloc``'s), ``libc``, the others. The median is a steady frame; the mean adds the
 heavier frames that come now and then (twirly's full look for a reader of the keyboard every
-8th frame, a garbage collection), and is what the CPU time follows. Linux only.
+8th frame, a garbage collection), and is what the CPU time follows. A kernel that samples
+the memory's use itself (DAMON, on some virtual machines: a ``kdamond`` thread) marks pages
+as referenced behind this count's back now and then; those rounds stand out (the most),
+and a run where they are many reads high throughout: compare runs made close together.
+Linux only.
 
 ``--smoke`` (CI): 1 run of each, 0.4 s windows (with ``--pages``, 3 rounds after 1 s).
 """
