@@ -58,6 +58,11 @@ as referenced behind this count's back now and then; those rounds stand out (the
 and a run where they are many reads high throughout: compare runs made close together.
 Linux only.
 
+``--pages --process`` counts the process spinners' pages the same way, the program's and its
+children's added up: the book's (a ``multiprocessing.Process`` draws while the program
+sleeps) and twirly's process driver (its drawing child, and the program's clock, which
+forwards text changes to it).
+
 ``--smoke`` (CI): 1 run of each, 0.4 s windows (with ``--pages``, 3 rounds after 1 s).
 """
 
@@ -157,6 +162,32 @@ CHILD = textwrap.dedent(r"""
             return result
 
         result = asyncio.run(spin_a_while())
+    elif variant.endswith("process"):  # (--pages only: its frames are counted elsewhere)
+        if variant == "book, process":
+            import multiprocessing
+
+            def spin_apart(msg, done):
+                for char in itertools.cycle(GLYPHS):
+                    print(f"\r{char} {msg}", end="", flush=True, file=sys.stderr)
+                    if done.wait(0.08):
+                        break
+
+            done = multiprocessing.Event()
+            worker = multiprocessing.Process(target=spin_apart, args=("working", done))
+            worker.start()
+
+            def stop():
+                done.set()
+                worker.join()
+        else:
+            spinner = Spinner("working", driver="process")
+            spinner.start()
+            stop = spinner.stop
+        time.sleep(warmup)
+        since = mark()
+        time.sleep(window)
+        result = measured(since)
+        stop()
     else:
         if variant == "book":
             done = threading.Event()
@@ -196,6 +227,10 @@ VARIANTS = ("book", "twirly", "twirly, nothing watched", "floor", "floor + guard
 #: The asyncio spinners (``--asyncio``): the book's Task, twirly's clock with its watchdog (as
 #: shipped) and without.
 ASYNCIO_VARIANTS = ("book, asyncio", "twirly, asyncio", "twirly, asyncio, no watchdog")
+#: The process spinners (``--pages --process``): the book's (a ``multiprocessing.Process``
+#: that draws while the parent sleeps) and twirly's process driver; the pages of the program
+#: and its children are counted together.
+PROCESS_VARIANTS = ("book, process", "twirly, process")
 
 
 def run(
@@ -304,18 +339,37 @@ def _kind(path: str) -> str:
     return "others"
 
 
+def family(pid: int) -> list[int]:
+    """``pid`` and the processes it started, and theirs."""
+    found, left = [], [pid]
+    while left:
+        parent = left.pop()
+        found.append(parent)
+        with contextlib.suppress(OSError):
+            for thread in os.listdir(f"/proc/{parent}/task"):
+                with open(f"/proc/{parent}/task/{thread}/children") as children:
+                    left.extend(int(child) for child in children.read().split())
+    return found
+
+
 def pages(variant: str, rounds: int, warmup: float) -> list[Counter[str]]:
     """The distinct pages ``variant`` touches in each of ``rounds`` frame intervals (after
-    ``warmup`` seconds of drawing), by kind of mapping (see above)."""
+    ``warmup`` seconds of drawing), by kind of mapping (see above): the program's and its
+    children's (the process spinners' drawing children), added up."""
     touched = []
     with spinning(variant, 60 + warmup + rounds) as (proc, master):
         drain(master, warmup)
+        processes = family(proc.pid)
         for _ in range(rounds):
-            Path(f"/proc/{proc.pid}/clear_refs").write_text("1")
+            for pid in processes:
+                Path(f"/proc/{pid}/clear_refs").write_text("1")
             drain(master, FRAME)
             if proc.poll() is not None:
                 raise RuntimeError(f"{variant}: the program ended (status {proc.returncode})")
-            touched.append(referenced(proc.pid))
+            found: Counter[str] = Counter()
+            for pid in processes:
+                found.update(referenced(pid))
+            touched.append(found)
     return touched
 
 
@@ -339,17 +393,28 @@ def main(argv: list[str] | None = None) -> int:
         "--asyncio", action="store_true", help="the asyncio spinners instead (see above)"
     )
     parser.add_argument(
-        "--only", nargs="+", choices=VARIANTS + ASYNCIO_VARIANTS, help="these programs only"
+        "--process",
+        action="store_true",
+        help="with --pages: the process spinners, each program with its children",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=VARIANTS + ASYNCIO_VARIANTS + PROCESS_VARIANTS,
+        help="these programs only",
     )
     args = parser.parse_args(argv)
-    variants = tuple(args.only or (ASYNCIO_VARIANTS if args.asyncio else VARIANTS))
+    if args.process and (args.asyncio or not args.pages):
+        parser.error("--process goes with --pages, and not with --asyncio")
+    kinds = PROCESS_VARIANTS if args.process else ASYNCIO_VARIANTS if args.asyncio else VARIANTS
+    variants = tuple(args.only or kinds)
     if args.instructions:
         return _count(args.smoke, variants)
     if args.pages:
         rounds = 3 if args.smoke else 40 if args.runs is None else args.runs
         if rounds < 1:
             parser.error("--runs must be 1 or more")
-        return _pages(variants, rounds, 1.0 if args.smoke else 2.0, args.asyncio)
+        return _pages(variants, rounds, 1.0 if args.smoke else 2.0, kinds[0])
     runs, window = (1, 0.4) if args.smoke else (5 if args.runs is None else args.runs, args.window)
     if runs < 1 or window <= 0:
         parser.error("--runs must be 1 or more, --window more than 0")
@@ -394,7 +459,7 @@ def _count(smoke: bool, variants: tuple[str, ...]) -> int:
     return 0
 
 
-def _pages(variants: tuple[str, ...], rounds: int, warmup: float, on_asyncio: bool) -> int:
+def _pages(variants: tuple[str, ...], rounds: int, warmup: float, yardstick: str) -> int:
     clear_refs = "/proc/self/clear_refs"
     if not os.access(clear_refs, os.W_OK):
         print(
@@ -406,7 +471,7 @@ def _pages(variants: tuple[str, ...], rounds: int, warmup: float, on_asyncio: bo
     totals = {
         variant: [sum(found.values()) for found in founds] for variant, founds in touched.items()
     }
-    book = totals.get("book, asyncio" if on_asyncio else "book")
+    book = totals.get(yardstick)
     print(
         f"Distinct memory pages ({mmap.PAGESIZE // 1024} KB) touched in a frame interval: "
         f"{rounds} rounds of {FRAME:g} s, after {warmup:g} s of drawing"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 
 import pytest
-from bench.floor import ASYNCIO_VARIANTS, VARIANTS, main, run
+from bench.floor import ASYNCIO_VARIANTS, VARIANTS, family, main, run
 
 
 def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
@@ -23,7 +26,11 @@ def test_every_program_draws_frames_and_reports_its_cost_per_frame() -> None:
 )
 @pytest.mark.parametrize(
     ("flags", "programs"),
-    [([], ["book", "twirly"]), (["--asyncio"], ["book, asyncio", "twirly, asyncio"])],
+    [
+        ([], ["book", "twirly"]),
+        (["--asyncio"], ["book, asyncio", "twirly, asyncio"]),
+        (["--process"], ["book, process", "twirly, process"]),
+    ],
 )
 def test_pages_counts_the_pages_each_program_touches_in_a_frame(
     flags: list[str], programs: list[str], capsys: pytest.CaptureFixture[str]
@@ -49,3 +56,33 @@ def test_pages_and_instructions_do_not_go_together(capsys: pytest.CaptureFixture
         main(["--pages", "--instructions"])
     assert exit_.value.code == 2
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_the_process_spinners_are_counted_by_pages_only(capsys: pytest.CaptureFixture[str]) -> None:
+    # (their frames are drawn by another process: the program's CPU per frame says nothing)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--process"])
+    assert exit_.value.code == 2
+    assert "--process goes with --pages" in capsys.readouterr().err
+
+
+def test_a_programs_family_is_it_its_children_and_theirs() -> None:
+    grandchild = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'input()'])"
+    child = subprocess.Popen(
+        [sys.executable, "-c", grandchild], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    try:
+        found: list[int] = []
+        for _ in range(200):  # (until the grandchild has started: up to 10 s)
+            found = family(child.pid)
+            if len(found) == 2:
+                break
+            time.sleep(0.05)
+        assert found[0] == child.pid, found
+        assert len(found) == 2, found
+        assert child.pid in family(os.getpid())
+    finally:
+        child.kill()
+        assert child.stdin is not None
+        child.stdin.close()  # (the grandchild's input() ends: it reads the same pipe)
+        child.wait()
