@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from twirly.output import write_all
@@ -31,6 +31,8 @@ _HEADER = struct.Struct(">I")
 _ACK_PATIENCE = 2.0  # seconds to wait for the child to confirm a removal
 _SHUTDOWN_PATIENCE = 0.3  # seconds, when restoring on a signal or at exit
 _EXIT_PATIENCE = 1.0  # seconds for the child to exit once its pipe is closed
+#: Seconds the parent's clock sleeps at most while the child watches over it (see nap).
+NAP = 1.0
 
 
 def encode_row(row: Row) -> tuple[Any, ...]:
@@ -90,7 +92,12 @@ class ChildLink:
     """The parent's end of the pipe to the drawing child."""
 
     def __init__(
-        self, fd: int, encoding: str, caps: tuple[bool, bool, bool], rows: Sequence[Row]
+        self,
+        fd: int,
+        encoding: str,
+        caps: tuple[bool, bool, bool],
+        rows: Sequence[Row],
+        on_wake: Callable[[], None] | None = None,
     ) -> None:
         # Re-entrant: a signal handler (Ctrl-Z) may send a request while the main thread is
         # in the middle of one.
@@ -105,22 +112,30 @@ class ChildLink:
         package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
         bootstrap = (
             "import sys; sys.path.insert(0, sys.argv[1]); "
-            "from twirly.child_main import main; main(int(sys.argv[2]))"
+            "from twirly.child_main import main; main(int(sys.argv[2]), int(sys.argv[3]))"
         )
         # A duplicate, so the number is not one of 0-2, which the child uses for its pipes.
         child_fd = os.dup(fd) if fd <= 2 else fd
+        # Where the child says that something ran here while this process's clock slept
+        # (see nap); its end of the pipe closes as it exits, which says that too.
+        self._wakes, wake = os.pipe()
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", bootstrap, package_parent, str(child_fd)],
+                [sys.executable, "-c", bootstrap, package_parent, str(child_fd), str(wake)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                pass_fds=(child_fd,),
+                pass_fds=(child_fd, wake),
                 close_fds=True,
             )
+        except BaseException:
+            os.close(self._wakes)
+            raise
         finally:
+            os.close(wake)
             if child_fd != fd:
                 os.close(child_fd)
+        self._on_wake = on_wake
         if self._process.stdin is None or self._process.stdout is None:  # pragma: no cover
             raise OSError("the drawing child has no pipes")
         self._to_child = self._process.stdin.fileno()
@@ -132,6 +147,7 @@ class ChildLink:
 
         rows_data = [encode_row(row) for row in rows]
         self._send(("init", caps, encoding, rows_data, line_modes(fd)))
+        threading.Thread(target=self._hear_wakes, name="twirly-waker", daemon=True).start()
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -208,6 +224,37 @@ class ChildLink:
                 self._interval = min(self._interval, row.interval)
                 self._send(("look", ident, look))
         return self._interval
+
+    def nap(self) -> float:
+        """Nothing changed at this frame: the clock may sleep until the child says that
+        something in this process ran (its process CPU time moved: text set, output, a
+        prompt, a reader, a signal's handler), or :data:`NAP` seconds at most. Returns how
+        long. The child is told at each nap, and takes the CPU time a moment later, once
+        this frame is over: a frame of the clock's own would wake it again."""
+        return NAP if self._send(("nap",)) else self._interval
+
+    def _hear_wakes(self) -> None:
+        # The waker thread: each byte from the child wakes the clock; the end of the pipe
+        # (the child has exited) wakes it too, to find the child gone.
+        from twirly.echo import not_a_reader
+        from twirly.guards import leave_signals_to_the_main_thread
+
+        leave_signals_to_the_main_thread()
+        me = threading.get_native_id()
+        not_a_reader(me)
+        try:
+            while True:
+                try:
+                    heard = os.read(self._wakes, 64)
+                except OSError:
+                    heard = b""
+                if self._on_wake is not None:
+                    self._on_wake()
+                if not heard:
+                    break
+        finally:
+            not_a_reader(me, ends=True)
+            os.close(self._wakes)
 
     def lines(
         self, lines: Sequence[str], errors: str = "replace", owner: int | None = None

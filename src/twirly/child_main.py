@@ -10,6 +10,7 @@ import os
 import select
 import signal
 import struct
+import time
 from typing import Any
 
 from twirly.child import decode_row, read_message, set_look
@@ -20,10 +21,48 @@ from twirly.terminal import Terminal, leave_others_alone
 __all__ = ["main"]
 
 _IDLE_WAIT = 0.5  # seconds between parent checks when there is nothing to draw
+#: Seconds after the parent's clock says it sleeps before its CPU time is taken (see _Parent).
+_SETTLING = 0.01
+
+
+class _Parent:
+    """The parent's process CPU time, watched while its clock sleeps (see ChildLink.nap):
+    when it moves, something ran there, and the parent is woken through ``wakes``."""
+
+    def __init__(self, pid: int, wakes: int) -> None:
+        self.clock = ((~pid) << 3) | 2  # (Linux: the process CPU clock of another process)
+        self.wakes = wakes
+        self.told: float | None = None  # when the parent's clock went to sleep
+        self.ran: int | None = None  # its process CPU time a moment after
+
+    def napping(self) -> None:
+        self.told, self.ran = time.monotonic(), None
+
+    def look(self) -> None:
+        """At each frame: wake the parent if anything ran there since its clock slept."""
+        told = self.told
+        if told is None:
+            return
+        try:
+            ran = time.clock_gettime_ns(self.clock)
+        except OSError:  # (not allowed here, or gone: the parent ticks as it used to)
+            ran = -1
+        if self.ran is None and ran >= 0:
+            # Taken once the parent's clock has surely gone to sleep after saying so (it
+            # still runs for a moment after its message).
+            if time.monotonic() - told >= _SETTLING:
+                self.ran = ran
+            return
+        if ran != self.ran:
+            self.told = None
+            try:
+                os.write(self.wakes, b"!")
+            except OSError:
+                pass
 
 
 class _Child:
-    def __init__(self, fd: int, message: tuple[Any, ...]) -> None:
+    def __init__(self, fd: int, message: tuple[Any, ...], parent: _Parent) -> None:
         _, caps, encoding, rows, modes = message
         watch_as_found(modes)  # the parent's view of the terminal, from before we started
         stream = open(fd, "w", encoding=encoding, closefd=False)  # noqa: SIM115 - lives as long as we do
@@ -34,8 +73,15 @@ class _Child:
             self.rows[row.ident] = row
         self.terminal.adopt(adopted)
         self.running = True
+        self.parent = parent
 
     def handle(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "nap":  # (the parent's clock sleeps: watch over it)
+            self.parent.napping()
+        else:
+            self._draw(message)
+
+    def _draw(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "add":
             row = decode_row(message[1])
@@ -89,8 +135,9 @@ def _read(buffer: bytearray, timeout: float | None) -> bool:
     return bool(data)
 
 
-def main(fd: int) -> None:
-    """Draw on ``fd`` until the parent says stop or goes away."""
+def main(fd: int, wakes: int) -> None:
+    """Draw on ``fd`` until the parent says stop or goes away; wake the parent's clock
+    through ``wakes`` when something ran there while it slept."""
     # Ctrl-C reaches the whole foreground group; the parent decides what it means.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -107,7 +154,7 @@ def main(fd: int) -> None:
         if not _read(buffer, None):
             return
         message = read_message(buffer)
-    child = _Child(fd, message)
+    child = _Child(fd, message, _Parent(parent, wakes))
     delay: float | None = 0.0
     open_pipe = True
     while child.running and open_pipe:
@@ -117,6 +164,7 @@ def main(fd: int) -> None:
         if os.getppid() != parent:
             break
         delay = child.terminal.tick()
+        child.parent.look()
     child.terminal.restore()
     # The terminal is as found and every byte written (straight to the descriptor; the
     # stream is flushed for form's sake): nothing is left for the interpreter's own ending,

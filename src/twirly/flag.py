@@ -36,11 +36,23 @@ class StopFlag:
     def is_set(self) -> bool:
         return self._set
 
+    def poke(self) -> None:
+        """Wake the thread in :meth:`wait` (or the next one to wait) once, without setting
+        the flag: that wait returns False."""
+        if not self._set:
+            try:
+                self._lock.release()
+            except RuntimeError:  # (poked or set already: a wait returns at once)
+                pass
+
     def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds (0 or more); True once set."""
+        """Wait up to ``timeout`` seconds (0 or more); True once set, False when the time has
+        passed or someone poked."""
         if self._set:
             return True
         if self._lock.acquire(True, min(timeout, _LONGEST)):
-            self._lock.release()  # (any later wait returns at once)
-            return True
+            if self._set:
+                self._lock.release()  # (any later wait returns at once)
+                return True
+            return False  # (poked: held again, so the next wait waits)
         return self._set

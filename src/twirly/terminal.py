@@ -556,7 +556,12 @@ class Terminal:
         size = steady.size
         child = self._child
         if child is not None:  # (it draws: what changed here goes to it, at its pace)
-            return child.frame(now, size, draw=True)
+            delay = child.frame(now, size, draw=True)
+            if delay is not None and hasattr(self._ticker, "poke"):
+                # Nothing here changed since the last frame: a thread clock sleeps until
+                # the child says that something ran in this process (see ChildLink.nap).
+                return child.link.nap()
+            return delay
         block = self._block
         turned = block.turn(now, *size)
         if turned is not None:
@@ -569,6 +574,12 @@ class Terminal:
             return None
         self._output.write(block.frame(now, *size))  # (a new text, say: rendered)
         return block.next_deadline(now) - now
+
+    def _poke(self) -> None:
+        # From the process driver's waker thread, without the lock: tick now.
+        poke = getattr(self._ticker, "poke", None)
+        if poke is not None:
+            poke()
 
     def _quiet(self, wakeup: int | None) -> bool:
         """Under the lock, with a steady record made for the guards' wake-up pipe ``wakeup``
@@ -1213,7 +1224,7 @@ class Terminal:
 
         try:
             caps = (self.caps.animate, self.caps.color, self.caps.unicode)
-            link = ChildLink(fd, self._encoding, caps, self.rows)
+            link = ChildLink(fd, self._encoding, caps, self.rows, self._poke)
         except OSError:
             return False
         self._child = ChildTarget(self._block, link)

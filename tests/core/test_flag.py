@@ -51,3 +51,38 @@ def test_a_wait_longer_than_a_lock_allows_is_taken_as_the_longest() -> None:
     flag.set()
     thread.join(10.0)
     assert done == [True]
+
+
+def test_a_poke_wakes_one_wait_without_setting_the_flag() -> None:
+    flag = StopFlag()
+    waiting = threading.Event()
+    woken: list[bool] = []
+
+    def waiter() -> None:
+        waiting.set()
+        woken.append(flag.wait(60.0))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    waiting.wait()
+    flag.poke()
+    thread.join(10.0)
+    assert woken == [False]  # (woken early, not stopped)
+    assert not flag.is_set()
+    assert not flag.wait(0.01)  # (the next wait waits again)
+
+
+def test_a_poke_before_a_wait_ends_that_wait_at_once_and_two_pokes_count_once() -> None:
+    flag = StopFlag()
+    flag.poke()
+    flag.poke()
+    start = time.monotonic()
+    assert not flag.wait(60.0)
+    assert time.monotonic() - start < 30.0
+    assert not flag.wait(0.01)
+    flag.poke()
+    flag.set()  # (set after a poke: every wait returns True from now on)
+    assert flag.wait(60.0)
+    assert flag.wait(60.0)
+    flag.poke()  # (harmless once set)
+    assert flag.wait(60.0)

@@ -56,6 +56,11 @@ class ThreadClock:
             self.last_tick = now()
             delay = tick()
 
+    def poke(self) -> None:
+        """Tick now, early (from any thread): the process driver's drawing child says that
+        something ran in this process while its clock slept."""
+        self._stopping.poke()
+
     def stop(self, *, join: bool = True) -> None:
         """Wake the thread and let it end (it holds no lock while waiting, so this is quick)."""
         self._stopping.set()

@@ -1,0 +1,87 @@
+"""The process driver's parent sleeps while nothing in it runs: its drawing child watches the
+parent's CPU time and wakes the parent's clock when it moves (see ChildLink.nap)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.ptyrun import PtyProcess, clean_env
+from twirly.steady import possible
+
+pytestmark = pytest.mark.skipif(not possible(), reason="steady frames are Linux's")
+
+COUNTED = textwrap.dedent(r"""
+    import json, sys, time, twirly
+    import twirly.terminal as T
+
+    ticks = [0]
+    tick = T.Terminal.tick
+
+    def counted(self):
+        ticks[0] += 1
+        return tick(self)
+
+    T.Terminal.tick = counted
+    sp = twirly.Spinner("napping", driver="process")
+    sp.start()
+    time.sleep(1.0)  # (the child starts, the frames become steady, the clock sleeps)
+    before = ticks[0]
+    time.sleep(2.0)
+    during = ticks[0] - before
+    sp.stop()
+    with open(sys.argv[1], "w") as f:
+        json.dump({"ticks": during}, f)
+""")
+
+
+def test_the_parents_clock_sleeps_while_nothing_in_the_program_runs(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    with PtyProcess([sys.executable, "-c", COUNTED, str(report)], env=clean_env()) as p:
+        assert p.wait(timeout=30) == 0, bytes(p.output)
+    ticks = json.loads(report.read_text())["ticks"]
+    # A frame every 80 ms would be 25 ticks in those 2 s; sleeping up to NAP (1 s) at a
+    # time, about 2.
+    assert ticks < 8, ticks
+
+
+SET_WHILE_ASLEEP = textwrap.dedent(r"""
+    import sys, time, twirly, twirly.child
+
+    twirly.child.NAP = 60.0  # (only the child's word can wake the parent's clock in time)
+    sp = twirly.Spinner("first text", driver="process")
+    sp.start()
+    time.sleep(1.5)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(time.monotonic()))
+    sp.text = "second text"
+    Path = __import__("pathlib").Path
+    Path(sys.argv[1] + ".tmp").rename(sys.argv[1])
+    time.sleep(2.0)
+    sp.stop()
+""")
+
+
+def test_a_text_set_while_the_parents_clock_sleeps_is_drawn_at_once(tmp_path: Path) -> None:
+    marker = tmp_path / "set"
+    with PtyProcess([sys.executable, "-c", SET_WHILE_ASLEEP, str(marker)], env=clean_env()) as p:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            p.read_for(0.05)
+        assert marker.exists(), bytes(p.output)
+        since = float(marker.read_text())
+        while time.monotonic() < deadline and not any(
+            b"second text" in chunk for at, chunk in p.chunks if at > since
+        ):
+            p.read_for(0.05)
+        shown = [at for at, chunk in p.chunks if at > since and b"second text" in chunk]
+        assert shown, bytes(p.output)
+        # Within a frame or two of the child's (80 ms), not when the program stops (2 s on).
+        assert shown[0] - since < 1.0, shown[0] - since
+        assert p.wait(timeout=15) == 0
+        assert p.screen().cursor_visible
