@@ -67,7 +67,10 @@ def test_the_process_spinners_are_counted_by_pages_only(capsys: pytest.CaptureFi
 
 
 def test_a_programs_family_is_it_its_children_and_theirs() -> None:
-    grandchild = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'input()'])"
+    grandchild = (
+        "import subprocess, sys; "
+        "subprocess.run([sys.executable, '-c', 'import sys; sys.stdin.read()'])"
+    )
     child = subprocess.Popen(
         [sys.executable, "-c", grandchild], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
     )
@@ -84,5 +87,5 @@ def test_a_programs_family_is_it_its_children_and_theirs() -> None:
     finally:
         child.kill()
         assert child.stdin is not None
-        child.stdin.close()  # (the grandchild's input() ends: it reads the same pipe)
+        child.stdin.close()  # (the grandchild's read ends: it reads the same pipe)
         child.wait()

@@ -51,7 +51,7 @@ def test_the_parents_clock_sleeps_while_nothing_in_the_program_runs(tmp_path: Pa
 
 
 SET_WHILE_ASLEEP = textwrap.dedent(r"""
-    import sys, time, twirly, twirly.child
+    import os, sys, time, twirly, twirly.child
 
     twirly.child.NAP = 60.0  # (only the child's word can wake the parent's clock in time)
     sp = twirly.Spinner("first text", driver="process")
@@ -60,8 +60,7 @@ SET_WHILE_ASLEEP = textwrap.dedent(r"""
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(str(time.monotonic()))
     sp.text = "second text"
-    Path = __import__("pathlib").Path
-    Path(sys.argv[1] + ".tmp").rename(sys.argv[1])
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     time.sleep(2.0)
     sp.stop()
 """)
