@@ -225,13 +225,20 @@ class ChildLink:
                 self._send(("look", ident, look))
         return self._interval
 
-    def nap(self) -> float:
+    def others(self) -> int:
+        """From the clock's thread, before it forwards the texts set: the CPU time (ns) this
+        process's other threads have run (see nap)."""
+        own = time.clock_gettime_ns(time.CLOCK_THREAD_CPUTIME_ID)  # (first: see _Parent)
+        return time.clock_gettime_ns(time.CLOCK_PROCESS_CPUTIME_ID) - own
+
+    def nap(self, others: int) -> float:
         """Nothing changed at this frame: the clock may sleep until the child says that
-        something in this process ran (its process CPU time moved: text set, output, a
-        prompt, a reader, a signal's handler), or :data:`NAP` seconds at most. Returns how
-        long. The child is told at each nap, and takes the CPU time a moment later, once
-        this frame is over: a frame of the clock's own would wake it again."""
-        return NAP if self._send(("nap",)) else self._interval
+        another thread of this process ran since it had run ``others`` (read by
+        :meth:`others` before this frame forwarded the texts): a text set, output, a
+        prompt, a reader, a signal's handler. Or :data:`NAP` seconds at most: returns how
+        long. The child is told at each nap."""
+        message = ("nap", threading.get_native_id(), others)
+        return NAP if self._send(message) else self._interval
 
     def _hear_wakes(self) -> None:
         # The waker thread: each byte from the child wakes the clock; the end of the pipe

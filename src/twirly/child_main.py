@@ -21,39 +21,55 @@ from twirly.terminal import Terminal, leave_others_alone
 __all__ = ["main"]
 
 _IDLE_WAIT = 0.5  # seconds between parent checks when there is nothing to draw
-#: Seconds after the parent's clock says it sleeps before its CPU time is taken (see _Parent).
+#: Seconds after the parent's clock says it sleeps before its threads are looked at (_Parent).
 _SETTLING = 0.01
 
 
 class _Parent:
-    """The parent's process CPU time, watched while its clock sleeps (see ChildLink.nap):
-    when it moves, something ran there, and the parent is woken through ``wakes``."""
+    """What the parent's other threads have run, watched while its clock sleeps (see
+    ChildLink.nap): when that grows, something ran there, and the parent's clock is woken
+    through ``wakes``.
+
+    The parent says, as its clock goes to sleep, which thread the clock is and what the
+    others had run before it forwarded the texts set; here, the parent's process CPU time
+    less the clock thread's own (``/proc``: it may still be finishing its frame) is what the
+    others have run since."""
 
     def __init__(self, pid: int, wakes: int) -> None:
+        self.pid = pid
         self.clock = ((~pid) << 3) | 2  # (Linux: the process CPU clock of another process)
         self.wakes = wakes
-        self.told: float | None = None  # when the parent's clock went to sleep
-        self.ran: int | None = None  # its process CPU time a moment after
+        self.told: float | None = None  # when the parent's clock said it sleeps
+        self.others = 0  # what its other threads had run then, in ns
+        self.ticker: tuple[int, int] | None = None  # the clock thread, and its schedstat file
 
-    def napping(self) -> None:
-        self.told, self.ran = time.monotonic(), None
+    def napping(self, thread: int, others: int) -> None:
+        if self.ticker is None or self.ticker[0] != thread:
+            self.forget()
+            try:
+                stat = os.open(f"/proc/{self.pid}/task/{thread}/schedstat", os.O_RDONLY)
+            except OSError:
+                stat = -1
+            self.ticker = (thread, stat)
+        self.told, self.others = time.monotonic(), others
+
+    def forget(self) -> None:
+        if self.ticker is not None and self.ticker[1] >= 0:
+            os.close(self.ticker[1])
+        self.ticker = None
 
     def look(self) -> None:
-        """At each frame: wake the parent if anything ran there since its clock slept."""
-        told = self.told
-        if told is None:
-            return
+        """At each frame: wake the parent if its other threads ran since its clock slept."""
+        told, ticker = self.told, self.ticker
+        if told is None or ticker is None or time.monotonic() - told < _SETTLING:
+            return  # (the clock thread's own time is read once it has surely gone to sleep)
         try:
-            ran = time.clock_gettime_ns(self.clock)
-        except OSError:  # (not allowed here, or gone: the parent ticks as it used to)
-            ran = -1
-        if self.ran is None and ran >= 0:
-            # Taken once the parent's clock has surely gone to sleep after saying so (it
-            # still runs for a moment after its message).
-            if time.monotonic() - told >= _SETTLING:
-                self.ran = ran
-            return
-        if ran != self.ran:
+            total = time.clock_gettime_ns(self.clock)
+            own = int(os.pread(ticker[1], 64, 0).split()[0])
+            ran = total - own > self.others
+        except (OSError, ValueError, IndexError):  # (not allowed here, or gone)
+            ran = True  # (the parent ticks as it used to)
+        if ran:
             self.told = None
             try:
                 os.write(self.wakes, b"!")
@@ -77,7 +93,7 @@ class _Child:
 
     def handle(self, message: tuple[Any, ...]) -> None:
         if message[0] == "nap":  # (the parent's clock sleeps: watch over it)
-            self.parent.napping()
+            self.parent.napping(message[1], message[2])
         else:
             self._draw(message)
 

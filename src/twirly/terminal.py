@@ -556,11 +556,13 @@ class Terminal:
         size = steady.size
         child = self._child
         if child is not None:  # (it draws: what changed here goes to it, at its pace)
+            # Nothing here changed since the last frame: a thread clock sleeps until the
+            # child says that another thread of this process ran (see ChildLink.nap), since
+            # before the texts set were forwarded.
+            others = child.link.others() if hasattr(self._ticker, "poke") else None
             delay = child.frame(now, size, draw=True)
-            if delay is not None and hasattr(self._ticker, "poke"):
-                # Nothing here changed since the last frame: a thread clock sleeps until
-                # the child says that something ran in this process (see ChildLink.nap).
-                return child.link.nap()
+            if delay is not None and others is not None:
+                return child.link.nap(others)
             return delay
         block = self._block
         turned = block.turn(now, *size)

@@ -84,3 +84,51 @@ def test_a_text_set_while_the_parents_clock_sleeps_is_drawn_at_once(tmp_path: Pa
         assert shown[0] - since < 1.0, shown[0] - since
         assert p.wait(timeout=15) == 0
         assert p.screen().cursor_visible
+
+
+SET_AS_IT_FALLS_ASLEEP = textwrap.dedent(r"""
+    import os, sys, threading, time, twirly, twirly.child
+
+    twirly.child.NAP = 60.0  # (only the child's word can wake the parent's clock in time)
+    napped = threading.Event()
+    nap = twirly.child.ChildLink.nap
+
+    def noted(self, others):
+        delay = nap(self, others)
+        napped.set()
+        return delay
+
+    twirly.child.ChildLink.nap = noted
+    sp = twirly.Spinner("first text", driver="process")
+    sp.start()
+    time.sleep(1.0)
+    napped.clear()
+    napped.wait(10)  # (a nap begins: the text is set before the child has looked at all)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(time.monotonic()))
+    sp.text = "second text"
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(2.0)
+    sp.stop()
+""")
+
+
+def test_a_text_set_as_the_parents_clock_falls_asleep_is_drawn_at_once(tmp_path: Path) -> None:
+    # What the other threads had run is read before the texts are forwarded, not by the
+    # child a frame later: a text set in between is not taken for what was already there.
+    marker = tmp_path / "set"
+    program = [sys.executable, "-c", SET_AS_IT_FALLS_ASLEEP, str(marker)]
+    with PtyProcess(program, env=clean_env()) as p:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            p.read_for(0.05)
+        assert marker.exists(), bytes(p.output)
+        since = float(marker.read_text())
+        while time.monotonic() < deadline and not any(
+            b"second text" in chunk for at, chunk in p.chunks if at > since
+        ):
+            p.read_for(0.05)
+        shown = [at for at, chunk in p.chunks if at > since and b"second text" in chunk]
+        assert shown, bytes(p.output)
+        assert shown[0] - since < 1.0, shown[0] - since
+        assert p.wait(timeout=15) == 0
