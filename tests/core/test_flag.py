@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from twirly.flag import StopFlag
 
@@ -17,8 +18,9 @@ def test_a_wait_ends_with_its_timeout_while_the_flag_is_not_set() -> None:
     assert not flag.is_set()
 
 
-def test_setting_it_from_another_thread_wakes_a_waiter_at_once() -> None:
-    flag = StopFlag()
+def _woken_by(flag: StopFlag, wake: Callable[[], None]) -> list[bool]:
+    """What a thread's long wait on ``flag`` returned, once ``wake`` was called while it
+    waited."""
     waiting = threading.Event()
     woken: list[bool] = []
 
@@ -29,9 +31,14 @@ def test_setting_it_from_another_thread_wakes_a_waiter_at_once() -> None:
     thread = threading.Thread(target=waiter)
     thread.start()
     waiting.wait()
-    flag.set()
+    wake()
     thread.join(10.0)
-    assert woken == [True]
+    return woken
+
+
+def test_setting_it_from_another_thread_wakes_a_waiter_at_once() -> None:
+    flag = StopFlag()
+    assert _woken_by(flag, flag.set) == [True]
 
 
 def test_once_set_every_wait_returns_at_once_and_setting_again_is_harmless() -> None:
@@ -55,19 +62,7 @@ def test_a_wait_longer_than_a_lock_allows_is_taken_as_the_longest() -> None:
 
 def test_a_poke_wakes_one_wait_without_setting_the_flag() -> None:
     flag = StopFlag()
-    waiting = threading.Event()
-    woken: list[bool] = []
-
-    def waiter() -> None:
-        waiting.set()
-        woken.append(flag.wait(60.0))
-
-    thread = threading.Thread(target=waiter)
-    thread.start()
-    waiting.wait()
-    flag.poke()
-    thread.join(10.0)
-    assert woken == [False]  # (woken early, not stopped)
+    assert _woken_by(flag, flag.poke) == [False]  # (woken early, not stopped)
     assert not flag.is_set()
     assert not flag.wait(0.01)  # (the next wait waits again)
 
