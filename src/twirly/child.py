@@ -231,14 +231,15 @@ class ChildLink:
         own = time.clock_gettime_ns(time.CLOCK_THREAD_CPUTIME_ID)  # (first: see _Parent)
         return time.clock_gettime_ns(time.CLOCK_PROCESS_CPUTIME_ID) - own
 
-    def nap(self, others: int) -> float:
+    def nap(self, others: int) -> float | None:
         """Nothing changed at this frame: the clock may sleep until the child says that
         another thread of this process ran since it had run ``others`` (read by
         :meth:`others` before this frame forwarded the texts): a text set, output, a
         prompt, a reader, a signal's handler. Or :data:`NAP` seconds at most: returns how
-        long. The child is told at each nap."""
+        long, or None when the child has gone (a full frame then draws here). The child is
+        told at each nap."""
         message = ("nap", threading.get_native_id(), others)
-        return NAP if self._send(message) else self._interval
+        return NAP if self._send(message) else None
 
     def _hear_wakes(self) -> None:
         # The waker thread: each byte from the child wakes the clock; the end of the pipe
@@ -255,6 +256,12 @@ class ChildLink:
                     heard = os.read(self._wakes, 64)
                 except OSError:
                     heard = b""
+                if not heard:
+                    # The child's files are closed: it is gone, though its other pipes may
+                    # not say so yet (an exiting process releases its files one by one,
+                    # the last opened first, and may be preempted in between). Known here
+                    # before the clock wakes, so that it does not sleep on a dead child.
+                    self._alive = False
                 if self._on_wake is not None:
                     self._on_wake()
                 if not heard:

@@ -558,7 +558,7 @@ class Terminal:
         if child is not None:  # (it draws: what changed here goes to it, at its pace)
             # Nothing here changed since the last frame: a thread clock sleeps until the
             # child says that another thread of this process ran (see ChildLink.nap), since
-            # before the texts set were forwarded.
+            # before the texts set were forwarded. (None: it has gone; a full frame draws.)
             others = child.link.others() if hasattr(self._ticker, "poke") else None
             delay = child.frame(now, size, draw=True)
             if delay is not None and others is not None:
