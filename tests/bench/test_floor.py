@@ -45,7 +45,9 @@ def test_pages_counts_the_pages_each_program_touches_in_a_frame(
     }
     assert list(rows) == programs, table
     for program, (least, median, mean, most, *ratios) in rows.items():
-        assert 0 < int(least) <= float(median) <= int(most), (program, table)
+        # (a round may find nothing drawn under load: none ran in its 80 ms; most did)
+        assert 0 <= int(least) <= float(median) <= int(most), (program, table)
+        assert float(median) > 0, (program, table)
         assert int(least) <= float(mean) <= int(most), (program, table)
         assert all(float(ratio) > 0 for ratio in ratios), (program, table)
     assert rows[programs[0]][4:] == ["1.00", "1.00"], table
