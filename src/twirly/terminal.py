@@ -314,11 +314,15 @@ class Terminal:
         with`` to await (so that no Task is left pending).
         """
         closed = None  # (a block that ends here, for its watchdog to log after the lock)
+        watchdog = None
+        if (want := self._wants.get(id(row))) is not None and want[3] is not None:
+            # (Told before the lock is waited for: that wait is the stop's, not the loop's.)
+            watchdog = getattr(self._ticker, "watchdog", None)
+            if watchdog is not None:
+                watchdog.stopping()
         with self._lock:
-            if (want := self._wants.get(id(row))) is not None and want[3] is not None:
-                watchdog = getattr(self._ticker, "watchdog", None)
-                if watchdog is not None:
-                    closed = watchdog.close_block()  # (its row hears of it at once)
+            if watchdog is not None:
+                closed = watchdog.close_block()  # (its row hears of it at once)
             want = self._wants.pop(id(row), None)
             if not self.caps.animate:
                 self._plain.remove(row, final, 0.0, (0, 0))

@@ -257,7 +257,8 @@ class Detector:
         if not self._blocked or self._parked > self._blocked:
             return "stalled" if self._parked or not self._blocked else "blocked"
         top = max(self._sites.values())
-        return "blocked" if top * 2 >= self._blocked else "busy"
+        # (More than half: two samples at two sites name neither.)
+        return "blocked" if top * 2 > self._blocked else "busy"
 
     def _dominant(self) -> tuple[Site | None, str | None, int]:
         if self._frozen == "gil" and self._frozen_at is not None:
@@ -434,6 +435,8 @@ class Watchdog:
         self._holds = terminal.holds  # (Ctrl-Z stops the terminal's rows: not a block)
         self._cpu_clock: int | None = None  # the loop thread's CPU clock, once it runs
         self._block = (-1, 0.0)  # the ticks and the due time of the tick a block missed
+        #: When a spinner on the loop began to stop (see stopping), until close_block.
+        self._stopping: float | None = None
 
     def listen(self, listener: Callable[[Record], None]) -> None:
         """Call ``listener(record)`` for each block recorded from now on."""
@@ -474,6 +477,13 @@ class Watchdog:
         thread = self._thread
         if join and thread is not None and thread is not threading.current_thread():
             thread.join(1.0)
+
+    def stopping(self) -> None:
+        """A spinner on the loop begins to stop, before it waits for the terminal's lock
+        (see :meth:`close_block`, which it then calls): what the loop thread does from now
+        on is twirly's stop, not the program's, and is neither sampled nor counted."""
+        if self._stopping is None:
+            self._stopping = time.monotonic()
 
     @property
     def alive(self) -> bool:
@@ -672,7 +682,8 @@ class Watchdog:
                 if self._overdue(now, woken, interval):
                     detector.frozen(self._busy(now, since, cpu), took)
                 self._excuse_a_stop()
-                detector.add(took)
+                if self._stopping is None:  # (else the loop thread is in a spinner's stop)
+                    detector.add(took)
                 label = "" if detector.paused else detector.label(now)
             # (Paused, the frame draws nothing while the rows are aside, but follows the
             # size for a pager that has the screen, and brings the rows back once answered.)
@@ -713,11 +724,17 @@ class Watchdog:
 
     def close_block(self) -> Record | None:
         """A spinner on the loop stops while the loop is late (the block ended in the very
-        step that stops it): record the block now, up to this moment, and tell the rows. If
+        step that stops it): record the block now, up to the moment the stop began (see
+        :meth:`stopping`), and tell the rows. If
         this thread could not even run meanwhile (a C call held the GIL), say that, without a
         site. Returns the record for the caller to :meth:`log` once it has let go of the
         terminal's lock (a spinner stopping holds it here)."""
         now = time.monotonic()
+        # (The block ends where the stop began: waiting for the terminal's lock, with
+        # another thread holding it, is twirly's, not the program's.)
+        stopping, self._stopping = self._stopping, None
+        if stopping is not None:
+            now = min(now, stopping)
         # (the terminal's lock first, as when this thread ends a block: see _watch)
         with self._terminal._lock:
             with self._guard:

@@ -194,6 +194,31 @@ def test_a_watchdog_whose_alarm_fails_looks_now_and_then_instead(
     assert _twirly_threads() == []
 
 
+def test_a_stop_that_waits_for_the_terminal_is_no_block_of_the_program() -> None:
+    # Another thread holds the terminal's lock (a write, a frame: on a loaded machine it may
+    # be held a while) as the spinner stops: the loop thread waits in twirly's stop, and
+    # the watchdog sees the loop late. That wait is twirly's, not the program's line's.
+    held, release = threading.Event(), threading.Event()
+
+    def hold(terminal: Any) -> None:
+        with terminal._lock:
+            held.set()
+            release.wait(5)
+
+    async def main() -> list[Any]:
+        async with _watched() as sp:
+            await asyncio.sleep(0.3)
+            terminal = sp._terminal
+            threading.Thread(target=hold, args=(terminal,), daemon=True).start()
+            held.wait(5)
+            threading.Timer(0.8, release.set).start()
+        return sp.blocks
+
+    blocks = asyncio.run(main())
+    assert release.is_set()  # (the stop waited for it)
+    assert blocks == []
+
+
 def test_a_saturated_loop_is_busy_never_blamed_on_one_line() -> None:
     async def worker() -> None:
         end = time.monotonic() + 1.5
