@@ -196,7 +196,8 @@ class _Turns:
     """One row's images glyph by glyph, made as the frames come, while its text, its look
     and the screen's size stay what they were: then a frame needs nothing rendered, only the
     next glyph (for a row that turns on its own, without a timer, whose text changes every
-    second). Any change to the block drops it (see Block.turn)."""
+    second). Any change to the block drops it. The steady frame turns them (see
+    twirly.steady: Steady.frame reads them, and ``Block._drawn``, directly)."""
 
     __slots__ = (
         "color",
@@ -217,8 +218,8 @@ class _Turns:
 
     def __init__(self, row: Row, columns: int, lines: int) -> None:
         self.row = row
-        #: The style's interval the images turn at (a new one: see Block.turn), and
-        #: state.SLACK, held here for Block.turn.
+        #: The style's interval the images turn at (a new one: see Steady.frame), and
+        #: state.SLACK, held here for Steady.frame.
         self.interval = row.interval
         self.slack = SLACK
         self.columns, self.lines = columns, lines
@@ -476,56 +477,6 @@ class Block:
         if orphans:
             self._top.update(orphans)  # (their parent went first: they stay, at the top level)
 
-    def turn(self, now: float, width: int, height: int = 0) -> tuple[str, float] | None:
-        """The frame of a block whose one row only turns: what :meth:`frame` writes at
-        ``now`` and what :meth:`next_deadline` says, in one call and without rendering, once
-        a frame has drawn the row's glyph due at ``now`` with the text, look and size of now.
-        None otherwise: then ask those two.
-
-        Run at every steady frame (see twirly.steady), where each object and name it touches
-        is memory the clock's thread finds cold: so :meth:`_Turns.fit` and :func:`steps` are
-        written out here, the style is the one the images were made for (``turns.interval``,
-        no slower than :data:`IDLE_FRAME`), and the list of what is drawn is changed in
-        place."""
-        turns = self._turns
-        if turns is None or self._stale or self._suspended:
-            return None
-        row = turns.row
-        interval = row.interval
-        if not (
-            row.text is turns.text
-            and row.frames is turns.frames
-            and row.color is turns.color
-            and row.prefix is turns.prefix
-            and row.suffix is turns.suffix
-            and row.note is turns.note
-            and interval == turns.interval
-            and width == turns.columns
-            and height == turns.lines
-        ):
-            return None
-        origin = row.origin
-        count = int((now - origin + turns.slack) / interval)
-        images = turns.images
-        index = count % len(images)
-        due = origin + (count + 1) * interval  # (next_step's, as it comes out most times)
-        if due <= now:
-            return None
-        if index == turns.shown:
-            return "", due
-        move = turns.moves[index]
-        if move is None:
-            return None
-        turns.shown = index
-        image = images[index]
-        assert image is not None  # (made with its move)
-        drawn = self._drawn
-        if drawn:  # (the one row drawn: in place, where a new list would be one more object)
-            drawn[0] = image
-        else:
-            self._drawn = [image]
-        return move, due
-
     def frame(self, now: float, width: int, height: int = 0) -> str:
         """Bring the screen up to date at ``now``: only what changed since the last write.
 
@@ -594,7 +545,7 @@ class Block:
     def _one_row(self, row: Row, now: float, width: int, height: int) -> str:
         """:meth:`frame` for one row on screen, as drawn, with nothing to lay out (the common
         case: one spinner): what the general path comes to, without its lists and loop; and
-        while the row only turns, its images made once per glyph (see :meth:`turn`)."""
+        while the row only turns, its images made once per glyph (see ``_Turns``)."""
         room = max(width - 1, 1)
         if row.timer or len(row.frames) < 2 or row.interval > IDLE_FRAME:
             self._turns = None  # (its images are not what is on screen any more)

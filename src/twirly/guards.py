@@ -150,6 +150,13 @@ def wakeup_fd() -> int | None:
     return _wakeup[0] if _wakeup else None
 
 
+def signals() -> tuple[dict[int, float], list[int]]:
+    """What :func:`quiet` asks, for a frame that asks it without a call (see twirly.steady):
+    the guarded signals arrived whose handlers have not run, and the wake-up pipe's ends
+    (empty: none). Both are changed in place, never replaced."""
+    return _arrived, _wakeup
+
+
 def quiet(wakeup: int | None) -> bool:
     """True when no guarded signal waits for its handler, and the guards listen on the
     wake-up pipe ``wakeup`` (None: on none). For a frame that polls that pipe itself (see

@@ -23,11 +23,11 @@ The size is asked by ``os.get_terminal_size()``, which keeps the GIL, where Pyth
 then waits for the GIL after the call (up to a switch interval, 5 ms), and forces the main
 thread to switch.
 
-While every answer is the one before and the terminal's own flags say nothing waits (its
-caller checks those, and who reads the keyboard: :mod:`twirly.echo`), the full frame would
-only turn the glyphs, and the steady frame does just that. An answer that differs sends the
-frame the full way, which decides afresh from what it reads then: the answers compared are
-always read before that decision.
+While every answer is the one before and the terminal's own flags say nothing waits (the
+guards', the capture's, who reads the keyboard: :mod:`twirly.echo`), the full frame would
+only turn the glyphs, and the steady frame (:meth:`Steady.frame`, all in one function) does
+just that. An answer that differs sends the frame the full way, which decides afresh from
+what it reads then: the answers compared are always read before that decision.
 
 Linux only (``TCGETS``, and a ``poll()`` that serves terminals); elsewhere every frame is a
 full one.
@@ -36,7 +36,14 @@ full one.
 from __future__ import annotations
 
 import select
-from os import get_terminal_size
+from os import get_terminal_size, write
+
+from twirly import guards
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from twirly.block import Block
+    from twirly.terminal import Terminal
 
 try:
     import fcntl
@@ -69,12 +76,16 @@ class Steady:
     ``wakeup``: the read end of the guards' wake-up pipe, or None; ``capture``: the slave end
     of the capture of fd 1/2 whose modes a child may change, or None; ``replies``: where a
     child process that draws the rows answers (the process driver), which says something
-    only when it answers or exits, or None. ``size`` is the size the last full frame drew
-    for.
+    only when it answers or exits, or None. ``owner``: the terminal whose own state is
+    asked too, and ``block``: its block, turned by :meth:`frame` (None where a child process
+    draws); with neither, only the kernel is asked. ``size`` is the size the last full
+    frame drew for.
     """
 
     __slots__ = (
+        "_arrived",
         "_before",
+        "_block",
         "_capture",
         "_capture_before",
         "_capture_fd",
@@ -84,11 +95,14 @@ class Steady:
         "_expected",
         "_ioctl",
         "_modes",
+        "_owner",
         "_poll",
         "_replies",
         "_request",
         "_size_before",
         "_sized",
+        "_wakeups",
+        "_write",
         "fd",
         "size",
         "wakeup",
@@ -102,6 +116,8 @@ class Steady:
         wakeup: int | None,
         capture: int | None,
         replies: int | None = None,
+        owner: Terminal | None = None,
+        block: Block | None = None,
     ) -> None:
         assert _MODES is not None
         from twirly.held import load
@@ -136,18 +152,37 @@ class Steady:
         self._encoded: dict[str, bytes] = {}  # (the glyphs' moves, encoded: see encoded)
         self._capture = capture
         self._replies = replies
+        #: The terminal whose flags are asked too, and the block turned here (None: a child
+        #: process draws the rows, or nothing is asked but the kernel: see frame).
+        self._owner = owner
+        self._block = block
+        self._arrived, self._wakeups = guards.signals()
+        self._write = write
 
     def same(self, *, wakeup: int | None, capture: int | None, replies: int | None) -> bool:
         """Was this made for the same wake-up pipe, capture and drawing child?"""
         return (wakeup, capture, replies) == (self.wakeup, self._capture, self._replies)
 
-    def unchanged(self) -> bool:
-        """Ask the kernel again: True when every answer is the one before and the terminal
-        has room for a frame. The answers kept are read now, before whatever a full frame
-        then decides."""
+    def frame(self) -> float | None:  # noqa: PLR0911, PLR0912, PLR0915 - one function: see below
+        """The frame, when it is a steady one: the glyph turned and written; returns the
+        seconds until the next frame. None: a full frame is needed, which decides afresh
+        from what it reads then (the answers kept are read here, before it). With no block
+        (a child process draws the rows; or a record asking only the kernel), 0.0 once
+        everything is as it was: the caller does the rest.
+
+        Everything is written out in this one function: the kernel's answers, the
+        terminal's own, the turn and the write. At each frame each function called is a
+        code object and a function object the clock's thread finds cold, and on the
+        machines we measure a frame's CPU time follows the memory it touches
+        (``python -m bench.floor --pages``: with the terminal's checks, the guards',
+        ``Block.turn``, the encoding and the write each a call of its own, a thread
+        spinner's frame touched 336 pages; written out here, about 300; the book's, 241).
+        So it reads its terminal's state and its block's images directly."""
+        # -- the kernel's answers: each compared with the one before
         modes, capture_modes = self._modes, self._capture_modes
+        fd = self.fd
         try:
-            self._ioctl(self.fd, self._request, modes, True)
+            self._ioctl(fd, self._request, modes, True)
             if capture_modes is not None:
                 if self._countdown:
                     self._countdown -= 1
@@ -155,10 +190,10 @@ class Steady:
                 else:
                     self._countdown = _CAPTURE_EVERY - 1
                     self._ioctl(self._capture_fd, self._request, capture_modes, True)
-            size = self._sized(self.fd)
+            size = self._sized(fd)
         except OSError:
             self._before.clear()
-            return False
+            return None
         same = modes == self._before and size == self._size_before
         if capture_modes is not None and capture_modes != self._capture_before:
             self._capture_before[:] = capture_modes
@@ -166,11 +201,95 @@ class Steady:
         if not same:
             self._before[:] = modes
             self._size_before = size
-            return False
-        return self._poll(0) == self._expected
+            return None
+        if self._poll(0) != self._expected:
+            return None
+        terminal = self._owner
+        if terminal is None:
+            return 0.0
+        # -- the guards': no signal waits for its handler (found by another terminal's
+        # frame), and they listen on the wake-up pipe polled here (set once the main thread
+        # runs twirly code, maybe since)
+        wakeups = self._wakeups
+        if self._arrived or (wakeups[0] if wakeups else None) != self.wakeup:
+            return None
+        # -- the terminal's own: what changes without its lock or elsewhere (what makes a
+        # frame more than a turn under the lock, someone's prompt, a stop, a pause, a hook,
+        # drops this record or leaves the rows to be drawn afresh): lines queued for the
+        # frame, a reader gone, bytes in the capture (a child's prompt), the REPL's prompt
+        # to hook, a thread reading the keyboard (what the watch asks at each frame, less
+        # the modes, compared already)
+        descriptors, watch, echo = terminal._descriptors, terminal._watch, terminal._echo
+        output = terminal._output
+        if (
+            terminal._queued
+            or output.dead
+            or (descriptors is not None and descriptors.pending)
+            or not (
+                watch is None
+                or (watch.settled() and (echo is None or echo.unread() or echo.reader() is None))
+            )
+        ):
+            return None
+        block = self._block
+        if block is None:
+            return 0.0
+        # -- the turn: the row's next glyph, from its images (see block._Turns), when a
+        # frame has drawn the glyph due now with the text, look and size of now; what
+        # Block.frame and Block.next_deadline would give (a property test holds it to them)
+        now = terminal.now()
+        width, height = self.size
+        turns = block._turns
+        if turns is not None and not block._stale and not block._suspended:
+            row = turns.row
+            interval = row.interval
+            if (
+                row.text is turns.text
+                and row.frames is turns.frames
+                and row.color is turns.color
+                and row.prefix is turns.prefix
+                and row.suffix is turns.suffix
+                and row.note is turns.note
+                and interval == turns.interval
+                and width == turns.columns
+                and height == turns.lines
+            ):
+                origin = row.origin
+                count = int((now - origin + turns.slack) / interval)
+                images = turns.images
+                index = count % len(images)
+                due = origin + (count + 1) * interval  # (next_step's, as it comes out most times)
+                if due > now:
+                    if index == turns.shown:
+                        return due - now
+                    move = turns.moves[index]
+                    if move is not None:
+                        turns.shown = index
+                        image = images[index]
+                        assert image is not None  # (made with its move)
+                        drawn = block._drawn
+                        if drawn:  # (the one row drawn: in place, not a new list)
+                            drawn[0] = image
+                        else:
+                            block._drawn = [image]
+                        data = self._encoded.get(move)
+                        if data is None:
+                            data = self.encoded(move, output.encoding)
+                        try:
+                            written = self._write(fd, data)
+                        except OSError:
+                            written = 0
+                        if written < len(data):  # (the rest, or the error: the output's way)
+                            output.send(data[written:])
+                        return due - now
+        # -- not a turn (a new text, say): rendered, without the full frame's questions
+        if not block or block.suspended:
+            return None  # (the full frame says why the block is not drawn)
+        output.write(block.frame(now, width, height))
+        return block.next_deadline(now) - now
 
     def encoded(self, move: str, encoding: str) -> bytes:
-        """``move`` (a glyph's, see Block.turn) in ``encoding``: encoded at its first frame
+        """``move`` (a glyph's, see frame) in ``encoding``: encoded at its first frame
         only, for encoding is more of the interpreter's code and memory at each frame. Kept
         for the moves of a few texts at most."""
         made = self._encoded.get(move)

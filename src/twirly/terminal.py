@@ -489,11 +489,16 @@ class Terminal:
                 stop()
 
     def tick(self) -> float | None:
-        """Draw the frame due now; return seconds until the next one (None: nothing to draw)."""
+        """Draw the frame due now; return seconds until the next one (None: nothing to draw).
+
+        A steady frame (see twirly.steady) while every answer is the one before, else a full
+        one."""
         with self._lock:
             steady = self._steady
-            if steady is not None and steady.unchanged() and self._quiet(steady.wakeup):
-                delay = self._steady_frame(steady)
+            if steady is not None:
+                delay = steady.frame()
+                if delay is not None and self._child is not None:
+                    delay = self._child_steady_frame(steady.size)
                 if delay is not None:
                     return delay
             return self._full_frame()
@@ -553,62 +558,26 @@ class Terminal:
 
     # -- steady frames ----------------------------------------------------------------------
 
-    def _steady_frame(self, steady: Steady) -> float | None:
-        """Under the lock, nothing but the glyphs changing (see :meth:`_quiet`): all that a
-        full frame would do. None: the block is not drawn now (a full frame says why)."""
-        now = self.now()
-        size = steady.size
+    def _child_steady_frame(self, size: tuple[int, int]) -> float | None:
+        """Under the lock, a steady frame where a child process draws the rows (the record
+        found nothing changed): what changed here goes to it, at its pace. None: it has gone
+        (a full frame draws here)."""
         child = self._child
-        if child is not None:  # (it draws: what changed here goes to it, at its pace)
-            # Nothing here changed since the last frame: a thread clock sleeps until the
-            # child says that another thread of this process ran (see ChildLink.nap), since
-            # before the texts set were forwarded. (None: it has gone; a full frame draws.)
-            others = child.link.others() if hasattr(self._ticker, "poke") else None
-            delay = child.frame(now, size, draw=True)
-            if delay is not None and others is not None:
-                return child.link.nap(others)
-            return delay
-        block = self._block
-        turned = block.turn(now, *size)
-        if turned is not None:
-            move, due = turned
-            if move:
-                output = self._output
-                output.send(steady.encoded(move, output.encoding))
-            return due - now
-        if not block or block.suspended:
-            return None
-        self._output.write(block.frame(now, *size))  # (a new text, say: rendered)
-        return block.next_deadline(now) - now
+        assert child is not None
+        # Nothing here changed since the last frame: a thread clock sleeps until the child
+        # says that another thread of this process ran (see ChildLink.nap), since before the
+        # texts set were forwarded.
+        others = child.link.others() if hasattr(self._ticker, "poke") else None
+        delay = child.frame(self.now(), size, draw=True)
+        if delay is not None and others is not None:
+            return child.link.nap(others)
+        return delay
 
     def _poke(self) -> None:
         # From the process driver's waker thread, without the lock: tick now.
         poke = getattr(self._ticker, "poke", None)
         if poke is not None:
             poke()
-
-    def _quiet(self, wakeup: int | None) -> bool:
-        """Under the lock, with a steady record made for the guards' wake-up pipe ``wakeup``
-        and the kernel's answers as they were (see twirly.steady): would a full frame only
-        turn the glyphs?
-
-        What makes a frame more than that under the lock (someone's prompt, a stop, a pause,
-        a hook, a child drawing) drops the record or leaves the rows to be drawn afresh,
-        which :meth:`Block.turn` does not do. Asked here is what changes without the lock or
-        elsewhere: lines queued for the frame, a reader gone, a late signal (found by another
-        terminal's frame) or a wake-up pipe set since (the guards' handlers, set once the main
-        thread runs twirly code), bytes in the capture (a child's prompt), the REPL's prompt
-        to hook, a thread reading the keyboard."""
-        descriptors = self._descriptors
-        if self._queued or self._output.dead or (descriptors is not None and descriptors.pending):
-            return False
-        if not guards.quiet(wakeup):
-            return False
-        watch, echo = self._watch, self._echo
-        # (What the watch asks at each frame, less the modes, which were compared already.)
-        return watch is None or (
-            watch.settled() and (echo is None or echo.unread() or echo.reader() is None)
-        )
 
     def _steady_after(self, drawn: bool, size: tuple[int, int]) -> Steady | None:
         """Under the lock, after a full frame: the record the next frames compare with, when
@@ -642,7 +611,10 @@ class Terminal:
         ):
             from twirly.steady import Steady
 
-            steady = Steady(fd, size, wakeup=wakeup, capture=capture, replies=replies)
+            block = self._block if self._child is None else None
+            steady = Steady(
+                fd, size, wakeup=wakeup, capture=capture, replies=replies, owner=self, block=block
+            )
         steady.size = size
         return steady
 

@@ -1,8 +1,8 @@
-"""Steady frames (twirly.steady, Block.turn): while only the glyphs change, a frame asks the
-kernel whether anything else did and turns the glyph; whatever else changes gets the full
-frame. Judged three ways: the block's turn against its full frame, the kernel's answers on a
-real pseudo-terminal, and a terminal driven frame by frame in a program on a pseudo-terminal
-that is its controlling terminal, as a person's is."""
+"""Steady frames (twirly.steady): while only the glyphs change, a frame asks the kernel
+whether anything else did and turns the glyph; whatever else changes gets the full frame.
+Judged three ways: the steady frame's turn against the block's full frame, the kernel's
+answers on a real pseudo-terminal, and a terminal driven frame by frame in a program on a
+pseudo-terminal that is its controlling terminal, as a person's is."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from hypothesis import example, given, settings
@@ -62,6 +64,57 @@ _STYLES = {
 }
 
 
+class _Turning:
+    """A steady frame over ``block``, its kernel's answers always the ones before (the
+    functions the record holds for them are stand-ins): what it writes, and its delay."""
+
+    def __init__(self, block: Block, size: list[int]) -> None:
+        self.block = block
+        self.clock = [0.0]
+        self.written: list[str] = []
+        output = SimpleNamespace(
+            dead=False,
+            encoding="utf-8",
+            write=self.written.append,
+            send=lambda data: self.written.append(bytes(data).decode()),
+        )
+        owner = SimpleNamespace(
+            _descriptors=None,
+            _watch=None,
+            _echo=None,
+            _queued=None,
+            _output=output,
+            now=lambda: self.clock[0],
+        )
+        read, write = os.pipe()  # (any descriptor will do: nothing is asked of it)
+        os.close(write)
+        self.steady = Steady(
+            read, (size[0], size[1]), wakeup=None, capture=None, owner=cast(Any, owner), block=block
+        )
+        os.close(read)
+        steady: Any = self.steady
+        steady._ioctl = lambda fd, request, buffer, mutate: 0
+        steady._sized = lambda fd: (80, 24)
+        steady._poll = lambda timeout: steady._expected
+        steady._arrived, steady._wakeups = {}, []
+
+        def written(fd: int, data: bytes) -> int:
+            self.written.append(data.decode())
+            return len(data)
+
+        steady._write = written
+        assert steady.frame() is None  # (the first answers: nothing to compare with)
+
+    def frame(self, now: float, size: list[int]) -> tuple[str, float] | None:
+        """At ``now``: what the steady frame wrote and its delay; None: it asks for a full
+        frame."""
+        self.clock[0] = now
+        self.steady.size = (size[0], size[1])
+        self.written.clear()
+        delay = self.steady.frame()
+        return None if delay is None else ("".join(self.written), delay)
+
+
 def _apply(
     block: Block, rows: tuple[Row, Row], step: tuple[str, object], *, now: float, size: list[int]
 ) -> str:
@@ -104,14 +157,15 @@ def test_a_turn_writes_and_schedules_what_the_full_frame_does(
     steps: list[tuple[str, object]], start: float
 ) -> None:
     # Two blocks with the same row, taken through the same changes: one draws every frame
-    # the full way, the other turns wherever it can. They write the same bytes and wake at
-    # the same times.
+    # the full way, the other's frames are steady ones, which turn wherever they can. They
+    # write the same bytes and wake at the same times.
     rows = [Row("working", DOTS.frames, DOTS.width, DOTS.interval, start) for _ in range(2)]
     others = [Row("another", DOTS.frames, DOTS.width, DOTS.interval, start) for _ in range(2)]
     full, turning = Block(unicode=True), Block(unicode=True)
     size = [40, 24]
     now = start
     assert full.add(rows[0], now, *size) == turning.add(rows[1], now, *size)
+    steady = _Turning(turning, size)
     for step in steps:
         if step[0] == "wait":
             now += float(step[1])  # type: ignore[arg-type]
@@ -122,9 +176,8 @@ def test_a_turn_writes_and_schedules_what_the_full_frame_does(
         assert written[0] == written[1]
         if full.suspended:
             continue  # (no frames while an unfinished line stands there)
-        expected = (full.frame(now, *size), full.next_deadline(now))
-        got = turning.turn(now, *size) or (turning.frame(now, *size), turning.next_deadline(now))
-        assert got == expected
+        expected = (full.frame(now, *size), full.next_deadline(now) - now)
+        assert steady.frame(now, size) == expected
     # (that turns happen at all is shown below, where nothing but time passes)
 
 
@@ -132,22 +185,29 @@ def test_a_row_that_only_turns_is_drawn_by_turns_after_one_round_of_its_glyphs()
     row = Row("working", DOTS.frames, DOTS.width, DOTS.interval, 0.0)
     block = Block(unicode=True)
     block.add(row, 0.0, 40, 24)
+    steady = _Turning(block, [40, 24])
     count = len(DOTS.frames)
     now = 0.0
+    rendered = 0
     for _ in range(2 * count):  # (each glyph drawn once from another: its move is known)
         now += DOTS.interval
-        if block.turn(now, 40, 24) is None:
-            block.frame(now, 40, 24)
+        got = steady.frame(now, [40, 24])
+        assert got is not None
+        rendered += "working" in got[0]
+    assert rendered <= count + 1  # (after a round, none)
     for _ in range(3 * count):
         now += DOTS.interval
-        turned = block.turn(now, 40, 24)
-        assert turned is not None
-        text, due = turned
+        got = steady.frame(now, [40, 24])
+        assert got is not None
+        text, delay = got
         assert text.endswith("\r")
+        assert "working" not in text  # (the glyph only: the text stays as it is on screen)
         assert DOTS.frames[round(now / DOTS.interval) % count] in text
-        assert due == pytest.approx(now + DOTS.interval)
+        assert delay == pytest.approx(DOTS.interval)
     row.text = "a new text"
-    assert block.turn(now + DOTS.interval, 40, 24) is None  # (rendered afresh by frame())
+    got = steady.frame(now + DOTS.interval, [40, 24])
+    assert got is not None
+    assert "a new text" in got[0]  # (rendered afresh)
 
 
 class _Moody(Row):
@@ -181,15 +241,21 @@ def test_a_text_set_and_set_back_while_a_frame_is_made_is_not_kept_in_the_images
     row.reads_until_other = reads
     now += DOTS.interval
     block.frame(now, 40, 24)  # (this frame may show the other text: it was set)
+    steady = _Turning(block, [40, 24])
     later = ""
     for _ in range(3 * len(DOTS.frames)):
         now += DOTS.interval
-        turned = block.turn(now, 40, 24)
-        later += turned[0] if turned is not None else block.frame(now, 40, 24)
+        got = steady.frame(now, [40, 24])
+        later += got[0] if got is not None else block.frame(now, 40, 24)
     assert "waiting" not in later, later
 
 
 # -- the kernel's answers ---------------------------------------------------------------------
+
+
+def _unchanged(steady: Steady) -> bool:
+    """A record made with no terminal asks only the kernel: is every answer the one before?"""
+    return steady.frame() is not None
 
 
 @linux_only
@@ -199,34 +265,34 @@ def test_the_answers_change_with_the_modes_the_size_the_capture_and_a_signal() -
     wake_read, wake_write = os.pipe()
     try:
         steady = Steady(slave, (80, 24), wakeup=wake_read, capture=capture)
-        assert not steady.unchanged()  # (the first answers: nothing to compare with)
-        assert steady.unchanged()
-        assert steady.unchanged()
+        assert not _unchanged(steady)  # (the first answers: nothing to compare with)
+        assert _unchanged(steady)
+        assert _unchanged(steady)
 
         modes = termios.tcgetattr(slave)
         modes[3] &= ~termios.ECHO  # (getpass's prompt)
         termios.tcsetattr(slave, termios.TCSANOW, modes)
-        assert not steady.unchanged()
-        assert steady.unchanged()  # (the new modes are the answer before now)
+        assert not _unchanged(steady)
+        assert _unchanged(steady)  # (the new modes are the answer before now)
 
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        assert not steady.unchanged()
-        assert steady.unchanged()
+        assert not _unchanged(steady)
+        assert _unchanged(steady)
 
         # The capture's modes are asked at one frame in 8 (a child that changes them draws
         # on the capture at once, and its bytes send the frame the full way without this).
         child_modes = termios.tcgetattr(capture)
         child_modes[3] &= ~termios.ICANON  # (a pager in the capture)
         termios.tcsetattr(capture, termios.TCSANOW, child_modes)
-        asked = [steady.unchanged() for _ in range(8)]
+        asked = [_unchanged(steady) for _ in range(8)]
         assert asked.count(False) == 1, asked  # (at one of the next 8 frames)
-        assert steady.unchanged()
+        assert _unchanged(steady)
 
         os.write(wake_write, bytes([signal.SIGTERM]))  # (a signal's number, on the pipe)
-        assert not steady.unchanged()
-        assert not steady.unchanged()  # (until someone reads it: the full frame does)
+        assert not _unchanged(steady)
+        assert not _unchanged(steady)  # (until someone reads it: the full frame does)
         os.read(wake_read, 16)
-        assert steady.unchanged()
+        assert _unchanged(steady)
     finally:
         for fd in (master, slave, capture_master, capture, wake_read, wake_write):
             os.close(fd)
@@ -255,14 +321,14 @@ def test_a_terminal_stopped_by_ctrl_s_is_no_steady_frame() -> None:
     master, slave = pty.openpty()
     try:
         steady = Steady(slave, (80, 24), wakeup=None, capture=None)
-        steady.unchanged()
-        assert steady.unchanged()
+        _unchanged(steady)
+        assert _unchanged(steady)
         os.write(master, b"\x13")  # (Ctrl-S: the terminal takes no output until Ctrl-Q)
         assert _eventually(lambda: not select.select([], [slave], [], 0)[1])
-        assert not steady.unchanged()
+        assert not _unchanged(steady)
         os.write(master, b"\x11")
         assert _eventually(lambda: bool(select.select([], [slave], [], 0)[1]))
-        assert steady.unchanged()
+        assert _unchanged(steady)
     finally:
         os.close(master)
         os.close(slave)
@@ -281,11 +347,11 @@ def _eventually(check: Callable[[], bool]) -> bool:
 def test_a_descriptor_gone_is_no_steady_frame() -> None:
     master, slave = pty.openpty()
     steady = Steady(slave, (80, 24), wakeup=None, capture=None)
-    steady.unchanged()
-    assert steady.unchanged()
+    _unchanged(steady)
+    assert _unchanged(steady)
     os.close(slave)
     os.close(master)
-    assert not steady.unchanged()
+    assert not _unchanged(steady)
 
 
 # -- a terminal, frame by frame, in a program on a pseudo-terminal -------------------------------
@@ -295,7 +361,7 @@ def test_a_descriptor_gone_is_no_steady_frame() -> None:
 PROGRAM = r"""
     import os, termios, threading, fcntl, struct, time
     from twirly import guards
-    from twirly.block import Block
+    from twirly.steady import Steady
 
     full = [0]
     shipped = term._full_frame
@@ -306,14 +372,14 @@ PROGRAM = r"""
 
     term._full_frame = counted
     turns = [0]
-    shipped_turn = Block.turn
+    shipped_steady = Steady.frame
 
-    def counting_turn(self, *args):
-        turned = shipped_turn(self, *args)
-        turns[0] += turned is not None
-        return turned
+    def counting_steady(self):
+        delay = shipped_steady(self)
+        turns[0] += delay is not None
+        return delay
 
-    Block.turn = counting_turn
+    Steady.frame = counting_steady
     row = Row("working", style.frames, style.width, style.interval, now[0])
     term.attach(row)
 
