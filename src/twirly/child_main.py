@@ -170,17 +170,22 @@ def main(fd: int, wakes: int) -> None:
         if not _read(buffer, None):
             return
         message = read_message(buffer)
-    child = _Child(fd, message, _Parent(parent, wakes))
+    watcher = _Parent(parent, wakes)
+    child = _Child(fd, message, watcher)
+    tick, getppid = child.terminal.tick, os.getppid
     delay: float | None = 0.0
     open_pipe = True
+    # (Each frame: a call made only when there is something to do, for each function called
+    # is memory this process finds cold after a frame's sleep: see twirly.steady.)
     while child.running and open_pipe:
         open_pipe = _read(buffer, _IDLE_WAIT if delay is None else max(delay, 0.0))
-        while child.running and (message := read_message(buffer)) is not None:
+        while child.running and buffer and (message := read_message(buffer)) is not None:
             child.handle(message)
-        if os.getppid() != parent:
+        if getppid() != parent:
             break
-        delay = child.terminal.tick()
-        child.parent.look()
+        delay = tick()
+        if watcher.told is not None:  # (the parent's clock sleeps)
+            watcher.look()
     child.terminal.restore()
     # The terminal is as found and every byte written (straight to the descriptor; the
     # stream is flushed for form's sake): nothing is left for the interpreter's own ending,
