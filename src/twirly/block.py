@@ -235,7 +235,8 @@ class _Turns:
 
     def fit(self, row: Row) -> bool:
         """Are these the images of ``row`` as it is now? (By identity: a text or look set
-        anew, even to the same, makes the images anew.)"""
+        anew, even to the same, makes the images anew. Steady.frame asks the same, written
+        out.)"""
         return (
             row.text is self.text
             and row.frames is self.frames

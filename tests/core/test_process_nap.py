@@ -4,7 +4,6 @@ parent's CPU time and wakes the parent's clock when it moves (see ChildLink.nap)
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import textwrap
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.process_driver import NAPS_NOTED
 from tests.support.ptyrun import PtyProcess, clean_env
 from twirly.steady import possible
 
@@ -103,19 +103,10 @@ def test_a_text_set_while_the_parents_clock_sleeps_is_drawn_at_once(tmp_path: Pa
 
 
 SET_AS_IT_FALLS_ASLEEP = (
-    textwrap.dedent(r"""
-    import os, sys, threading, time, twirly, twirly.child
+    NAPS_NOTED
+    + textwrap.dedent(r"""
+    import os, sys, time, twirly
 
-    twirly.child.NAP = 60.0  # (only the child's word can wake the parent's clock in time)
-    napped = threading.Event()
-    nap = twirly.child.ChildLink.nap
-
-    def noted(self, others):
-        delay = nap(self, others)
-        napped.set()
-        return delay
-
-    twirly.child.ChildLink.nap = noted
     sp = twirly.Spinner("first text", driver="process")
     sp.start()
     time.sleep(1.0)
@@ -130,69 +121,3 @@ def test_a_text_set_as_the_parents_clock_falls_asleep_is_drawn_at_once(tmp_path:
     # What the other threads had run is read before the texts are forwarded, not by the
     # child a frame later: a text set in between is not taken for what was already there.
     _second_text_shown(SET_AS_IT_FALLS_ASLEEP, tmp_path / "set")
-
-
-#: The drawing child dies while the pipes to it still look open: an exiting process lets go
-#: of its files one by one, the last opened (the wake pipe) first, and under load it may be
-#: preempted in between. Here its other pipes are held open by the program for good, so that
-#: the wake pipe's end is all the parent hears. It then notes when (the monotonic clock is the
-#: same in every process) and spins on until the test says enough.
-CHILD_GONE_PIPES_OPEN = textwrap.dedent(r"""
-    import os, signal, sys, threading, time, twirly, twirly.child
-
-    twirly.child.NAP = 60.0  # (a clock that sleeps on a dead child would sleep for good)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    napped = threading.Event()
-    nap = twirly.child.ChildLink.nap
-
-    def noted(self, others):
-        delay = nap(self, others)
-        napped.set()
-        return delay
-
-    twirly.child.ChildLink.nap = noted
-    with twirly.spinner("spinning text", driver="process"):
-        children = []  # (started by a thread of ours: each lists its own)
-        while not children:
-            for task in os.listdir("/proc/self/task"):
-                with open(f"/proc/self/task/{task}/children") as f:
-                    children += [int(pid) for pid in f.read().split()]
-            time.sleep(0.01)
-        child = children[0]
-        held = [os.open(f"/proc/{child}/fd/0", os.O_RDONLY | os.O_NONBLOCK),
-                os.open(f"/proc/{child}/fd/1", os.O_WRONLY | os.O_NONBLOCK)]
-        napped.clear()
-        napped.wait(10)  # (the parent's clock asleep)
-        os.kill(child, signal.SIGKILL)
-        with open(sys.argv[1] + ".tmp", "w") as f:
-            f.write(str(time.monotonic()))
-        os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-        signal.sigtimedwait({signal.SIGUSR1}, 30)
-""")
-
-
-def test_a_drawing_child_gone_while_its_pipes_look_open_is_noticed_at_once(
-    tmp_path: Path,
-) -> None:
-    # The wake pipe's end says the child has gone, before its other pipes may: the clock
-    # woken by it does not go back to sleep on the child, it draws here at once.
-    killed = tmp_path / "killed"
-    argv = [sys.executable, "-c", CHILD_GONE_PIPES_OPEN, str(killed)]
-    glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
-    with PtyProcess(argv, env=clean_env()) as p:
-        deadline = time.monotonic() + 30
-        while not killed.exists() and time.monotonic() < deadline:
-            p.read_for(0.05)
-        assert killed.exists(), bytes(p.output)
-        since = float(killed.read_text())
-        later: list[float] = []
-        while len(later) < 3 and time.monotonic() < deadline:  # (drawn here again: turning)
-            p.read_for(0.05)
-            later = [at for at, c in p.chunks if at > since and any(g in c for g in glyphs)]
-        assert len(later) >= 3, p.chunks
-        assert later[0] - since < 0.5, later[0] - since
-        p.send_signal(signal.SIGUSR1)
-        assert p.wait(timeout=15) == 0
-        screen = p.screen()
-        assert screen.cursor_visible
-        assert "spinning text" not in screen.text

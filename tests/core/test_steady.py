@@ -26,6 +26,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.support import ticked
+from tests.support.process_driver import DRAWING_CHILD, KILLED_AND_NOTED, NAPS_NOTED
 from tests.support.ptyrun import PtyProcess, clean_env
 from twirly.block import Block
 from twirly.state import Row
@@ -504,29 +505,65 @@ def test_a_terminal_turns_while_nothing_changes_and_frames_in_full_when_anything
     assert facts[16] == {"line": "another\n"}
 
 
-#: A process-driver spinner whose drawing child is killed: the program notes when (on the
-#: monotonic clock, the same in every process), then spins on until the test says enough.
-CHILD_KILLED = textwrap.dedent(r"""
-    import os, signal, sys, time, twirly
+#: A process-driver spinner whose drawing child is killed once its frames are steady (a
+#: record made, and answers read to compare with).
+CHILD_KILLED = (
+    DRAWING_CHILD
+    + KILLED_AND_NOTED
+    + textwrap.dedent(r"""
+    import twirly
     import twirly.terminal as T
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     with twirly.spinner("spinning text", driver="process") as sp:
         terminal = next(iter(T._terminals.values()))
-        # (until the frames are steady: a record made, and answers read to compare with)
         while terminal._child is None or not getattr(terminal._steady, "_before", None):
             time.sleep(0.01)
-        children = []  # (started by a thread of ours: each lists its own)
-        while not children:
-            for task in os.listdir("/proc/self/task"):
-                with open(f"/proc/self/task/{task}/children") as f:
-                    children += [int(pid) for pid in f.read().split()]
-            time.sleep(0.01)
-        os.kill(children[0], signal.SIGKILL)
-        with open(sys.argv[1] + ".tmp", "w") as f:
-            f.write(str(time.monotonic()))
-        os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-        signal.sigtimedwait({signal.SIGUSR1}, 30)
+        killed_and_noted(drawing_child())
 """)
+)
+
+#: The drawing child dies while the pipes to it still look open: an exiting process lets go
+#: of its files one by one, the last opened (the wake pipe) first, and under load it may be
+#: preempted in between. Here its other pipes are held open by the program for good, so that
+#: the wake pipe's end is all the parent hears; it is killed while the parent's clock naps.
+CHILD_GONE_PIPES_OPEN = (
+    NAPS_NOTED
+    + DRAWING_CHILD
+    + KILLED_AND_NOTED
+    + textwrap.dedent(r"""
+    import twirly
+    with twirly.spinner("spinning text", driver="process"):
+        child = drawing_child()
+        held = [os.open(f"/proc/{child}/fd/0", os.O_RDONLY | os.O_NONBLOCK),
+                os.open(f"/proc/{child}/fd/1", os.O_WRONLY | os.O_NONBLOCK)]
+        napped.clear()
+        napped.wait(10)
+        killed_and_noted(child)
+""")
+)
+
+
+def _drawn_here_again(program: str, killed: Path, *, within: float) -> None:
+    """Run ``program``, which kills its drawing child and writes when into ``killed``:
+    the spinner turns here again, from within ``within`` seconds of that, and the program
+    ends well (told to by SIGUSR1), its terminal as found."""
+    glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
+    with PtyProcess([sys.executable, "-c", program, str(killed)], env=clean_env()) as p:
+        deadline = time.monotonic() + 30
+        while not killed.exists() and time.monotonic() < deadline:
+            p.read_for(0.05)
+        assert killed.exists(), bytes(p.output)
+        since = float(killed.read_text())
+        later: list[float] = []
+        while len(later) < 5 and time.monotonic() < deadline:  # (drawn here again: turning)
+            p.read_for(0.05)
+            later = [at for at, c in p.chunks if at > since and any(g in c for g in glyphs)]
+        assert len(later) >= 5, p.chunks
+        assert later[0] - since < within, later[0] - since
+        p.send_signal(signal.SIGUSR1)
+        assert p.wait(timeout=15) == 0
+        screen = p.screen()
+        assert screen.cursor_visible
+        assert "spinning text" not in screen.text
 
 
 @linux_only
@@ -534,26 +571,15 @@ def test_a_drawing_child_that_dies_is_noticed_by_steady_frames_and_drawing_comes
     tmp_path: Path,
 ) -> None:
     # The process driver's parent makes steady frames too: the child's answering pipe hangs
-    # up when it dies, its poll says so, and the full frame then draws here again.
-    killed = tmp_path / "killed"
-    argv = [sys.executable, "-c", CHILD_KILLED, str(killed)]
-    glyphs = [g.encode() for g in "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"]
-    with PtyProcess(argv, env=clean_env()) as p:
-        deadline = time.monotonic() + 30
-        while not killed.exists() and time.monotonic() < deadline:
-            p.read_for(0.05)
-        assert killed.exists(), bytes(p.output)
-        since = float(killed.read_text())
-        later: list[bytes] = []
-        while len(later) < 5 and time.monotonic() < deadline:  # (drawn here again: turning)
-            p.read_for(0.05)
-            later = [c for at, c in p.chunks if at > since and any(g in c for g in glyphs)]
-        assert len(later) >= 5, p.chunks
-        # At the next frame, not at the next full one (there is none while frames are steady).
-        first = min(at for at, c in p.chunks if at > since and any(g in c for g in glyphs))
-        assert first - since < 1.0, first - since
-        p.send_signal(signal.SIGUSR1)
-        assert p.wait(timeout=15) == 0
-        screen = p.screen()
-        assert screen.cursor_visible
-        assert "spinning text" not in screen.text
+    # up when it dies, its poll says so, and the full frame then draws here again: at the
+    # next frame, not at the next full one (there is none while frames are steady).
+    _drawn_here_again(CHILD_KILLED, tmp_path / "killed", within=1.0)
+
+
+@linux_only
+def test_a_drawing_child_gone_while_its_pipes_look_open_is_noticed_at_once(
+    tmp_path: Path,
+) -> None:
+    # The wake pipe's end says the child has gone, before its other pipes may: the clock
+    # woken by it does not go back to sleep on the child, it draws here at once.
+    _drawn_here_again(CHILD_GONE_PIPES_OPEN, tmp_path / "killed", within=0.5)
