@@ -927,11 +927,18 @@ class Terminal:
         self._flush_queued()  # (the program's lines that came first)
         # Under the lock: the whole lines that reached fd 1/2 so far, above the rows (while
         # aside: every byte, as it came).
-        if self._descriptors is not None:
+        descriptors = self._descriptors
+        if descriptors is not None:
+            if not self._aside and self._block and descriptors.child_wants_keys():
+                # A child took the capture for its terminal (less, vim) and draws its screen
+                # there: the rows step aside first, then its bytes go on as they are (at the
+                # next frame, they were put above the rows, the rows drawn below them over
+                # its last line, then erased).
+                self._lend_keyboard()
             if self._aside:
-                self._output.write(self._descriptors.take_all(), "surrogateescape")
+                self._output.write(descriptors.take_all(), "surrogateescape")
                 return
-            captured = self._descriptors.lines()
+            captured = descriptors.lines()
             if captured:
                 self._put_lines(captured, "surrogateescape")
 
@@ -1029,7 +1036,7 @@ class Terminal:
         if descriptors is None:
             return
         if descriptors.child_wants_keys():
-            self._step_aside(for_a_child=True)
+            self._step_aside(for_a_child=True, screen_taken=True)
             descriptors.lend_keyboard()  # (again each frame: the child may change its modes)
         elif descriptors.lending:
             descriptors.take_keyboard_back()
@@ -1037,7 +1044,9 @@ class Terminal:
             # person's, for whoever asks next. Echo goes off again when the rows come back.)
             self._give_keys_back()
 
-    def _step_aside(self, *, at_prompt: bool = True, for_a_child: bool = False) -> None:
+    def _step_aside(
+        self, *, at_prompt: bool = True, for_a_child: bool = False, screen_taken: bool = False
+    ) -> None:
         # ``at_prompt``: someone else's prompt is on the top row, so the rows are erased from
         # the cursor on; else (a pause) from the top row's start, as for Ctrl-Z.
         # ``for_a_child``: a child process of the program asks, or has the screen, through
@@ -1046,11 +1055,14 @@ class Terminal:
         # terminal's meanwhile, the next child's prompt would overtake the last one's
         # output, and a prompt it writes later still would go straight to the screen, over
         # the rows). For the program's own prompt (input(), getpass, the REPL, a pause)
-        # fd 1/2 are the terminal's own until the rows come back.
+        # fd 1/2 are the terminal's own until the rows come back. ``screen_taken``: that
+        # child has taken the capture for its terminal: what it wrote since the last frame
+        # is its screen, passed on once the rows are gone, not put above them.
         if self._aside:
             return
         self._steady = None  # (frames are full ones until the rows are back)
-        self._take_captured()
+        if not screen_taken:
+            self._take_captured()
         self._aside = True
         # (since boot, as /proc says when a process started; a tick of that early: its unit)
         self._aside_since = _since_boot() - 0.02

@@ -483,6 +483,31 @@ def test_a_pager_run_inside_a_spinner_gets_the_keys_and_gives_the_terminal_back(
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
+def test_a_pager_never_has_the_row_drawn_over_its_screen(driver: str, tmp_path: Path) -> None:
+    # less takes the keyboard (its modes on the terminal) and then draws its screen through
+    # twirly's capture: the row steps aside as that screen arrives, not at the next frame
+    # (it was drawn over less's last line for a frame: 20-35 ms, each time).
+    if shutil.which("less") is None:
+        pytest.skip("less is not installed")
+    text = tmp_path / "numbers.txt"
+    text.write_text("".join(f"line {n}\n" for n in range(1, 200)))
+    body = f"""
+    PAUSE(0.3)
+    subprocess.run(["less", {str(text)!r}])
+    """
+    code = spinning(body, driver, before="import subprocess\n")
+    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+        _until(p, lambda s: "numbers.txt" in s.text_lines[-1], "less's prompt")
+        p.read_for(0.3)
+        p.type("q")
+        assert p.wait() == 0
+    output = bytes(p.output)
+    begin, end = output.find(b"\x1b[?1049h"), output.find(b"\x1b[?1049l")
+    assert 0 <= begin < end, output
+    assert ROW.encode() not in output[begin:end], output[begin:end]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_a_pager_run_inside_a_spinner_lays_out_again_for_the_new_size(
     driver: str, tmp_path: Path
 ) -> None:
