@@ -1063,6 +1063,8 @@ class Terminal:
         self._steady = None  # (frames are full ones until the rows are back)
         if not screen_taken:
             self._take_captured()
+            if self._aside:
+                return  # (what it took was a child's screen: aside for that child already)
         self._aside = True
         # (since boot, as /proc says when a process started; a tick of that early: its unit)
         self._aside_since = _since_boot() - 0.02
