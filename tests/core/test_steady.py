@@ -150,6 +150,7 @@ def _apply(
     return written
 
 
+@linux_only
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_STEPS, min_size=1, max_size=40), st.floats(min_value=0.0, max_value=10.0))
 @example([("wait", 0.1), ("style", "one frame"), ("style", "dots")], 0.0)  # (and back)
@@ -182,6 +183,7 @@ def test_a_turn_writes_and_schedules_what_the_full_frame_does(
     # (that turns happen at all is shown below, where nothing but time passes)
 
 
+@linux_only
 def test_a_row_that_only_turns_is_drawn_by_turns_after_one_round_of_its_glyphs() -> None:
     row = Row("working", DOTS.frames, DOTS.width, DOTS.interval, 0.0)
     block = Block(unicode=True)
@@ -227,6 +229,7 @@ class _Moody(Row):
         self._text = value
 
 
+@linux_only
 @pytest.mark.parametrize("reads", [1, 2, 3])
 def test_a_text_set_and_set_back_while_a_frame_is_made_is_not_kept_in_the_images(
     reads: int,
