@@ -70,11 +70,17 @@ class _Parent:
         except (OSError, ValueError, IndexError):  # (not allowed here, or gone)
             ran = True  # (the parent ticks as it used to)
         if ran:
-            self.told = None
-            try:
-                os.write(self.wakes, b"!")
-            except OSError:
-                pass
+            self.wake()
+
+    def wake(self, *_: object) -> None:
+        """Wake the parent's clock, if it sleeps (also a signal handler: see main)."""
+        if self.told is None:
+            return
+        self.told = None
+        try:
+            os.write(self.wakes, b"!")
+        except OSError:
+            pass
 
 
 class _Child:
@@ -171,6 +177,10 @@ def main(fd: int, wakes: int) -> None:
             return
         message = read_message(buffer)
     watcher = _Parent(parent, wakes)
+    # A resize runs nothing in the parent (which leaves SIGWINCH alone): its clock is woken
+    # from here, so that it gives the new size to its capture of fd 1/2 (the program's
+    # children lay out on it) within a frame, not when its nap ends.
+    signal.signal(signal.SIGWINCH, watcher.wake)
     child = _Child(fd, message, watcher)
     tick, getppid = child.terminal.tick, os.getppid
     delay: float | None = 0.0

@@ -46,8 +46,8 @@ def test_the_parents_clock_sleeps_while_nothing_in_the_program_runs(tmp_path: Pa
     with PtyProcess([sys.executable, "-c", COUNTED, str(report)], env=clean_env()) as p:
         assert p.wait(timeout=30) == 0, bytes(p.output)
     ticks = json.loads(report.read_text())["ticks"]
-    # A frame every 80 ms would be 25 ticks in those 2 s; sleeping up to NAP (1 s) at a
-    # time, about 2.
+    # A frame every 80 ms would be 25 ticks in those 2 s; sleeping up to NAP (3 s) at a
+    # time, about 1.
     assert ticks < 8, ticks
 
 
@@ -121,3 +121,41 @@ def test_a_text_set_as_the_parents_clock_falls_asleep_is_drawn_at_once(tmp_path:
     # What the other threads had run is read before the texts are forwarded, not by the
     # child a frame later: a text set in between is not taken for what was already there.
     _second_text_shown(SET_AS_IT_FALLS_ASLEEP, tmp_path / "set")
+
+
+#: The parent's clock asleep (a minute at most), the terminal is resized while nothing in the
+#: program runs; then the program reads its fd 1 (twirly's capture) for the size.
+RESIZED_WHILE_ASLEEP = NAPS_NOTED + textwrap.dedent(r"""
+    import os, sys, time, twirly
+
+    sp = twirly.Spinner("first text", driver="process")
+    sp.start()
+    time.sleep(1.0)
+    napped.clear()
+    napped.wait(10)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write("napping")
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    time.sleep(2.0)  # (resized meanwhile)
+    size = os.get_terminal_size(1)
+    sp.stop()
+    print("capture", size.columns, size.lines)
+""")
+
+
+def test_a_resize_while_the_parents_clock_sleeps_reaches_the_capture_at_once(
+    tmp_path: Path,
+) -> None:
+    # A resize runs nothing in the program: the drawing child wakes the parent's clock, which
+    # gives the capture of fd 1/2 the new size (children of the program lay out on it).
+    marker = tmp_path / "napping"
+    argv = [sys.executable, "-c", RESIZED_WHILE_ASLEEP, str(marker)]
+    with PtyProcess(argv, env=clean_env()) as p:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            p.read_for(0.05)
+        assert marker.exists(), bytes(p.output)
+        p.read_for(0.3)
+        p.resize(15, 60)
+        assert p.wait(timeout=15) == 0
+        assert "capture 60 15" in p.screen().text, p.screen().text
