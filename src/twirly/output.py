@@ -132,14 +132,13 @@ def _room_check(fd: int) -> Callable[[], bool]:
 class Output:
     """Writes to a descriptor (``fd``) when there is one, else through the text stream."""
 
-    __slots__ = ("_poll", "_write", "dead", "encoding", "fd", "stream")
+    __slots__ = ("_poll", "dead", "encoding", "fd", "stream")
 
     def __init__(self, stream: TextIO, fd: int | None) -> None:
         self.stream = stream
         self.fd = fd
         self.encoding: str = getattr(stream, "encoding", None) or "utf-8"
         self.dead = False
-        self._write = os.write  # (held here: a frame reads no module's names, see twirly.steady)
         #: The descriptor :meth:`writable` asks about, and its check (made once: see
         #: :func:`_room_check`).
         self._poll: tuple[int, Callable[[], bool]] | None = None
@@ -163,21 +162,14 @@ class Output:
             self.go_dead()
 
     def send(self, data: bytes) -> None:
-        """Write ``data``, encoded already, to the descriptor, whole (see :meth:`write`).
-
-        A steady frame's way (see twirly.steady): its glyph's move is encoded once, and the
-        first write, whole almost always, is made here by the function held on this object."""
+        """Write ``data``, encoded already, to the descriptor, whole (see :meth:`write`): what
+        a steady frame's own write left (see twirly.steady), or its error to report."""
         if self.dead:
             return
         fd = self.fd
         assert fd is not None  # (steady frames are drawn on a descriptor)
         try:
-            try:
-                written = self._write(fd, data)
-            except BlockingIOError:
-                written = 0
-            if written < len(data):
-                write_all(fd, memoryview(data)[written:])
+            write_all(fd, data)
         except (OSError, ValueError):
             self.go_dead()
 
