@@ -482,21 +482,26 @@ def test_a_pager_run_inside_a_spinner_gets_the_keys_and_gives_the_terminal_back(
         assert p.screen().cursor_visible
 
 
-@pytest.mark.parametrize("driver", DRIVERS)
-def test_a_pager_never_has_the_row_drawn_over_its_screen(driver: str, tmp_path: Path) -> None:
-    # less takes the keyboard (its modes on the terminal) and then draws its screen through
-    # twirly's capture: the row steps aside as that screen arrives, not at the next frame
-    # (it was drawn over less's last line for a frame: 20-35 ms, each time).
+def _paging(driver: str, tmp_path: Path) -> str:
+    """A program that runs ``less`` on 199 numbered lines (``numbers.txt``) under a spinner
+    (the test is skipped where there is no less)."""
     if shutil.which("less") is None:
         pytest.skip("less is not installed")
     text = tmp_path / "numbers.txt"
     text.write_text("".join(f"line {n}\n" for n in range(1, 200)))
     body = f"""
-    PAUSE(0.3)
+    PAUSE(0.2)
     subprocess.run(["less", {str(text)!r}])
     """
-    code = spinning(body, driver, before="import subprocess\n")
-    with start(code, env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
+    return spinning(body, driver, before="import subprocess\n")
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_pager_never_has_the_row_drawn_over_its_screen(driver: str, tmp_path: Path) -> None:
+    # less takes the keyboard (its modes on the terminal) and then draws its screen through
+    # twirly's capture: the row steps aside as that screen arrives, not at the next frame
+    # (it was drawn over less's last line for a frame: 20-35 ms, each time).
+    with start(_paging(driver, tmp_path), env=clean_env({"LESS": "", "LESSHISTFILE": "-"})) as p:
         _until(p, lambda s: "numbers.txt" in s.text_lines[-1], "less's prompt")
         p.read_for(0.3)
         p.type("q")
@@ -513,15 +518,7 @@ def test_a_pager_run_inside_a_spinner_lays_out_again_for_the_new_size(
 ) -> None:
     # less takes its size from twirly's capture (its stderr), not from the terminal the
     # person resizes: the capture must follow the new size, and tell less so.
-    if shutil.which("less") is None:
-        pytest.skip("less is not installed")
-    text = tmp_path / "numbers.txt"
-    text.write_text("".join(f"line {n}\n" for n in range(1, 200)))
-    body = f"""
-    PAUSE(0.2)
-    subprocess.run(["less", {str(text)!r}])
-    """
-    code = spinning(body, driver, before="import subprocess\n")
+    code = _paging(driver, tmp_path)
 
     def shows(rows: int) -> Callable[[Screen], bool]:
         # A page of as many lines as the rows leave above less's prompt (its last row), from
