@@ -214,29 +214,32 @@ def _find_libc() -> (
         return None
     try:
         # (PyDLL: the calls keep the GIL. Setting the timer takes a microsecond; letting go
-        # of the GIL at each tick would let a busy thread keep the loop waiting for it.)
-        libc = ctypes.PyDLL(None, use_errno=True)
+        # of the GIL at each tick would let a busy thread keep the loop waiting for it. No
+        # use_errno, and no argument types for the setter: each is more of ctypes' code at
+        # each tick, the memory a frame touches, and a failure needs no errno to be handled.)
+        libc = ctypes.PyDLL(None)
         timerfd_create = libc.timerfd_create
         timerfd_settime = libc.timerfd_settime
     except (OSError, AttributeError):
         return None
     timerfd_create.argtypes = (ctypes.c_int, ctypes.c_int)
     # (the new time by its address: a struct itimerspec, four C longs, packed into a buffer
-    # made once, rather than two ctypes structures made at each tick)
-    timerfd_settime.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+    # made once, rather than two ctypes structures made at each tick; the two numbers go as
+    # C ints, the address as the pointer made here, None as NULL)
     itimerspec = struct.Struct("@4l")
 
     def make_setter() -> Callable[[int, float], None]:
         # One buffer for each alarm, whose lock keeps its calls one at a time (the loop's
         # thread and the watchdog's both set it).
         spec = bytearray(itimerspec.size)  # (never resized: its address holds)
-        address, pack = ctypes.addressof(ctypes.c_char.from_buffer(spec)), itimerspec.pack_into
+        address = ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(spec)))
+        pack = itimerspec.pack_into
 
         def set_at(fd: int, at: float) -> None:
             seconds = int(at)
             pack(spec, 0, 0, 0, seconds, int((at - seconds) * 1e9))
             if timerfd_settime(fd, _TFD_TIMER_ABSTIME, address, None) < 0:
-                raise OSError(ctypes.get_errno(), "timerfd_settime failed")
+                raise OSError("timerfd_settime failed")
 
         return set_at
 
