@@ -88,7 +88,7 @@ class Alarm:
 
     def set(self, at: float) -> bool:
         """Go off at ``at`` (``time.monotonic()`` seconds; at once if that is past). False if
-        the timer is gone."""
+        the timer is gone. (:meth:`ticked` does the same, written out.)"""
         with self._lock:
             fd = self._fd
             if fd < 0:
@@ -109,7 +109,17 @@ class Alarm:
             self.worst_gap = (self.since, at - late)
             self.worst_busy = (cpu - self.cpu) / max(at - self.since, 1e-9)
         self.cpu, self.since = cpu, at
-        self.set(due + interval_of(at, due) * self.share)
+        # (set() and interval_of() written out: each call is a function's memory touched at
+        # every tick, which is what a frame's CPU time follows: see twirly.steady)
+        goes_off = due + (min(max(due - at, 0.01), 1.0) if at else 0.1) * self.share
+        with self._lock:
+            fd = self._fd
+            if fd >= 0:
+                self.at = goes_off
+                try:
+                    self._set_at(fd, max(goes_off, 1e-6))
+                except (OSError, ValueError, OverflowError, TypeError):
+                    pass
 
     def forget_worst(self) -> None:
         """From the watchdog: count the latest tick from now on."""

@@ -99,6 +99,18 @@ def test_once_closed_it_neither_sets_nor_waits(alarm: Alarm) -> None:
     alarm.close()  # (idempotent)
     assert not alarm.set(time.monotonic())
     assert not alarm.wait(0.01)
+    alarm.ticked(time.monotonic(), 0.0, time.monotonic() + 0.08)  # (no error, no time set)
+    assert alarm.at == 0.0
+
+
+@pytest.mark.parametrize(("gap", "late"), [(0.08, 0.0), (0.001, 0.0), (5.0, 0.2), (-1.0, 0.0)])
+def test_a_tick_sets_the_time_set_would_with_the_clocks_interval(
+    alarm: Alarm, gap: float, late: float
+) -> None:
+    # (ticked() writes set() and interval_of() out: it must set what they give)
+    now = time.monotonic()
+    alarm.ticked(now, late, now + gap)
+    assert alarm.at == pytest.approx(now + gap + interval_of(now, now + gap) * alarm.share)
 
 
 # (the child only sets the alarm and exits: no lock another thread held is taken there)
