@@ -23,6 +23,10 @@ __all__ = ["main"]
 _IDLE_WAIT = 0.5  # seconds between parent checks when there is nothing to draw
 #: Seconds after the parent's clock says it sleeps before its threads are looked at (_Parent).
 _SETTLING = 0.01
+#: Seconds without a frame after Ctrl-Z reached us, while the parent's "hold" is on its way
+#: (see main): frames come back after that if none came and the job is still in front (the
+#: program handles Ctrl-Z itself).
+_STOP_GRACE = 0.5
 
 
 class _Parent:
@@ -96,6 +100,7 @@ class _Child:
         self.terminal.adopt(adopted)
         self.running = True
         self.parent = parent
+        self.paused = 0.0  # (Ctrl-Z reached us: no frame until then, or the parent's hold)
 
     def handle(self, message: tuple[Any, ...]) -> None:
         if message[0] == "nap":  # (the parent's clock sleeps: watch over it)
@@ -127,6 +132,7 @@ class _Child:
                 self.terminal.detach(gone, message[2])
             _ack(message[-1])
         elif kind == "hold":
+            self.paused = 0.0
             self.terminal.hold(aside=message[1])
             _ack(message[-1])
         elif kind == "release":
@@ -135,6 +141,14 @@ class _Child:
             self.terminal.restore()
             _ack(message[-1])
             self.running = False
+
+
+def _in_front(fd: int) -> bool:
+    """Is this process's group the one the terminal on ``fd`` serves (True if unknown)?"""
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return True
 
 
 def _ack(seq: int) -> None:
@@ -164,7 +178,7 @@ def main(fd: int, wakes: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # Ctrl-Z: the parent asks us to erase and wait (see Terminal.hold); stopping on our own
-    # would race the shell's "Stopped" message.
+    # would race the shell's "Stopped" message. (Once drawing, no frame meanwhile: see below.)
     signal.signal(signal.SIGTSTP, signal.SIG_IGN)
     # The parent captures the program's output. A prompt someone writes between two of our
     # frames must not be drawn over before the parent has us step aside: we watch too.
@@ -182,6 +196,14 @@ def main(fd: int, wakes: int) -> None:
     # children lay out on it) within a frame, not when its nap ends.
     signal.signal(signal.SIGWINCH, watcher.wake)
     child = _Child(fd, message, watcher)
+
+    def stopping(*_: object) -> None:
+        # Ctrl-Z reached the whole job. A parent of the program in the job too (`uv run`)
+        # stops at once, and the shell prints its prompt, maybe before the program's handler
+        # has sent us its "hold": a frame drawn meanwhile would be drawn over that prompt.
+        child.paused = time.monotonic() + _STOP_GRACE
+
+    signal.signal(signal.SIGTSTP, stopping)
     tick, getppid = child.terminal.tick, os.getppid
     delay: float | None = 0.0
     open_pipe = True
@@ -193,6 +215,15 @@ def main(fd: int, wakes: int) -> None:
             child.handle(message)
         if getppid() != parent:
             break
+        if child.paused:
+            delay = child.paused - time.monotonic()
+            if delay > 0:
+                continue
+            if not _in_front(fd):  # (the shell has the terminal: the hold is late)
+                delay = _STOP_GRACE
+                child.paused = time.monotonic() + delay
+                continue
+            child.paused = 0.0
         delay = tick()
         if watcher.told is not None:  # (the parent's clock sleeps)
             watcher.look()

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
         def restore(self) -> None:
             """Erase the rows, show the cursor, put the streams back (idempotent)."""
 
-        def hold(self) -> None:
-            """Ctrl-Z: leave the terminal usable and draw nothing until released."""
+        def hold(self, *, aside: bool = False) -> None:
+            """Ctrl-Z: leave the terminal usable and draw nothing until released (``aside``:
+            erase the rows from the cursor on only, see _parent_in_the_job)."""
 
         def release_hold(self) -> None:
             """The program continues: draw again."""
@@ -220,8 +221,9 @@ def _on_stop(signum: int, frame: FrameType | None) -> None:
     # shown), stop as the terminal asked, and draw the rows again once continued (`fg`).
     # Each terminal's lock is held meanwhile, so no clock draws over the shell's prompt.
     held = list(_active)
+    aside = _parent_in_the_job()
     for terminal in held:
-        terminal.hold()
+        terminal.hold(aside=aside)
     try:
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)  # the process stops here until SIGCONT
@@ -230,6 +232,18 @@ def _on_stop(signum: int, frame: FrameType | None) -> None:
             signal.signal(signum, _on_stop)
         for terminal in held:
             terminal.release_hold()
+
+
+def _parent_in_the_job() -> bool:
+    """Is the parent in this process's group: a program run by ``uv run``, ``make``, a
+    script? Ctrl-Z stops that parent at once, and the shell then says the job stopped and
+    prints its prompt, maybe before this process's handler has run. Then the rows are erased
+    from the cursor on (as for someone else's prompt, see Block.step_aside): all of them if
+    the cursor still stands on them, nothing of a prompt written since."""
+    try:
+        return os.getpgid(os.getppid()) == os.getpgrp()
+    except OSError:  # (the parent has gone, or is in another session)
+        return False
 
 
 #: The program handles the guarded signals and restores the terminal itself (the command

@@ -24,6 +24,7 @@ from tests.hostile.programs import (
     start,
     wait_until_waiting,
 )
+from tests.support.jobs import job_shell, shell_said, tell
 from tests.support.ptyrun import PtyProcess
 
 
@@ -374,6 +375,88 @@ def test_ctrl_z_shows_the_cursor_while_stopped_and_resumes(driver: str, tmp_path
         lines = [line for line in p.screen().text_lines if line]
         assert lines[-1] == "✔ resumed"
         assert p.screen().cursor_visible
+
+
+#: A wrapper in the program's job, as ``uv run``, ``make`` or a shell script are: it runs the
+#: program as its child and, like them, stops at once on Ctrl-Z.
+_WRAPPER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
+
+
+def _stopped(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def _ctrl_z_under_a_wrapper(
+    driver: str, tmp_path: Path, *, options: str = "", quiet_until_handled: bool = False
+) -> None:
+    """Ctrl-Z with the program run by a wrapper that stops at once: the shell says the job
+    stopped and prints its prompt, and only then (the program holds SIGTSTP back until the
+    test says so) the program's handler runs. The prompt must be left whole, and the rows
+    drawn again after ``fg``; with ``quiet_until_handled``, nothing at all may be written
+    on the terminal between the prompt and the handler."""
+    go, control = tmp_path / "go", tmp_path / "jobs"
+    body = """
+    say(f"PID {os.getpid()}")
+    while not os.path.exists(GO):
+        PAUSE(0.02)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTSTP})  # (the handler runs here)
+    PAUSE(0.3)
+    sp.ok("resumed")
+    """
+    # (held back in every thread the program has: those twirly starts inherit it; the
+    # process driver's drawing child, a fresh interpreter, is started with it too, and so
+    # is held back only where its frames are not looked at)
+    held = "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTSTP})\n"
+    if quiet_until_handled:  # (from the main thread only, once the child runs)
+        body = held + textwrap.dedent(body)
+        held = ""
+    program = tmp_path / "program.py"
+    program.write_text(spinning(body, driver, options=options, before=f"GO = {str(go)!r}\n{held}"))
+    argv = [sys.executable, "-c", _WRAPPER, sys.executable, str(program)]
+    with job_shell(argv, control, prompt="PROMPT$ ", stdout_pipe=True) as p:
+        deadline = time.monotonic() + 15
+        while not (said := re.search(rb"PID (\d+)", p.stdout_data)):
+            assert time.monotonic() < deadline, bytes(p.output)
+            p.read_for(0.05)
+        pid = int(said[1])
+        p.read_until("spinning text")
+        _wait_for_children(p, driver)
+        p.type("\x1a")  # Ctrl-Z: the wrapper stops; the program's SIGTSTP waits
+        shell_said(p, control, "STOPPED")
+        p.read_until("PROMPT$ ")  # (written before the shell said so; maybe not read yet)
+        assert p.screen().text_lines[p.screen().cursor.y] == "PROMPT$"
+        if quiet_until_handled:
+            mark = len(p.output)
+            p.read_for(0.3)  # (four frames' time)
+            assert bytes(p.output[mark:]) == b""
+        go.touch()
+        while not _stopped(pid):  # (its handler has run: it stopped itself)
+            assert time.monotonic() < deadline + 15, bytes(p.output)
+            p.read_for(0.02)
+        p.read_for(0.1)
+        screen = p.screen()
+        assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
+        assert screen.cursor.x == len("PROMPT$ ")
+        assert screen.cursor_visible
+        tell(control, "fg")
+        assert p.wait() == 0
+        lines = [line for line in p.screen().text_lines if line]
+        assert lines[-2:] == ["PROMPT$ fg", "✔ resumed"], lines
+        assert p.screen().cursor_visible
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_ctrl_z_under_a_wrapper_leaves_the_prompt_the_shell_printed_first(
+    driver: str, tmp_path: Path
+) -> None:
+    # (A glyph a minute: no frame turns it meanwhile, only the handler writes.)
+    _ctrl_z_under_a_wrapper(driver, tmp_path, options="style=twirly.Style(['a', 'b'], 60.0)")
+
+
+def test_ctrl_z_under_a_wrapper_stops_the_drawing_childs_frames_at_once(tmp_path: Path) -> None:
+    # The process driver's drawing child hears Ctrl-Z too, and draws no frame (over the
+    # shell's prompt) while the program's "hold" is on its way.
+    _ctrl_z_under_a_wrapper("process", tmp_path, quiet_until_handled=True)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])

@@ -9,7 +9,10 @@ the background). With ``editing``, the shell, like bash at its prompt, reads its
 its own modes while the job runs behind (no echo, no lines: readline does the rest), and sets
 the job's modes again before putting it in front. The shell writes what it did (STOPPED,
 BACKGROUND, FOREGROUND) to the ``said`` file of the control directory, and after STOPPED the
-signal that stopped the job (``BY-20``: SIGTSTP).
+signal that stopped the job (``BY-20``: SIGTSTP). With a ``prompt``, the shell writes it
+on the terminal, on a line of its own, when the job stops (before it says STOPPED), and
+writes "fg" and a new line after it, as bash echoes a typed ``fg``, before the job is put in
+front again.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from tests.support.ptyrun import PtyProcess
 _SHELL = """\
 import os, signal, sys, termios, time
 signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-CONTROL, EDITING, ARGV = sys.argv[1], sys.argv[2] == "editing", sys.argv[3:]
+CONTROL, EDITING, PROMPT, ARGV = sys.argv[1], sys.argv[2] == "editing", sys.argv[3], sys.argv[4:]
 
 
 def say(word):
@@ -59,6 +62,8 @@ while True:
         os.tcsetpgrp(0, os.getpgrp())
         job_modes = termios.tcgetattr(0)
         front, stopped = False, True
+        if PROMPT:
+            os.write(2, ("\\r\\n" + PROMPT).encode())
         # (the signal that stopped it, as bash prints it: in one write with STOPPED, so a
         # test that has read STOPPED finds it there too)
         say(f"STOPPED\\nBY-{os.WSTOPSIG(status)}")
@@ -73,6 +78,8 @@ while True:
             termios.tcsetattr(0, termios.TCSANOW, modes)
         say("BACKGROUND")
     elif told("fg"):
+        if PROMPT:
+            os.write(2, b"fg\\r\\n")
         termios.tcsetattr(0, termios.TCSANOW, job_modes)
         os.tcsetpgrp(0, pid)
         if stopped:
@@ -89,14 +96,16 @@ def job_shell(
     control: Path,
     *,
     editing: bool = False,
+    prompt: str = "",
     stdout_pipe: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> PtyProcess:
     """Run ``argv`` as a job of the job-control shell, in a fresh pseudo-terminal;
-    ``control``: the directory of the test's words and the shell's."""
+    ``control``: the directory of the test's words and the shell's; ``prompt``: what the
+    shell writes on the terminal when the job stops (nothing by default)."""
     control.mkdir(parents=True, exist_ok=True)
     mode = "editing" if editing else "plain"
-    shell = [sys.executable, "-c", _SHELL, str(control), mode, *argv]
+    shell = [sys.executable, "-c", _SHELL, str(control), mode, prompt, *argv]
     return PtyProcess(shell, stdout_pipe=stdout_pipe, env=env)
 
 
