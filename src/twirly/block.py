@@ -691,6 +691,14 @@ class Block:
         self._lifted = False
         return _ERASE_ROWS + _NORMAL_MODE
 
+    def redraw_later(self) -> None:
+        """After :meth:`hide`: the rows stay erased, and the next frame draws them again with
+        the terminal set as rows want it (the program goes on behind the terminal, ``bg``,
+        where that frame first asks whether the shell reads a line there)."""
+        if self._rows and not self._suspended:
+            self._stale = True
+            self._lifted = True  # (erased, autowrap on, the cursor shown: see lift)
+
     def step_aside(self) -> str:
         """Erase what is left of the rows from the cursor on and show it: someone else wrote a
         prompt over the top row (getpass, a REPL), which must stay. The next frame after

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from twirly.child import decode_row, read_message, set_look
+from twirly.echo import in_front
 from twirly.prompts import watch_as_found
 from twirly.state import Capabilities, Row
 from twirly.terminal import Terminal, leave_others_alone
@@ -143,14 +144,6 @@ class _Child:
             self.running = False
 
 
-def _in_front(fd: int) -> bool:
-    """Is this process's group the one the terminal on ``fd`` serves (True if unknown)?"""
-    try:
-        return os.tcgetpgrp(fd) == os.getpgrp()
-    except OSError:
-        return True
-
-
 def _ack(seq: int) -> None:
     try:
         os.write(1, struct.pack(">I", seq))
@@ -219,7 +212,7 @@ def main(fd: int, wakes: int) -> None:
             delay = child.paused - time.monotonic()
             if delay > 0:
                 continue
-            if not _in_front(fd):  # (the shell has the terminal: the hold is late)
+            if not in_front(fd, unknown=True):  # (the shell has the terminal: the hold is late)
                 delay = _STOP_GRACE
                 child.paused = time.monotonic() + delay
                 continue

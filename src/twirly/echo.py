@@ -50,12 +50,13 @@ def not_a_reader(native_id: int, *, ends: bool = False) -> None:
         _not_readers.add(str(native_id))
 
 
-def _in_front(fd: int) -> bool:
-    # The process group in front of the terminal is ours (a job in the background is not).
+def in_front(fd: int, *, unknown: bool = False) -> bool:
+    """Is the process group in front of the terminal on ``fd`` ours (a job in the background
+    is not)? ``unknown``: the answer where the system cannot say (not our terminal)."""
     try:
         return os.tcgetpgrp(fd) == os.getpgrp()
     except OSError:
-        return False
+        return unknown
 
 
 def _set(fd: int, attrs: list[Any]) -> bool:
@@ -151,7 +152,7 @@ class Echo:
         except (termios.error, OSError):
             return None
         wanted = termios.ECHO | termios.ICANON
-        if found[3] & wanted != wanted or not _in_front(keyboard):
+        if found[3] & wanted != wanted or not in_front(keyboard):
             return None
         return cls(keyboard, found)
 
@@ -164,7 +165,7 @@ class Echo:
         """Stop echoing typed keys (only in front of the terminal; canonical mode stays).
         Again after the program was stopped and continued, when the shell has put the
         person's modes back; never over modes someone else set."""
-        self.behind = not _in_front(self.fd)
+        self.behind = not in_front(self.fd)
         if self.behind:
             return
         import termios
@@ -191,7 +192,7 @@ class Echo:
         whoever saved those, leave nothing to give back)."""
         self.behind = False
         ours = self._ours
-        if ours is None or not _in_front(self.fd):
+        if ours is None or not in_front(self.fd):
             return
         import termios
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sys
 
+from twirly.echo import in_front
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -152,7 +154,9 @@ class Watch:
 
     def someone_asks(self) -> bool:
         """True while someone else has turned echo or canonical mode off (twirly found them on),
-        or, where twirly turns echo off itself, while someone reads the keyboard."""
+        or, where twirly turns echo off itself, while someone reads the keyboard; and, behind
+        the terminal (a job started with ``&``, or after ``bg``), while canonical mode is off
+        whatever twirly found: the shell edits its line there (bash's readline)."""
         self._hook_prompts()
         echo = self._echo
         if echo is not None:
@@ -162,15 +166,23 @@ class Watch:
                 return True
             if echo.off:
                 return False
-        if not self._watched:
-            return False
         import termios
 
         try:
             flags: int = termios.tcgetattr(self._fd)[3]
         except (termios.error, OSError):
             return False
-        return flags & self._watched != self._watched
+        return flags & self._watched != self._watched or self._edited_behind(flags)
+
+    def shell_edits(self) -> bool:
+        """Behind the terminal, with canonical mode off: does the shell edit its line there
+        (see someone_asks)? Two system calls: asked before the first row is drawn."""
+        return self._edited_behind(line_modes(self._fd))
+
+    def _edited_behind(self, flags: int) -> bool:
+        import termios
+
+        return not flags & termios.ICANON and not in_front(self._fd, unknown=True)
 
     def answered(self) -> bool:
         """After stepping aside: may the rows come back now? The modes must be back for a few

@@ -18,7 +18,7 @@ import time
 
 from twirly import guards
 from twirly.block import Block
-from twirly.echo import Echo
+from twirly.echo import Echo, in_front
 from twirly.output import NOWHERE, Output, device_of, fileno, isatty
 from twirly.state import Capabilities, Row
 from twirly.targets import ChildTarget, LocalTarget, PlainTarget
@@ -291,6 +291,10 @@ class Terminal:
         first = not self._block
         if first:
             self._begin()
+            if self._watch is not None and self._watch.shell_edits():
+                # (a job started behind the terminal, `&`: the shell's line is there, and
+                # the rows wait, drawn by the frame that finds it gone)
+                self._step_aside()
         else:
             guards.retry()  # (signal handlers, if the first row's thread could not set them)
             self._take_captured()
@@ -1275,14 +1279,20 @@ class Terminal:
             self._local.hold(aside=aside)
 
     def release_hold(self) -> None:
-        """The program continues (``fg``): draw the rows again and let go of the lock."""
+        """The program continues (``fg``): draw the rows again and let go of the lock. Behind
+        the terminal (``bg``), the shell is printing its prompt meanwhile: the rows are drawn
+        by the next frame, which first asks whether the shell reads its line there."""
         try:
             self._held = False
             child = self._remote()
             if child is not None:
                 child.release(0.0, (0, 0))
             elif self.caps.animate and not self._aside:
-                self._local.release(self.now(), self.size())
+                fd = self._output.fd  # (the terminal's: fd 2 may be the capture's now)
+                if fd is None or in_front(fd, unknown=True):
+                    self._local.release(self.now(), self.size())
+                else:
+                    self._block.redraw_later()
             if self._block:
                 self._hush_keys()  # (only if the program is in front again: `fg`, not `bg`)
         finally:

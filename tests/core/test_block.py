@@ -442,6 +442,23 @@ def test_without_modes_the_rows_never_hide_the_cursor_or_turn_autowrap_off() -> 
     assert lines[2:] == [make_row("thinking").frames[row.frame_index(0.3)] + " thinking"]
 
 
+def test_hidden_rows_redrawn_later_come_back_at_the_next_frame_with_their_modes() -> None:
+    # Ctrl-Z erases the rows and shows the cursor; after `bg` they are not drawn at once but
+    # by the next frame, which then sets the modes rows are shown in again.
+    term = Terminal()
+    row = make_row("thinking")
+    term.feed(term.block.add(row, 0.0, term.cols))
+    term.feed(term.block.hide())
+    assert term.screen().cursor_visible
+    assert not any(term.screen().text_lines)
+    term.block.redraw_later()
+    term.feed(term.block.frame(0.3, term.cols))
+    screen = term.screen()
+    assert screen.text_lines[0] == make_row("thinking").frames[row.frame_index(0.3)] + " thinking"
+    assert not screen.cursor_visible
+    assert pyte.modes.DECAWM not in screen.mode
+
+
 def test_a_frame_drawn_for_a_height_the_terminal_just_lost_scrolls_nothing_away() -> None:
     # tmux shrinks its screen (deleting the lines below the cursor, which rests on the
     # block's top row) up to a quarter of a second before the program can read the new size:

@@ -255,6 +255,36 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
         _typed_after_fg_is_neither_shown_nor_lost(p, go, before)
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_after_ctrl_z_and_bg_the_shells_new_prompt_is_left_whole(
+    driver: str, tmp_path: Path
+) -> None:
+    # `bg`: the shell prints its prompt and reads its line, in its own modes, as the job goes
+    # on behind it. The rows come back only where the frame that asks first finds the
+    # terminal free: not over that prompt.
+    go, program, control = tmp_path / "go", tmp_path / "program.py", tmp_path / "jobs"
+    program.write_text(_program(_GO_ON, driver, go=go))
+    argv = [sys.executable, str(program)]
+    with job_shell(argv, control, editing=True, prompt="PROMPT$ ", stdout_pipe=True) as p:
+        before = _modes(p)
+        _said(p, "SPINNING")
+        _stopped(p, control, before)
+        tell(control, "bg")
+        shell_said(p, control, "BACKGROUND")
+        deadline = time.monotonic() + 10
+        while p.output.count(b"PROMPT$ ") < 2:  # (the new prompt, after "bg")
+            assert time.monotonic() < deadline, bytes(p.output)
+            p.read_for(0.02)
+        for _ in range(8):  # (a few frames' time, looked at as it goes)
+            p.read_for(0.05)
+            screen = p.screen()
+            assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
+            assert screen.cursor.x == len("PROMPT$ ")
+        assert "spinning text" not in p.screen().text
+        go.touch()
+        assert p.wait() == 0
+
+
 def test_a_spinner_in_a_background_job_leaves_the_modes_alone(tmp_path: Path) -> None:
     # A job of its own, not in front of the terminal: setting modes from there would stop it
     # (SIGTTOU) or change the modes of the job in front.
@@ -275,6 +305,43 @@ sys.exit(subprocess.run([sys.executable, {str(job)!r}], process_group=0).returnc
         go.touch()
         assert p.wait() == 0
         assert _modes(p) == before
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_spinner_started_behind_the_terminal_keeps_off_the_line_the_shell_edits(
+    driver: str, tmp_path: Path
+) -> None:
+    # `python3 prog.py &` at bash's prompt: the job starts behind the terminal while the shell
+    # reads its line in modes of its own (no line mode, no echo: readline). The rows keep off
+    # that line, and are drawn behind once the terminal is in line mode again (a command of
+    # the shell's runs).
+    job, go, cooked = tmp_path / "job.py", tmp_path / "go", tmp_path / "cooked"
+    job.write_text(_program(_GO_ON, driver, go=go))
+    code = f"""\
+import os, subprocess, sys, termios, time
+modes = termios.tcgetattr(0)
+editing = list(modes)
+editing[3] &= ~(termios.ICANON | termios.ECHO)
+termios.tcsetattr(0, termios.TCSANOW, editing)
+os.write(2, b"PROMPT$ ")
+job = subprocess.Popen([sys.executable, {str(job)!r}], process_group=0)
+while not os.path.exists({str(cooked)!r}):
+    time.sleep(0.02)
+termios.tcsetattr(0, termios.TCSANOW, modes)
+sys.exit(job.wait())
+"""
+    with start(code, stdout_pipe=True) as p:
+        _said(p, "SPINNING")
+        for _ in range(8):  # (a few frames' time, looked at as it goes)
+            p.read_for(0.05)
+            screen = p.screen()
+            assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
+            assert screen.cursor.x == len("PROMPT$ ")
+        assert "spinning text" not in p.screen().text
+        cooked.touch()
+        p.read_until("spinning text")  # (behind, in line mode: drawn as any job's output)
+        go.touch()
+        assert p.wait() == 0
 
 
 def test_input_inside_the_spinner_echoes_the_answer_and_echo_is_off_again_after(

@@ -12,7 +12,8 @@ BACKGROUND, FOREGROUND) to the ``said`` file of the control directory, and after
 signal that stopped the job (``BY-20``: SIGTSTP). With a ``prompt``, the shell writes it
 on the terminal, on a line of its own, when the job stops (before it says STOPPED), and
 writes "fg" and a new line after it, as bash echoes a typed ``fg``, before the job is put in
-front again.
+front again; for ``bg``, "bg", a new line and the prompt again (in its own modes, when
+editing) before the job goes on.
 """
 
 from __future__ import annotations
@@ -70,12 +71,19 @@ while True:
     if front:
         continue
     if stopped and told("bg"):
-        os.killpg(pid, signal.SIGCONT)
+        if PROMPT:  # (the new prompt, in the shell's modes, is there as the job goes on)
+            os.write(2, ("bg\\r\\n" + PROMPT).encode())
+            continued = False
+        else:
+            os.killpg(pid, signal.SIGCONT)
+            continued = True
         stopped = False
         if EDITING:
             modes = termios.tcgetattr(0)
             modes[3] &= ~(termios.ICANON | termios.ECHO)
             termios.tcsetattr(0, termios.TCSANOW, modes)
+        if not continued:
+            os.killpg(pid, signal.SIGCONT)
         say("BACKGROUND")
     elif told("fg"):
         if PROMPT:
