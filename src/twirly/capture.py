@@ -387,6 +387,57 @@ def _same_terminal(fd: int, real: int) -> bool:
     return os.isatty(fd) and same_device(fd, real)
 
 
+#: The process a kept capture is handed on to at the program's exit (see Descriptors.hand_on):
+#: the capture's master end and the terminal's descriptor, read and written until the last
+#: child has closed the capture (EIO) or the terminal has gone.
+_HAND_ON = """\
+import os, sys
+master, terminal = int(sys.argv[1]), int(sys.argv[2])
+os.set_blocking(master, True)
+while True:
+    try:
+        data = os.read(master, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    try:
+        while data:
+            data = data[os.write(terminal, data):]
+    except OSError:
+        break
+"""
+
+#: Captures children kept after their spinner stopped (see Descriptors.close), handed on at
+#: the program's exit.
+_kept: list[Descriptors] = []
+
+
+_hand_on_registered = False
+
+
+def _kept_at_exit(descriptors: Descriptors) -> None:
+    global _hand_on_registered
+    if not _hand_on_registered:
+        import atexit
+
+        atexit.register(_hand_on_kept)
+        _hand_on_registered = True
+    _kept.append(descriptors)
+
+
+def _not_kept(descriptors: Descriptors) -> None:
+    try:
+        _kept.remove(descriptors)
+    except ValueError:
+        pass
+
+
+def _hand_on_kept() -> None:
+    for descriptors in list(_kept):
+        descriptors.hand_on()
+
+
 def _close_all(fds: Iterable[int]) -> None:
     for fd in fds:
         try:
@@ -665,6 +716,7 @@ class Descriptors:
             held = reader is not None and self._held_by_others()
             if held:
                 self._orphans = orphans
+                _kept_at_exit(self)
             else:
                 self._closed = True
             if reader is not None and not held:
@@ -684,6 +736,40 @@ class Descriptors:
         else:
             _close_all(self._own)
         return lines, rest
+
+    def hand_on(self) -> None:
+        """At the program's exit, for a capture children keep (see close): what arrived is
+        passed on, and what they write from now on reaches the terminal through a small
+        process of its own, as it would have without twirly (this reader ends with the
+        program). That process ends when the last of them has closed the capture."""
+        with self._lock:
+            if self._closed or self._orphans is None:
+                return
+            self._read()
+            orphans = self._orphans
+            lines, rest = self._take(tail=True)
+        if lines or rest:
+            orphans(lines, rest)
+        with self._lock:
+            if self._closed:
+                return  # (they closed it meanwhile: the reader has ended)
+            try:
+                import subprocess
+
+                subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-c", _HAND_ON, str(self._master), str(self.fd)],
+                    pass_fds=(self._master, self.fd),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except (OSError, ValueError):
+                pass  # (the rest is lost, as before: no interpreter to run, or no room)
+            self._closed = True  # (the reader ends, and closes our ends)
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass
 
     def _held_by_others(self) -> bool:
         # Under the lock. Without our own end of the capture, a read reports the hang-up
@@ -792,3 +878,4 @@ class Descriptors:
             with self._lock:
                 self._closed = True
                 _close_all(self._own)
+            _not_kept(self)  # (nothing left to hand on at the exit)

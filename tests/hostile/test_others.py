@@ -166,6 +166,48 @@ print("END")
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
+def test_a_child_that_outlives_the_program_still_has_every_line_shown(
+    driver: str, tmp_path: Path
+) -> None:
+    # The program ends while that server still writes: its lines must reach the terminal as
+    # they would have without twirly, though the program (and its reader) is gone. (Run from
+    # a shell of sorts that stays: the end of a session's leader would hang the terminal up.)
+    go, done, program = tmp_path / "go", tmp_path / "done", tmp_path / "program.py"
+    child = (
+        f"while [ ! -e {str(go)!r} ]; do sleep 0.02; done; "
+        "for i in 1 2 3; do echo from the child $i; done; echo CHILD END"
+    )
+    body = f"""
+    subprocess.Popen(["sh", "-c", {child!r}])
+    PAUSE(0.2)
+    sp.ok("started")
+    """
+    after = 'print("PROGRAM END")\n'
+    program.write_text(spinning(body, driver, before="import subprocess\n", after=after))
+    shell = f"""\
+import os, subprocess, sys, time
+status = subprocess.run([sys.executable, {str(program)!r}]).returncode
+open({str(go)!r}, "w").write(str(status))  # (the program has ended: now the child writes)
+while not os.path.exists({str(done)!r}):
+    time.sleep(0.02)
+"""
+    with start(shell) as p:
+        p.read_until("CHILD END")
+        done.touch()
+        assert p.wait() == 0
+        assert go.read_text() == "0"
+        lines = _lines(p.screen())
+        assert lines == [
+            "✔ started",
+            "PROGRAM END",
+            "from the child 1",
+            "from the child 2",
+            "from the child 3",
+            "CHILD END",
+        ], lines
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_output_after_the_spinner_goes_straight_to_the_terminal(driver: str) -> None:
     body = """
     PAUSE(0.2)
