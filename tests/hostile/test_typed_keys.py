@@ -255,6 +255,17 @@ def test_behind_the_terminal_the_modes_are_left_alone_and_in_front_again_echo_is
         _typed_after_fg_is_neither_shown_nor_lost(p, go, before)
 
 
+def _the_prompt_stays_whole(p: PtyProcess) -> None:
+    """For a few frames' time, looked at as it goes: the shell's "PROMPT$ " stays whole on
+    the cursor's line, the cursor after it, and no row is drawn."""
+    for _ in range(8):
+        p.read_for(0.05)
+        screen = p.screen()
+        assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
+        assert screen.cursor.x == len("PROMPT$ ")
+    assert "spinning text" not in p.screen().text
+
+
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_after_ctrl_z_and_bg_the_shells_new_prompt_is_left_whole(
     driver: str, tmp_path: Path
@@ -275,12 +286,7 @@ def test_after_ctrl_z_and_bg_the_shells_new_prompt_is_left_whole(
         while p.output.count(b"PROMPT$ ") < 2:  # (the new prompt, after "bg")
             assert time.monotonic() < deadline, bytes(p.output)
             p.read_for(0.02)
-        for _ in range(8):  # (a few frames' time, looked at as it goes)
-            p.read_for(0.05)
-            screen = p.screen()
-            assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
-            assert screen.cursor.x == len("PROMPT$ ")
-        assert "spinning text" not in p.screen().text
+        _the_prompt_stays_whole(p)
         go.touch()
         assert p.wait() == 0
 
@@ -332,12 +338,7 @@ sys.exit(job.wait())
 """
     with start(code, stdout_pipe=True) as p:
         _said(p, "SPINNING")
-        for _ in range(8):  # (a few frames' time, looked at as it goes)
-            p.read_for(0.05)
-            screen = p.screen()
-            assert screen.text_lines[screen.cursor.y] == "PROMPT$", screen.text_lines
-            assert screen.cursor.x == len("PROMPT$ ")
-        assert "spinning text" not in p.screen().text
+        _the_prompt_stays_whole(p)
         cooked.touch()
         p.read_until("spinning text")  # (behind, in line mode: drawn as any job's output)
         go.touch()
