@@ -27,6 +27,7 @@ from twirly.output import device_of, same_device
 # For type checkers only: importing typing would cost a first spinner milliseconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import subprocess
     from collections.abc import Callable, Iterable, Sequence
     from threading import Thread
     from typing import IO, Any, Protocol, TextIO, TypeVar
@@ -409,11 +410,10 @@ while True:
 """
 
 #: Captures children kept after their spinner stopped (see Descriptors.close), handed on at
-#: the program's exit.
+#: the program's exit (by a hook registered once), and the processes they were handed to.
 _kept: list[Descriptors] = []
-
-
 _hand_on_registered = False
+_handed_on: list[subprocess.Popen[bytes]] = []  # (kept: they run on after us, on purpose)
 
 
 def _kept_at_exit(descriptors: Descriptors) -> None:
@@ -756,13 +756,14 @@ class Descriptors:
             try:
                 import subprocess
 
-                subprocess.Popen(
+                handed = subprocess.Popen(
                     [sys.executable, "-I", "-S", "-c", _HAND_ON, str(self._master), str(self.fd)],
                     pass_fds=(self._master, self.fd),
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
+                _handed_on.append(handed)  # (no warning that it still runs: see _handed_on)
             except (OSError, ValueError):
                 pass  # (the rest is lost, as before: no interpreter to run, or no room)
             self._closed = True  # (the reader ends, and closes our ends)
