@@ -706,17 +706,22 @@ class Block:
         if not self._rows or self._suspended:
             return ""
         self._stale = True
-        self._lifted = False
+        lifted, self._lifted = self._lifted, False
         # One row drawn: its line from the cursor on is all there is to erase, and the erase
         # stays on it. (ESC [ J with the cursor still in the screen's top-left corner, the
         # prompt not written yet, is "clear the screen" to tmux, which first scrolls the
         # screen into its history: a copy of the row in the scrollback. See _ERASE_ROWS.)
-        erase = _ERASE_LINE_END if len(self._drawn) <= 1 else _ERASE_DOWN
+        # Lifted, the rows are not on the screen: nothing is erased (see _erase).
+        erase = "" if lifted else _ERASE_LINE_END if len(self._drawn) <= 1 else _ERASE_DOWN
         return erase + _NORMAL_MODE
 
     def _erase(self) -> str:
         # Suspended, the cursor stands after the program's unfinished line (the rows are gone).
-        return _ERASE_DOWN if self._suspended else _ERASE_ROWS
+        # Lifted, the rows are gone too (see lift, redraw_later), and the cursor may stand
+        # after a shell's prompt (`bg`): nothing is erased.
+        if self._suspended:
+            return _ERASE_DOWN
+        return "" if self._lifted else _ERASE_ROWS
 
     def restart(self, now: float, width: int, height: int = 0) -> str:
         """Draw every row afresh from the cursor's line, after the screen was someone else's

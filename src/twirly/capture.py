@@ -237,9 +237,11 @@ def _proxy_for(original: TextIO) -> LineProxy:
 
 
 def _reset_after_fork() -> None:
-    # A lock held by another thread at fork() would stay held forever in the child.
+    # A lock held by another thread at fork() would stay held forever in the child; and the
+    # parent's kept captures are the parent's to hand on.
     for proxy in _proxies.values():
         proxy._lock = _thread.RLock()
+    _kept.clear()
 
 
 os.register_at_fork(after_in_child=_reset_after_fork)
@@ -389,22 +391,21 @@ def _same_terminal(fd: int, real: int) -> bool:
 
 
 #: The process a kept capture is handed on to at the program's exit (see Descriptors.hand_on):
-#: the capture's master end and the terminal's descriptor, read and written until the last
-#: child has closed the capture (EIO) or the terminal has gone.
+#: the capture's master end as its stdin and the terminal as its stdout, read and written
+#: until the last child has closed the capture (EIO) or the terminal has gone.
 _HAND_ON = """\
-import os, sys
-master, terminal = int(sys.argv[1]), int(sys.argv[2])
-os.set_blocking(master, True)
+import os
+os.set_blocking(0, True)
 while True:
     try:
-        data = os.read(master, 65536)
+        data = os.read(0, 65536)
     except OSError:
         break
     if not data:
         break
     try:
         while data:
-            data = data[os.write(terminal, data):]
+            data = data[os.write(1, data):]
     except OSError:
         break
 """
@@ -435,7 +436,10 @@ def _not_kept(descriptors: Descriptors) -> None:
 
 def _hand_on_kept() -> None:
     for descriptors in list(_kept):
-        descriptors.hand_on()
+        try:
+            descriptors.hand_on()
+        except Exception:  # (at the exit: the others are still handed on)
+            pass
 
 
 def _close_all(fds: Iterable[int]) -> None:
@@ -745,32 +749,39 @@ class Descriptors:
         with self._lock:
             if self._closed or self._orphans is None:
                 return
-            self._read()
-            orphans = self._orphans
-            lines, rest = self._take(tail=True)
-        if lines or rest:
-            orphans(lines, rest)
-        with self._lock:
-            if self._closed:
-                return  # (they closed it meanwhile: the reader has ended)
-            try:
-                import subprocess
-
-                handed = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", _HAND_ON, str(self._master), str(self.fd)],
-                    pass_fds=(self._master, self.fd),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                _handed_on.append(handed)  # (no warning that it still runs: see _handed_on)
-            except (OSError, ValueError):
-                pass  # (the rest is lost, as before: no interpreter to run, or no room)
-            self._closed = True  # (the reader ends, and closes our ends)
+            orphans, reader = self._orphans, self._reader
+            # (ends of our own, of the capture's master and of the terminal: the reader closes
+            # its own as it ends, and the last master closed would hang the capture up under
+            # the children)
+            master, terminal = os.dup(self._master), os.dup(self.fd)
+            self._closed = True
             try:
                 os.write(self._wake_w, b"x")
             except OSError:
                 pass
+        try:
+            if reader is not None:  # (it may be passing lines on: theirs come first)
+                reader.join(timeout=4 * _NOTIFY_RETRY)
+            with self._lock:
+                self._read_from(master)
+                lines, rest = self._take(tail=True)
+            if lines or rest:
+                orphans(lines, rest)
+            if sys.executable and not getattr(sys, "frozen", False):  # (not an app of its own)
+                import subprocess
+
+                handed = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-c", _HAND_ON],
+                    stdin=master,
+                    stdout=terminal,
+                    stderr=subprocess.DEVNULL,
+                )
+                _handed_on.append(handed)  # (no warning that it still runs: see _handed_on)
+        except (OSError, ValueError):
+            pass  # (the rest is lost, as before: no process could be started)
+        finally:
+            os.close(master)
+            os.close(terminal)
 
     def _held_by_others(self) -> bool:
         # Under the lock. Without our own end of the capture, a read reports the hang-up
@@ -832,6 +843,18 @@ class Descriptors:
             pending += chunk[:count]
         if len(pending) > _TAIL_LIMIT and b"\n" not in pending:
             del pending[: pending.rfind(b"\r") + 1]
+
+    def _read_from(self, fd: int) -> None:
+        # Under self._lock: what waits on ``fd`` (a master end of the capture's, which does
+        # not block), added to what is pending.
+        while True:
+            try:
+                data = os.read(fd, _READ_SIZE)
+            except OSError:  # (nothing more now; or, EIO, nobody has the capture open)
+                break
+            if not data:
+                break
+            self.pending += data
 
     def _read_loop(self, notify: Callable[[], bool]) -> None:
         from twirly.guards import leave_signals_to_the_main_thread

@@ -171,7 +171,9 @@ def main(fd: int, wakes: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # Ctrl-Z: the parent asks us to erase and wait (see Terminal.hold); stopping on our own
-    # would race the shell's "Stopped" message. (Once drawing, no frame meanwhile: see below.)
+    # would race the shell's "Stopped" message. (Once drawing, no frame meanwhile: see below;
+    # unless the program ignores Ctrl-Z, which we inherited.)
+    ignored = signal.getsignal(signal.SIGTSTP) == signal.SIG_IGN
     signal.signal(signal.SIGTSTP, signal.SIG_IGN)
     # The parent captures the program's output. A prompt someone writes between two of our
     # frames must not be drawn over before the parent has us step aside: we watch too.
@@ -196,7 +198,8 @@ def main(fd: int, wakes: int) -> None:
         # has sent us its "hold": a frame drawn meanwhile would be drawn over that prompt.
         child.paused = time.monotonic() + _STOP_GRACE
 
-    signal.signal(signal.SIGTSTP, stopping)
+    if not ignored:
+        signal.signal(signal.SIGTSTP, stopping)
     tick, getppid = child.terminal.tick, os.getppid
     delay: float | None = 0.0
     open_pipe = True

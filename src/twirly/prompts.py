@@ -176,7 +176,7 @@ class Watch:
 
     def shell_edits(self) -> bool:
         """Behind the terminal, with canonical mode off: does the shell edit its line there
-        (see someone_asks)? Two system calls: asked before the first row is drawn."""
+        (see someone_asks)? Three system calls: asked before the first row is drawn."""
         return self._edited_behind(line_modes(self._fd))
 
     def _edited_behind(self, flags: int) -> bool:

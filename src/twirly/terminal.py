@@ -1264,8 +1264,9 @@ class Terminal:
     def hold(self, *, aside: bool = False) -> None:
         """Ctrl-Z: take the lock (kept until :meth:`release_hold`) and leave the terminal
         usable while the program is stopped. A child drawing for us does the same itself.
-        ``aside`` (the process driver's child, for its parent): someone else's prompt is on
-        the top row, so the rows are erased from the cursor on, not from the row's start."""
+        ``aside`` (the process driver's child, for its parent; the guards, for a program whose
+        parent shares its job): someone else's prompt may be on the top row, so the rows are
+        erased from the cursor on, not from the row's start."""
         self._lock.acquire()
         self._steady = None
         self._flush_queued()

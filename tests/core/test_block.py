@@ -459,6 +459,21 @@ def test_hidden_rows_redrawn_later_come_back_at_the_next_frame_with_their_modes(
     assert pyte.modes.DECAWM not in screen.mode
 
 
+def test_rows_left_to_be_redrawn_later_are_not_erased_again_where_a_prompt_may_stand() -> None:
+    # After `bg` the cursor may stand after the shell's new prompt: the rows are gone from the
+    # screen already, and neither the last row's end nor a step aside erases anything there.
+    for end in ("remove", "step_aside"):
+        block = Block(unicode=True)
+        row = make_row("thinking")
+        block.add(row, 0.0, 80)
+        block.hide()
+        block.redraw_later()
+        written = block.remove(row, "done", 0.3, 80) if end == "remove" else block.step_aside()
+        assert "\x1b[K" not in written
+        assert "\x1b[J" not in written
+        assert "\r" not in written.replace("\r\n", "")
+
+
 def test_a_frame_drawn_for_a_height_the_terminal_just_lost_scrolls_nothing_away() -> None:
     # tmux shrinks its screen (deleting the lines below the cursor, which rests on the
     # block's top row) up to a quarter of a second before the program can read the new size:

@@ -173,16 +173,25 @@ def test_a_child_that_outlives_the_program_still_has_every_line_shown(
     # they would have without twirly, though the program (and its reader) is gone. (Run from
     # a shell of sorts that stays: the end of a session's leader would hang the terminal up.)
     go, done, program = tmp_path / "go", tmp_path / "done", tmp_path / "program.py"
+    half = tmp_path / "half"
     child = (
+        f"while [ ! -e {str(half)!r} ]; do sleep 0.02; done; printf 'half '; : > {str(half)!r}.b; "
         f"while [ ! -e {str(go)!r} ]; do sleep 0.02; done; "
-        "for i in 1 2 3; do echo from the child $i; done; echo CHILD END"
+        "echo of a line; for i in 1 2 3; do echo from the child $i; done; echo CHILD END"
     )
     body = f"""
     subprocess.Popen(["sh", "-c", {child!r}])
     PAUSE(0.2)
     sp.ok("started")
     """
-    after = 'print("PROGRAM END")\n'
+    # (an unfinished line of the child's waits in the capture as the program ends)
+    after = f"""\
+open({str(half)!r}, "w").close()
+while not os.path.exists({str(half)!r} + ".b"):
+    time.sleep(0.02)
+time.sleep(0.3)
+print("PROGRAM END")
+"""
     program.write_text(spinning(body, driver, before="import subprocess\n", after=after))
     shell = f"""\
 import os, subprocess, sys, time
@@ -200,6 +209,7 @@ while not os.path.exists({str(done)!r}):
         assert lines == [
             "✔ started",
             "PROGRAM END",
+            "half of a line",
             "from the child 1",
             "from the child 2",
             "from the child 3",

@@ -111,6 +111,12 @@ def test_a_tick_sets_the_time_set_would_with_the_clocks_interval(
     now = time.monotonic()
     alarm.ticked(now, late, now + gap)
     assert alarm.at == pytest.approx(now + gap + interval_of(now, now + gap) * alarm.share)
+    if alarm.at < time.monotonic():  # (the timer itself was set: it has gone off)
+        assert alarm.wait(1.0)
+    else:
+        assert not alarm.wait(0.0)
+        alarm.ticked(now, late, now - 10.0)  # (due long ago: it goes off at once)
+        assert alarm.wait(1.0)
 
 
 # (the child only sets the alarm and exits: no lock another thread held is taken there)
