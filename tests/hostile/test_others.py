@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, assert_clean_screen, children_of, spinning, start
+from tests.support.jobs import touched_at_the_end
 from tests.support.ptyrun import PtyProcess, Screen, clean_env
 
 ROW = "spinning text"
@@ -200,7 +201,7 @@ open({str(go)!r}, "w").write(str(status))  # (the program has ended: now the chi
 while not os.path.exists({str(done)!r}):
     time.sleep(0.02)
 """
-    with start(shell) as p:
+    with start(shell) as p, touched_at_the_end(go, done):
         p.read_until("CHILD END")
         done.touch()
         assert p.wait() == 0

@@ -24,7 +24,7 @@ from tests.hostile.programs import (
     start,
     wait_until_waiting,
 )
-from tests.support.jobs import job_shell, shell_said, tell
+from tests.support.jobs import job_shell, shell_said, tell, touched_at_the_end
 from tests.support.ptyrun import PtyProcess
 
 
@@ -413,7 +413,7 @@ def _ctrl_z_under_a_wrapper(
     program = tmp_path / "program.py"
     program.write_text(spinning(body, driver, options=options, before=f"GO = {str(go)!r}\n{held}"))
     argv = [sys.executable, "-c", _WRAPPER, sys.executable, str(program)]
-    with job_shell(argv, control, prompt="PROMPT$ ", stdout_pipe=True) as p:
+    with job_shell(argv, control, prompt="PROMPT$ ", stdout_pipe=True) as p, touched_at_the_end(go):
         deadline = time.monotonic() + 15
         while not (said := re.search(rb"PID (\d+)", p.stdout_data)):
             assert time.monotonic() < deadline, bytes(p.output)

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.programs import DRIVERS, TEXT, spinning, start
-from tests.support.jobs import bash_modes, bash_words, job_shell, shell_said, tell
+from tests.support.jobs import (
+    bash_modes,
+    bash_words,
+    job_shell,
+    shell_said,
+    tell,
+    touched_at_the_end,
+)
 from tests.support.ptyrun import PtyProcess, clean_env
 
 #: What the programs below say, on stdout (a pipe: the screen shows only what twirly and the
@@ -276,7 +283,10 @@ def test_after_ctrl_z_and_bg_the_shells_new_prompt_is_left_whole(
     go, program, control = tmp_path / "go", tmp_path / "program.py", tmp_path / "jobs"
     program.write_text(_program(_GO_ON, driver, go=go))
     argv = [sys.executable, str(program)]
-    with job_shell(argv, control, editing=True, prompt="PROMPT$ ", stdout_pipe=True) as p:
+    with (
+        job_shell(argv, control, editing=True, prompt="PROMPT$ ", stdout_pipe=True) as p,
+        touched_at_the_end(go),
+    ):
         before = _modes(p)
         _said(p, "SPINNING")
         _stopped(p, control, before)
@@ -336,7 +346,7 @@ while not os.path.exists({str(cooked)!r}):
 termios.tcsetattr(0, termios.TCSANOW, modes)
 sys.exit(job.wait())
 """
-    with start(code, stdout_pipe=True) as p:
+    with start(code, stdout_pipe=True) as p, touched_at_the_end(go, cooked):
         _said(p, "SPINNING")
         _the_prompt_stays_whole(p)
         cooked.touch()

@@ -18,10 +18,11 @@ editing) before the job goes on.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tests.support.ptyrun import PtyProcess
@@ -97,6 +98,17 @@ while True:
     else:
         time.sleep(0.02)
 """
+
+
+@contextlib.contextmanager
+def touched_at_the_end(*paths: Path) -> Iterator[None]:
+    """Create ``paths`` as the block ends, however it ends: a program that waits for them
+    ends too when the test fails midway (a job behind the terminal outlives the terminal)."""
+    try:
+        yield
+    finally:
+        for path in paths:
+            path.touch()
 
 
 def job_shell(
