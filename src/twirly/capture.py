@@ -763,7 +763,7 @@ class Descriptors:
             if reader is not None:  # (it may be passing lines on: theirs come first)
                 reader.join(timeout=4 * _NOTIFY_RETRY)
             with self._lock:
-                self._read_from(master)
+                self._read_from(io.FileIO(master, "rb", closefd=False))
                 lines, rest = self._take(tail=True)
             if lines or rest:
                 orphans(lines, rest)
@@ -829,9 +829,13 @@ class Descriptors:
 
     def _read(self) -> None:
         # Under self._lock.
-        if self._closed:
-            return
-        pending, file, chunk = self.pending, self._file, self._chunk
+        if not self._closed:
+            self._read_from(self._file)
+
+    def _read_from(self, file: io.FileIO) -> None:
+        # Under self._lock: what waits on ``file`` (the capture's master end, which does not
+        # block; the reader's, or one of hand_on's own), added to what is pending.
+        pending, chunk = self.pending, self._chunk
         while True:
             try:
                 count = file.readinto(chunk)
@@ -843,18 +847,6 @@ class Descriptors:
             pending += chunk[:count]
         if len(pending) > _TAIL_LIMIT and b"\n" not in pending:
             del pending[: pending.rfind(b"\r") + 1]
-
-    def _read_from(self, fd: int) -> None:
-        # Under self._lock: what waits on ``fd`` (a master end of the capture's, which does
-        # not block), added to what is pending.
-        while True:
-            try:
-                data = os.read(fd, _READ_SIZE)
-            except OSError:  # (nothing more now; or, EIO, nobody has the capture open)
-                break
-            if not data:
-                break
-            self.pending += data
 
     def _read_loop(self, notify: Callable[[], bool]) -> None:
         from twirly.guards import leave_signals_to_the_main_thread

@@ -291,9 +291,10 @@ class Terminal:
         first = not self._block
         if first:
             self._begin()
-            if self._watch is not None and self._watch.shell_edits():
+            if self._watch is not None and self._echo is None and self._watch.shell_edits():
                 # (a job started behind the terminal, `&`: the shell's line is there, and
-                # the rows wait, drawn by the frame that finds it gone)
+                # the rows wait, drawn by the frame that finds it gone. Not asked where echo
+                # went off: Echo.of found the terminal in line mode, and us in front.)
                 self._step_aside()
         else:
             guards.retry()  # (signal handlers, if the first row's thread could not set them)
